@@ -1,0 +1,1 @@
+// AgonAgents — see DESIGN.md module table.

@@ -1,0 +1,1 @@
+// AgonConsensus — see DESIGN.md module table.

@@ -1,0 +1,1 @@
+// AgonGit — see DESIGN.md module table.

@@ -1,0 +1,1 @@
+// AgonReport — see DESIGN.md module table.

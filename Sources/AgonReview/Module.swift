@@ -1,0 +1,1 @@
+// AgonReview — see DESIGN.md module table.

@@ -1,0 +1,1 @@
+// AgonStore — see DESIGN.md module table.

@@ -1,0 +1,1 @@
+// AgonTournament — see DESIGN.md module table.
