@@ -41,12 +41,11 @@ let package = Package(
         ),
         // One binary that impersonates every agent CLI (claude, codex, gemini, …) by argv[0]/--harness.
         .executableTarget(name: "agent-double", path: "Tests/AgentDouble", swiftSettings: settings),
-        .executableTarget(
-            name: "agon-bench",
-            dependencies: ["AgonTournament"],
-            path: "bench/Sources/agon-bench",
-            swiftSettings: settings
-        ),
+        // Benchmarks, run by hand (bench/README.md); each measures one module.
+        .executableTarget(name: "bench-worktrees", dependencies: ["AgonGit"], path: "bench/Sources/bench-worktrees", swiftSettings: settings),
+        .executableTarget(name: "bench-agents", dependencies: ["AgonAgents"], path: "bench/Sources/bench-agents", swiftSettings: settings),
+        .executableTarget(name: "bench-consensus", dependencies: ["AgonConsensus"], path: "bench/Sources/bench-consensus", swiftSettings: settings),
+        .executableTarget(name: "bench-store", dependencies: ["AgonTournament"], path: "bench/Sources/bench-store", swiftSettings: settings),
 
         .testTarget(name: "AgonGitTests", dependencies: ["AgonGit"], swiftSettings: settings),
         .testTarget(name: "AgonCoreTests", dependencies: ["AgonCore"], swiftSettings: settings),
