@@ -38,4 +38,4 @@ demo: build
 
 # Benchmarks are run by hand; see bench/README.md.
 bench: deps
-	$(SWIFT) build -c release --product bench-worktrees --product bench-agents --product bench-consensus --product bench-store --product agon --product agent-double
+	$(SWIFT) build -c release

@@ -1,1 +1,0 @@
-// AgonReport — see DESIGN.md module table.
