@@ -1,0 +1,67 @@
+import AgonCore
+import Foundation
+
+/// An error that knows the documented exit code it maps to.
+public protocol AgonFailure: Error, CustomStringConvertible {
+    var exitCode: Int32 { get }
+    var message: String { get }
+}
+
+extension AgonFailure {
+    public var description: String { message }
+}
+
+/// Bad input or usage: a spec, agon.yml, an unknown agent or run, not a repository (exit 2).
+public struct UsageError: AgonFailure, Equatable {
+    public let message: String
+    public var exitCode: Int32 { 2 }
+    public init(_ message: String) { self.message = message }
+}
+
+/// The work itself failed (exit 1).
+public struct WorkError: AgonFailure, Equatable {
+    public let message: String
+    public var exitCode: Int32 { 1 }
+    public init(_ message: String) { self.message = message }
+}
+
+/// Ctrl-C (exit 130, the shell's convention for SIGINT).
+public struct InterruptedError: AgonFailure {
+    public let message: String
+    public var exitCode: Int32 { 130 }
+    public init(_ message: String) { self.message = message }
+}
+
+extension AgonInputError: AgonFailure {
+    public var exitCode: Int32 { 2 }
+}
+
+/// What a command prints: human text and the same result as JSON.
+public struct CommandOutput {
+    public var text: String
+    public var json: String
+
+    public init(text: String, json: String) {
+        self.text = text.hasSuffix("\n") || text.isEmpty ? text : text + "\n"
+        self.json = json.hasSuffix("\n") ? json : json + "\n"
+    }
+
+    /// Text plus a JSON document encoded from `value` with Agon's stable encoder.
+    public init<T: Encodable>(text: String, value: T) {
+        let data = (try? AgonJSON.encoder.encode(value)) ?? Data("{}".utf8)
+        self.init(text: text, json: String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// A command's output plus the exit code it should end with (0 ok, 1 the work failed).
+public struct CommandOutcome {
+    public var output: CommandOutput
+    public var exitCode: Int32
+}
+
+/// Agon's version string.
+public enum AgonVersion {
+    public static let current = "0.1.0"
+    /// Schema version carried by every JSON document Agon prints or stores.
+    public static let schema = 1
+}

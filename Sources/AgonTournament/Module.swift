@@ -1,1 +1,0 @@
-// AgonTournament — see DESIGN.md module table.

@@ -1,0 +1,65 @@
+import AgonTournament
+import ArgumentParser
+import Foundation
+
+/// The `agon` command: parses arguments and hands over to AgonTournament, nothing else.
+@main
+struct Agon: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agon",
+        abstract: "Run coding agents against each other on a spec, under USD budgets, and rank their patches.",
+        discussion: """
+        Exit codes: 0 success; 1 the work failed (no candidate passed, a review failed, a \
+        command could not finish); 2 bad input or usage (spec, agon.yml, unknown agent or run, \
+        not a repository, missing base ref); 130 interrupted (Ctrl-C).
+        """,
+        version: AgonVersion.current,
+        subcommands: [
+            Init.self, Validate.self, Run.self, Try.self, Models.self, List.self, Show.self,
+            Review.self, Shortlist.self, Apply.self, Leaderboard.self, Report.self, Clean.self,
+        ]
+    )
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            Foundation.exit(Self.report(error))
+        }
+    }
+
+    /// Prints `error` the way a user needs it and returns the documented exit code.
+    static func report(_ error: Error) -> Int32 {
+        if let failure = error as? AgonFailure {
+            if !failure.message.isEmpty { FileHandle.standardError.write(Data("agon: \(failure.message)\n".utf8)) }
+            return failure.exitCode
+        }
+        let code = exitCode(for: error)
+        if code == .success {
+            print(fullMessage(for: error))
+            return 0
+        }
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        // ArgumentParser reports usage problems as 64; Agon documents 2 for every bad-input case.
+        return code == .validationFailure ? 2 : code.rawValue
+    }
+}
+
+/// Options every command that works on a repository shares.
+struct RepositoryOptions: ParsableArguments {
+    @Option(name: .customLong("repo"), help: "The repository to work in (default: the one containing the current directory).")
+    var repository: String?
+
+    @Option(name: .customLong("config"), help: "Path of agon.yml (default: <repo>/agon.yml).")
+    var config: String?
+
+    func workspace() throws -> Workspace {
+        try Workspace.open(from: repository ?? FileManager.default.currentDirectoryPath, configPath: config)
+    }
+}
+
+/// Prints a command's result as text or as JSON on stdout.
+func emit(_ output: CommandOutput, json: Bool) {
+    print(json ? output.json : output.text, terminator: "")
+}

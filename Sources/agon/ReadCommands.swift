@@ -1,0 +1,86 @@
+import AgonTournament
+import ArgumentParser
+import Foundation
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List recorded runs, newest first.")
+
+    @OptionGroup var repo: RepositoryOptions
+    @Option(help: "Show at most this many runs.") var limit: Int = 50
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        emit(try RunQueries(workspace: try repo.workspace()).list(limit: limit), json: json)
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show one run: candidates, costs, checks, reviews and consensus.", aliases: ["status"])
+
+    @OptionGroup var repo: RepositoryOptions
+    @Argument(help: "The run (id, unique prefix or 'latest').") var run: String = "latest"
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        emit(try RunQueries(workspace: try repo.workspace()).show(runID: run), json: json)
+    }
+}
+
+struct Shortlist: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The top passing candidates of a run, plus any on its cost-vs-consensus Pareto frontier.")
+
+    @OptionGroup var repo: RepositoryOptions
+    @Argument(help: "The run (id, unique prefix or 'latest').") var run: String = "latest"
+    @Option(name: .short, help: "How many top candidates.") var k: Int = 3
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        emit(try RunQueries(workspace: try repo.workspace()).shortlist(runID: run, k: k), json: json)
+    }
+}
+
+struct Leaderboard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rate agents across runs: Plackett-Luce rating with bootstrap intervals, cost, speed, success.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+
+    @OptionGroup var repo: RepositoryOptions
+    @Option(help: "Only runs created on or after this date (YYYY-MM-DD).") var since: String?
+    @Option(help: "Only runs whose spec path matches this glob.") var spec: String?
+    @Option(help: "table, json or csv.") var format: Format = .table
+    @Option(help: "Bootstrap replicates.") var bootstrap: Int = 1000
+    @Option(help: "Bootstrap seed.") var seed: UInt64 = 1
+
+    func run() throws {
+        let query = LeaderboardQuery(since: since, specGlob: spec, replicates: bootstrap, seed: seed)
+        let board = try LeaderboardBuilder(workspace: try repo.workspace()).build(query)
+        switch format {
+        case .table: print(board.text, terminator: "")
+        case .json: print(board.json, terminator: "")
+        case .csv: print(board.csv, terminator: "")
+        }
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a self-contained HTML report of a run or of the leaderboard.")
+
+    @OptionGroup var repo: RepositoryOptions
+    @Argument(help: "The run (id, unique prefix or 'latest').") var run: String?
+    @Flag(help: "Report the leaderboard instead of one run.") var leaderboard = false
+    @Option(name: .shortAndLong, help: "Output file (default: .agon/reports/<name>.html).") var output: String?
+
+    func validate() throws {
+        if run == nil && !leaderboard { throw ValidationError("name a run, or pass --leaderboard") }
+    }
+
+    func run() throws {
+        let path = try ReportWriter(workspace: try repo.workspace())
+            .write(runID: run, leaderboard: leaderboard, output: output)
+        print(path)
+    }
+}

@@ -1,0 +1,80 @@
+import AgonTournament
+import ArgumentParser
+import Foundation
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a tournament: one worktree per agent, agents under budgets, checks, review, consensus.")
+
+    @OptionGroup var repo: RepositoryOptions
+    @Argument(help: "Spec files; several specs are several runs.") var specs: [String] = []
+    @Option(help: "Comma-separated agent ids (default: the spec's `agents`, else every configured agent).") var agents: String?
+    @Option(help: "Run at most this many agents at once (default: defaults.parallel, else 4).") var parallel: Int?
+    @Option(help: "Finish an interrupted or killed run: keep its finished candidates, redo the rest.") var resume: String?
+    @Flag(help: "Skip the review even when verifiers are configured.") var noReview = false
+    @Flag(help: "Print the finished run(s) as JSON on stdout (progress still goes to stderr).") var json = false
+
+    func validate() throws {
+        if resume == nil && specs.isEmpty { throw ValidationError("name at least one spec, or --resume RUN") }
+        if resume != nil && !specs.isEmpty { throw ValidationError("--resume takes no specs") }
+        if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+    }
+
+    func run() throws {
+        let options = TournamentOptions(agentFilter: agents.map(splitList), parallel: parallel, review: !noReview)
+        let tournament = Tournament(workspace: try repo.workspace(), options: options)
+        let outcome = try resume.map { try tournament.resume(runID: $0) } ?? tournament.run(specPaths: specs)
+        emit(outcome.output, json: json)
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+}
+
+struct Try: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one configured agent on one spec in a scratch worktree and print its metrics.")
+
+    @OptionGroup var repo: RepositoryOptions
+    @Argument(help: "The agent id from agon.yml.") var agent: String
+    @Argument(help: "The spec file.") var spec: String
+    @Flag(help: "Keep the scratch worktree and branch for inspection.") var keep = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let outcome = try AgentTrial(workspace: try repo.workspace()).run(agentID: agent, specPath: spec, keep: keep)
+        emit(outcome.output, json: json)
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+}
+
+struct Review: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add or redo blinded reviews on a run and recompute its consensus.")
+
+    @OptionGroup var repo: RepositoryOptions
+    @Argument(help: "The run (id, unique prefix or 'latest').") var run: String
+    @Option(help: "Comma-separated verifier ids (default: defaults.verifiers, else every configured verifier).") var verifiers: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let outcome = try ReviewStage(workspace: try repo.workspace()).review(runID: run, verifierFilter: verifiers.map(splitList))
+        emit(outcome.output, json: json)
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+}
+
+struct Apply: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply a candidate's patch to the main work tree and record the pick.")
+
+    @OptionGroup var repo: RepositoryOptions
+    @Argument(help: "The run (id, unique prefix or 'latest').") var run: String
+    @Argument(help: "The candidate's agent id.") var candidate: String
+    @Flag(help: "Commit the result with the spec's title.") var commit = false
+    @Flag(help: "Apply even though HEAD moved from the run's base (3-way).") var ontoCurrent = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        emit(try CandidateApplier(workspace: try repo.workspace())
+            .apply(runID: run, agentID: candidate, commit: commit, ontoCurrent: ontoCurrent), json: json)
+    }
+}

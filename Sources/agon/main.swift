@@ -1,1 +1,0 @@
-print("agon: under construction")
