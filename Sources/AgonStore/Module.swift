@@ -1,1 +1,0 @@
-// AgonStore — see DESIGN.md module table.
