@@ -1,0 +1,106 @@
+import Foundation
+
+/// A string that must not appear in anything sent to a verifier.
+public struct SensitiveTerm: Equatable, Sendable {
+    /// What the term is; named in leak messages.
+    public enum Kind: String, Sendable {
+        case identityToken = "identity token"
+        case runID = "run id"
+        case branch = "branch name"
+        case worktreePath = "worktree path"
+        case timestamp = "timestamp"
+        case holdout = "holdout text"
+    }
+
+    public var text: String
+    public var kind: Kind
+
+    public init(_ text: String, kind: Kind) {
+        self.text = text
+        self.kind = kind
+    }
+
+    /// Identity tokens match boundary-aware (as the redactor does), everything else as a substring.
+    var matchMode: TermMatcher.Mode { kind == .identityToken ? .identity : .literal }
+
+    /// Every term for a run: all candidates' identity tokens plus the run's own details.
+    public static func all(candidates: [ReviewCandidate], secrets: RunSecrets) -> [SensitiveTerm] {
+        var terms = IdentityTokens.normalized(candidates.flatMap(\.identityTokens)).map { SensitiveTerm($0, kind: .identityToken) }
+        terms.append(SensitiveTerm(secrets.runID, kind: .runID))
+        terms += secrets.branches.map { SensitiveTerm($0, kind: .branch) }
+        terms += secrets.worktreePaths.map { SensitiveTerm($0, kind: .worktreePath) }
+        terms += secrets.timestamps.map { SensitiveTerm($0, kind: .timestamp) }
+        terms += secrets.holdout.map { SensitiveTerm($0, kind: .holdout) }
+        return terms.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+    }
+}
+
+/// One named part of what a verifier receives ("instructions", "spec", "Candidate B diff", …).
+public struct PacketSection: Equatable, Sendable {
+    public var name: String
+    public var text: String
+
+    public init(name: String, text: String) {
+        self.name = name
+        self.text = text
+    }
+}
+
+/// Where a sensitive term was found.
+public struct LeakFinding: Equatable, Sendable {
+    public var term: SensitiveTerm
+    public var section: String
+    public var line: Int
+
+    public var description: String { "\(term.kind.rawValue) \"\(term.text)\" found in \(section), line \(line)" }
+}
+
+/// A review packet or prompt that would reveal authorship or hidden run details; the review is blocked.
+public struct LeakError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    public var verifierID: String
+    /// Every finding, in section order; the message names the first.
+    public var findings: [LeakFinding]
+
+    public var description: String {
+        let more = findings.count > 1 ? " (and \(findings.count - 1) more)" : ""
+        return "packet for verifier \(verifierID): \(findings[0].description)\(more)"
+    }
+
+    public var errorDescription: String? { description }
+}
+
+/// The safety net after redaction: scans every section for every sensitive term.
+public struct LeakScanner: Sendable {
+    public let terms: [SensitiveTerm]
+
+    public init(terms: [SensitiveTerm]) {
+        self.terms = terms.filter { !$0.text.isEmpty }
+    }
+
+    /// All findings, section by section (first occurrence of each term per section).
+    public func findings(in sections: [PacketSection]) -> [LeakFinding] {
+        var out: [LeakFinding] = []
+        let matchers = terms.map { ($0, TermMatcher(term: $0.text, mode: $0.matchMode)) }
+        for section in sections {
+            let scalars = Array(section.text.unicodeScalars)
+            let folded = scalars.map(TermMatcher.fold)
+            var hits: [(Int, SensitiveTerm)] = []
+            for (term, matcher) in matchers {
+                if let first = matcher.ranges(in: scalars, folded: folded).first {
+                    hits.append((first.lowerBound, term))
+                }
+            }
+            for (offset, term) in hits.sorted(by: { $0.0 < $1.0 }) {
+                out.append(LeakFinding(term: term, section: section.name,
+                                       line: lineNumber(ofScalarOffset: offset, in: scalars)))
+            }
+        }
+        return out
+    }
+
+    /// Throws `LeakError` naming the first hit when anything sensitive is present.
+    public func check(_ sections: [PacketSection], verifierID: String) throws {
+        let found = findings(in: sections)
+        if !found.isEmpty { throw LeakError(verifierID: verifierID, findings: found) }
+    }
+}

@@ -1,1 +1,0 @@
-// AgonReview — see DESIGN.md module table.
