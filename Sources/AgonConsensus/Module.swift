@@ -1,1 +1,0 @@
-// AgonConsensus — see DESIGN.md module table.
