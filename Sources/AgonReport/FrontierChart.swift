@@ -1,0 +1,237 @@
+import AgonCore
+import Foundation
+
+/// Fixed colour per harness, so an agent keeps its colour across reports.
+public enum HarnessPalette {
+    public static func color(_ harness: Harness) -> String {
+        switch harness {
+        case .claude: return "#d9730d"
+        case .codex: return "#2563eb"
+        case .gemini: return "#16a34a"
+        case .opencode: return "#9333ea"
+        case .pi: return "#db2777"
+        case .aider: return "#0891b2"
+        case .openai: return "#64748b"
+        case .command: return "#a16207"
+        }
+    }
+}
+
+/// The cost-quality scatter: x = cost per task (log scale), y = rating with its interval,
+/// marker area ∝ success rate, colour = harness, a line through the Pareto frontier, dominated
+/// agents faded.
+public struct FrontierChart: Sendable {
+    /// One agent placed on the chart.
+    public struct PlacedPoint: Equatable, Sendable {
+        public var agent: String
+        public var harness: Harness
+        public var x: Double
+        public var y: Double
+        public var yLow: Double
+        public var yHigh: Double
+        public var radius: Double
+        public var onFrontier: Bool
+    }
+
+    /// Positions computed before drawing (exposed for tests).
+    public struct Layout: Sendable {
+        public var points: [PlacedPoint]
+        /// Frontier points in the order the line joins them (cheapest first).
+        public var frontier: [PlacedPoint]
+        public var xScale: LogScale?
+        public var yScale: LinearScale?
+        /// Agents left off because their cost is unknown.
+        public var unpriced: [String]
+        /// Agents left off because they have no rating (or a cost of zero, which a log axis cannot show).
+        public var unplottable: [String]
+    }
+
+    public var rows: [LeaderboardRowView]
+    public var width: Double = 900
+    public var height: Double = 480
+    let plotLeft = 70.0, plotTop = 20.0, legendWidth = 170.0, bottomMargin = 58.0
+    static let minRadius = 4.0, maxRadius = 13.0
+
+    public init(rows: [LeaderboardRowView]) {
+        self.rows = rows
+    }
+
+    var plotRight: Double { width - legendWidth }
+    var plotBottom: Double { height - bottomMargin }
+
+    public func layout() -> Layout {
+        let unpriced = rows.filter { $0.costPerTask == nil }.map(\.agent)
+        let unplottable = rows.filter { row in
+            guard let cost = row.costPerTask else { return false }
+            return row.rating == nil || !(cost > 0) || !cost.isFinite
+        }.map(\.agent)
+        let plotted = rows.filter { row in
+            guard let cost = row.costPerTask, cost > 0, cost.isFinite, let r = row.rating, r.isFinite else { return false }
+            return true
+        }
+        let xScale = LogScale(covering: plotted.compactMap(\.costPerTask), range: plotLeft...plotRight)
+        let yValues = plotted.flatMap { [$0.rating, $0.ratingLow, $0.ratingHigh].compactMap { $0 } }
+        let yScale = LinearScale(covering: yValues, range: plotBottom...plotTop)
+        var points: [PlacedPoint] = []
+        if let xScale, let yScale {
+            for row in plotted {
+                let rating = row.rating!
+                let rate = min(1, max(0, row.successRate.isFinite ? row.successRate : 0))
+                points.append(PlacedPoint(
+                    agent: row.agent, harness: row.harness,
+                    x: xScale.position(row.costPerTask!), y: yScale.position(rating),
+                    yLow: yScale.position(row.ratingLow ?? rating), yHigh: yScale.position(row.ratingHigh ?? rating),
+                    radius: Self.minRadius + (Self.maxRadius - Self.minRadius) * rate.squareRoot(),
+                    onFrontier: row.onFrontier))
+            }
+        }
+        let frontier = points.filter(\.onFrontier).sorted { ($0.x, -$0.y) < ($1.x, -$1.y) }
+        return Layout(points: points, frontier: frontier, xScale: xScale, yScale: yScale,
+                      unpriced: unpriced, unplottable: unplottable)
+    }
+
+    /// The chart as an inline `<svg>` element (XML well-formed), plus an empty-state text when
+    /// nothing can be plotted.
+    public func svg() -> String {
+        let layout = layout()
+        var s = "<svg class=\"chart frontier-chart\" viewBox=\"0 0 \(svgNumber(width)) \(svgNumber(height))\" "
+            + "width=\"\(svgNumber(width))\" height=\"\(svgNumber(height))\" role=\"img\" "
+            + "aria-label=\"Cost per task versus rating\">"
+        s += "<rect class=\"plot-bg\" x=\"\(svgNumber(plotLeft))\" y=\"\(svgNumber(plotTop))\" "
+            + "width=\"\(svgNumber(plotRight - plotLeft))\" height=\"\(svgNumber(plotBottom - plotTop))\"/>"
+        guard let xScale = layout.xScale, let yScale = layout.yScale, !layout.points.isEmpty else {
+            s += "<text class=\"empty\" x=\"\(svgNumber((plotLeft + plotRight) / 2))\" "
+                + "y=\"\(svgNumber((plotTop + plotBottom) / 2))\" text-anchor=\"middle\">"
+                + "No agent has both a known cost and a rating yet.</text></svg>"
+            return s
+        }
+        s += axes(xScale: xScale, yScale: yScale)
+        if layout.frontier.count >= 2 {
+            let coords = layout.frontier.map { "\(svgNumber($0.x)),\(svgNumber($0.y))" }.joined(separator: " ")
+            s += "<polyline class=\"frontier-line\" points=\"\(coords)\"/>"
+        }
+        // Dominated points first so frontier points draw on top.
+        let ordered = layout.points.filter { !$0.onFrontier } + layout.points.filter(\.onFrontier)
+        let rowsByAgent = Dictionary(rows.map { ($0.agent, $0) }, uniquingKeysWith: { a, _ in a })
+        for p in ordered {
+            let cls = p.onFrontier ? "point on-frontier" : "point dominated"
+            let color = HarnessPalette.color(p.harness)
+            s += "<g class=\"\(cls)\" data-agent=\"\(esc(p.agent))\"\(p.onFrontier ? "" : " opacity=\"0.35\"")>"
+            if let row = rowsByAgent[p.agent] { s += "<title>\(esc(tooltip(row)))</title>" }
+            if p.yHigh < p.yLow - 0.5 {
+                s += line(p.x, p.yLow, p.x, p.yHigh, cls: "ci", color: color)
+                s += line(p.x - 4, p.yLow, p.x + 4, p.yLow, cls: "ci", color: color)
+                s += line(p.x - 4, p.yHigh, p.x + 4, p.yHigh, cls: "ci", color: color)
+            }
+            s += "<circle cx=\"\(svgNumber(p.x))\" cy=\"\(svgNumber(p.y))\" r=\"\(svgNumber(p.radius))\" "
+                + "fill=\"\(color)\" fill-opacity=\"0.75\" stroke=\"\(color)\"/>"
+            s += "</g>"
+        }
+        s += labels(layout.points)
+        s += legend(layout.points)
+        s += "</svg>"
+        return s
+    }
+
+    private func tooltip(_ row: LeaderboardRowView) -> String {
+        "\(row.agent) (\(row.harness.rawValue)/\(row.model)): rating \(Format.rating(row.rating)) "
+            + "[\(Format.interval(row.ratingLow, row.ratingHigh))], cost/task \(Format.usd(row.costPerTask)), "
+            + "success \(Format.percent(row.successRate))" + (row.onFrontier ? ", on frontier" : ", dominated")
+    }
+
+    private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, cls: String, color: String? = nil) -> String {
+        "<line class=\"\(cls)\" x1=\"\(svgNumber(x1))\" y1=\"\(svgNumber(y1))\" x2=\"\(svgNumber(x2))\" "
+            + "y2=\"\(svgNumber(y2))\"\(color.map { " stroke=\"\($0)\"" } ?? "")/>"
+    }
+
+    private func axes(xScale: LogScale, yScale: LinearScale) -> String {
+        var s = "<g class=\"axis x-axis\">"
+        for tick in xScale.ticks() {
+            let x = xScale.position(tick)
+            s += line(x, plotTop, x, plotBottom, cls: "grid")
+            s += line(x, plotBottom, x, plotBottom + 5, cls: "tick")
+            s += "<text class=\"tick-label\" x=\"\(svgNumber(x))\" y=\"\(svgNumber(plotBottom + 19))\" "
+                + "text-anchor=\"middle\">\(esc(Self.costTick(tick)))</text>"
+        }
+        s += line(plotLeft, plotBottom, plotRight, plotBottom, cls: "axis-line")
+        s += "<text class=\"axis-title\" x=\"\(svgNumber((plotLeft + plotRight) / 2))\" y=\"\(svgNumber(height - 14))\" "
+            + "text-anchor=\"middle\">cost per task (USD, log scale) →</text>"
+        s += "</g><g class=\"axis y-axis\">"
+        for tick in yScale.ticks() {
+            let y = yScale.position(tick)
+            s += line(plotLeft, y, plotRight, y, cls: "grid")
+            s += line(plotLeft - 5, y, plotLeft, y, cls: "tick")
+            s += "<text class=\"tick-label\" x=\"\(svgNumber(plotLeft - 8))\" y=\"\(svgNumber(y + 4))\" "
+                + "text-anchor=\"end\">\(esc(Format.rating(tick)))</text>"
+        }
+        s += line(plotLeft, plotTop, plotLeft, plotBottom, cls: "axis-line")
+        let midY = (plotTop + plotBottom) / 2
+        s += "<text class=\"axis-title\" x=\"16\" y=\"\(svgNumber(midY))\" text-anchor=\"middle\" "
+            + "transform=\"rotate(-90 16 \(svgNumber(midY)))\">rating (90% interval) →</text>"
+        return s + "</g>"
+    }
+
+    /// `$0.001`, `$0.02`, `$1`, `$10`: tick labels without trailing zeros.
+    static func costTick(_ value: Double) -> String {
+        if value >= 1 { return "$" + Format.grouped(value.rounded()) }
+        var text = String(format: "%.6f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return "$" + text
+    }
+
+    /// Agent names beside their markers, nudged down when they would overlap an earlier label.
+    private func labels(_ points: [PlacedPoint]) -> String {
+        var placed: [(x0: Double, x1: Double, y: Double)] = []
+        var s = "<g class=\"labels\">"
+        for p in points.sorted(by: { ($0.y, $0.x) < ($1.y, $1.x) }) {
+            let name = TerminalText.truncate(p.agent, to: 22)
+            let textWidth = Double(name.count) * 6.6
+            let rightSide = p.x + p.radius + 4 + textWidth <= plotRight
+            let x0 = rightSide ? p.x + p.radius + 4 : p.x - p.radius - 4 - textWidth
+            var y = p.y + 4
+            for _ in 0..<6 {
+                let clash = placed.contains { abs($0.y - y) < 12 && $0.x0 < x0 + textWidth && x0 < $0.x1 }
+                if !clash { break }
+                y += 12
+            }
+            placed.append((x0, x0 + textWidth, y))
+            let anchor = rightSide ? "start" : "end"
+            let x = rightSide ? x0 : x0 + textWidth
+            s += "<text class=\"point-label\(p.onFrontier ? "" : " dominated")\" x=\"\(svgNumber(x))\" "
+                + "y=\"\(svgNumber(y))\" text-anchor=\"\(anchor)\"\(p.onFrontier ? "" : " opacity=\"0.55\"")>"
+                + "\(esc(name))</text>"
+        }
+        return s + "</g>"
+    }
+
+    private func legend(_ points: [PlacedPoint]) -> String {
+        let x = plotRight + 22
+        var y = plotTop + 10
+        var s = "<g class=\"legend\"><text class=\"legend-title\" x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\">harness</text>"
+        let harnesses = Harness.allCases.filter { h in points.contains { $0.harness == h } }
+        for h in harnesses {
+            y += 18
+            s += "<circle cx=\"\(svgNumber(x + 6))\" cy=\"\(svgNumber(y - 4))\" r=\"6\" fill=\"\(HarnessPalette.color(h))\"/>"
+            s += "<text x=\"\(svgNumber(x + 18))\" y=\"\(svgNumber(y))\">\(h.rawValue)</text>"
+        }
+        y += 30
+        s += "<text class=\"legend-title\" x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\">success rate</text>"
+        for rate in [0.0, 0.5, 1.0] {
+            let r = Self.minRadius + (Self.maxRadius - Self.minRadius) * rate.squareRoot()
+            y += max(20, 2 * r + 6)
+            s += "<circle cx=\"\(svgNumber(x + 14))\" cy=\"\(svgNumber(y - 4))\" r=\"\(svgNumber(r))\" class=\"size-key\"/>"
+            s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">\(Format.percent(rate))</text>"
+        }
+        y += 30
+        s += line(x, y - 4, x + 28, y - 4, cls: "frontier-line")
+        s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">Pareto frontier</text>"
+        y += 20
+        s += "<circle cx=\"\(svgNumber(x + 14))\" cy=\"\(svgNumber(y - 4))\" r=\"6\" fill=\"#64748b\" opacity=\"0.35\"/>"
+        s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">dominated</text>"
+        y += 20
+        s += line(x + 14, y - 12, x + 14, y + 2, cls: "ci", color: "#64748b")
+        s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">90% interval</text>"
+        return s + "</g>"
+    }
+}

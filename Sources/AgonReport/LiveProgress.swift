@@ -1,0 +1,165 @@
+import AgonCore
+import Foundation
+
+/// Where a candidate is in the pipeline, for progress display.
+public enum CandidateState: Equatable, Sendable {
+    case queued, running, checking
+    case done(Outcome)
+
+    /// `queued`, `running`, `checking`, or the outcome (`done ok`, `done cost_killed`).
+    public var label: String {
+        switch self {
+        case .queued: return "queued"
+        case .running: return "running"
+        case .checking: return "checking"
+        case .done(let outcome): return "done " + outcome.rawValue
+        }
+    }
+
+    var style: TextStyle {
+        switch self {
+        case .queued: return .dim
+        case .running: return .cyan
+        case .checking: return .blue
+        case .done(let outcome): return TerminalReport.outcomeStyle(outcome)
+        }
+    }
+}
+
+/// One candidate's live status.
+public struct ProgressRow: Equatable, Sendable {
+    public var agent: String
+    public var state: CandidateState
+    public var elapsedMs: Int
+    public var tokens: Int
+    public var costUSD: Double?
+    public var costSource: CostSource
+    /// Nil or 0: no enforced budget.
+    public var budgetUSD: Double?
+    /// Nil until checks have run.
+    public var checks: CheckResults?
+
+    public init(agent: String, state: CandidateState, elapsedMs: Int = 0, tokens: Int = 0, costUSD: Double? = nil,
+                costSource: CostSource = .computed, budgetUSD: Double? = nil, checks: CheckResults? = nil) {
+        self.agent = agent
+        self.state = state
+        self.elapsedMs = elapsedMs
+        self.tokens = tokens
+        self.costUSD = costUSD
+        self.costSource = costSource
+        self.budgetUSD = budgetUSD
+        self.checks = checks
+    }
+}
+
+/// The live table of a running tournament, redrawn in place on a terminal.
+///
+/// Usage: print `redraw(previousLineCount: 0)` once, then `redraw(previousLineCount: n)` with
+/// the line count of the frame printed last (`frame().count`), so the cursor moves back up
+/// over the old frame and overwrites it.
+public struct LiveProgressTable: Sendable {
+    public var rows: [ProgressRow]
+    public var color: Bool
+    /// Terminal width; lines are cut to it so none wraps (a wrapped line would break the redraw).
+    public var terminalWidth: Int?
+    /// Cells in the cost bar.
+    public var barWidth: Int
+
+    public init(rows: [ProgressRow], color: Bool = false, terminalWidth: Int? = nil, barWidth: Int = 10) {
+        self.rows = rows
+        self.color = color
+        self.terminalWidth = terminalWidth
+        self.barWidth = barWidth
+    }
+
+    /// The frame's lines, without newlines.
+    public func frame() -> [String] {
+        var table = TextTable(columns: [
+            .init("agent", maxWidth: TerminalReport.nameWidth), .init("state"), .number("elapsed"),
+            .number("tokens"), .init("cost"), .init("A H S"),
+        ])
+        for row in rows {
+            table.append([
+                TextTable.Cell(row.agent),
+                TextTable.Cell(row.state.label, style: row.state.style),
+                TextTable.Cell(Format.duration(ms: row.elapsedMs)),
+                TextTable.Cell(Format.tokens(row.tokens)),
+                TextTable.Cell(Self.costBar(row, width: barWidth), style: Self.barStyle(row)),
+                row.checks.map { TerminalReport.checksCell($0) } ?? TextTable.Cell(""),
+            ])
+        }
+        var lines = table.render(color: color).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        if let width = terminalWidth, width > 1 {
+            lines = lines.map { TerminalText.width($0) > width - 1 ? Self.cut($0, to: width - 1) : $0 }
+        }
+        return lines
+    }
+
+    /// Escape sequences that move up over the previous frame, then the new frame: each line is
+    /// cleared before it is written and anything left below from a taller old frame is erased.
+    public func redraw(previousLineCount: Int) -> String {
+        var out = ""
+        if previousLineCount > 0 { out += "\r\u{1B}[\(previousLineCount)A" }
+        for line in frame() { out += "\u{1B}[2K" + line + "\n" }
+        out += "\u{1B}[J"
+        return out
+    }
+
+    /// `[██████░░░░] $0.31/$0.50`; a full red bar past the budget; no bar fill without a budget.
+    public static func costBar(_ row: ProgressRow, width: Int = 10) -> String {
+        let text = Format.costAgainstBudget(row.costUSD, source: row.costSource, budget: row.budgetUSD)
+        guard let budget = row.budgetUSD, budget > 0, row.costSource != .unpriced else {
+            return "[" + String(repeating: "·", count: width) + "] " + text
+        }
+        let fraction = min(1, max(0, (row.costUSD ?? 0) / budget))
+        let filled = Int((fraction * Double(width)).rounded(.down))
+        return "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "] " + text
+    }
+
+    static func barStyle(_ row: ProgressRow) -> TextStyle {
+        guard let budget = row.budgetUSD, budget > 0, let cost = row.costUSD else {
+            return row.costSource == .unpriced ? .yellow : .plain
+        }
+        let fraction = cost / budget
+        return fraction >= 1 ? .red : (fraction >= 0.8 ? .yellow : .green)
+    }
+
+    /// Cuts a possibly coloured line to `width` visible columns, keeping escape sequences intact.
+    static func cut(_ line: String, to width: Int) -> String {
+        var out = ""
+        var used = 0
+        var inEscape = false
+        var hasEscapes = false
+        for character in line {
+            if inEscape {
+                out.append(character)
+                if let a = character.asciiValue, (0x40...0x7E).contains(a), character != "[" { inEscape = false }
+                continue
+            }
+            if character == "\u{1B}" { inEscape = true; hasEscapes = true; out.append(character); continue }
+            let w = TerminalText.width(of: character)
+            if used + w > width { continue }  // keep scanning so later reset codes survive
+            out.append(character)
+            used += w
+        }
+        return hasEscapes ? out + "\u{1B}[0m" : out
+    }
+}
+
+/// One plain line per progress event, for logs and pipes (no escape sequences).
+public enum ProgressEventLine {
+    /// `12:01:03 sonnet running $0.12/$0.50 1.2k tok`.
+    public static func format(_ row: ProgressRow, at time: Date, timeZone: TimeZone = .current) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.hour, .minute, .second], from: time)
+        let clock = [c.hour ?? 0, c.minute ?? 0, c.second ?? 0].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined(separator: ":")
+        var parts = [clock, TerminalText.sanitize(row.agent), row.state.label,
+                     Format.costAgainstBudget(row.costUSD, source: row.costSource, budget: row.budgetUSD),
+                     Format.tokens(row.tokens) + " tok"]
+        if case .done = row.state { parts.append(Format.duration(ms: row.elapsedMs)) }
+        if let checks = row.checks { parts.append("checks " + Format.checks(checks)) }
+        return parts.joined(separator: " ")
+    }
+}

@@ -1,0 +1,324 @@
+import AgonCore
+import Foundation
+
+// Plain view models the report renders. The tournament fills them from its records, so the
+// renderers never depend on how runs are stored or scored.
+
+/// The three check results of one candidate.
+public struct CheckResults: Equatable, Sendable {
+    public var acceptance: CheckStatus
+    public var holdout: CheckStatus
+    public var scope: CheckStatus
+
+    public init(acceptance: CheckStatus = .skipped, holdout: CheckStatus = .skipped, scope: CheckStatus = .skipped) {
+        self.acceptance = acceptance
+        self.holdout = holdout
+        self.scope = scope
+    }
+
+    public static let skipped = CheckResults()
+}
+
+/// Size of a candidate's diff against base.
+public struct DiffStatsView: Equatable, Sendable {
+    public var files: Int
+    public var insertions: Int
+    public var deletions: Int
+
+    public init(files: Int = 0, insertions: Int = 0, deletions: Int = 0) {
+        self.files = files
+        self.insertions = insertions
+        self.deletions = deletions
+    }
+}
+
+/// One candidate of a run, as shown in tables and the HTML report.
+public struct CandidateView: Equatable, Sendable {
+    public var agent: String
+    public var harness: Harness
+    public var model: String
+    public var outcome: Outcome
+    /// Nil when unknown (unpriced or not yet metered).
+    public var costUSD: Double?
+    public var costSource: CostSource
+    /// Nil or 0 means no enforced budget.
+    public var budgetUSD: Double?
+    public var tokens: TokenUsage
+    public var turns: Int?
+    public var durationMs: Int?
+    public var checks: CheckResults
+    public var diff: DiffStatsView
+    /// Consensus rank (1 = best), nil before review.
+    public var rank: Int?
+
+    public init(agent: String, harness: Harness, model: String, outcome: Outcome, costUSD: Double?,
+                costSource: CostSource, budgetUSD: Double? = nil, tokens: TokenUsage = .zero, turns: Int? = nil,
+                durationMs: Int? = nil, checks: CheckResults = .skipped, diff: DiffStatsView = DiffStatsView(),
+                rank: Int? = nil) {
+        self.agent = agent
+        self.harness = harness
+        self.model = model
+        self.outcome = outcome
+        self.costUSD = costUSD
+        self.costSource = costSource
+        self.budgetUSD = budgetUSD
+        self.tokens = tokens
+        self.turns = turns
+        self.durationMs = durationMs
+        self.checks = checks
+        self.diff = diff
+        self.rank = rank
+    }
+}
+
+/// The merged ranking of one run.
+public struct ConsensusView: Equatable, Sendable {
+    /// Agent ids, best first.
+    public var ranking: [String]
+    /// e.g. "kemeny" or "borda".
+    public var method: String
+    public var kendallW: Double?
+    public var split: Bool
+    /// Agents recommended for human review, best first.
+    public var shortlist: [String]
+    /// The reported alternative (e.g. Borda next to Kemeny), if any.
+    public var alternativeMethod: String?
+    public var alternativeRanking: [String]?
+
+    public init(ranking: [String], method: String, kendallW: Double? = nil, split: Bool = false,
+                shortlist: [String] = [], alternativeMethod: String? = nil, alternativeRanking: [String]? = nil) {
+        self.ranking = ranking
+        self.method = method
+        self.kendallW = kendallW
+        self.split = split
+        self.shortlist = shortlist
+        self.alternativeMethod = alternativeMethod
+        self.alternativeRanking = alternativeRanking
+    }
+}
+
+/// One verifier's verdict on a run, already de-blinded to agent ids.
+public struct ReviewView: Equatable, Sendable {
+    public var verifier: String
+    public var harness: Harness
+    public var model: String
+    /// Agent ids, best first; empty when the verdict was excluded.
+    public var ranking: [String]
+    /// Why the verdict was excluded (malformed, self-preference bar, …); nil when valid.
+    public var excludedReason: String?
+    public var notes: String?
+    public var weight: Double
+    public var costUSD: Double?
+
+    public init(verifier: String, harness: Harness, model: String, ranking: [String], excludedReason: String? = nil,
+                notes: String? = nil, weight: Double = 1, costUSD: Double? = nil) {
+        self.verifier = verifier
+        self.harness = harness
+        self.model = model
+        self.ranking = ranking
+        self.excludedReason = excludedReason
+        self.notes = notes
+        self.weight = weight
+        self.costUSD = costUSD
+    }
+
+    /// 1-based rank this verifier gave `agent`, nil if absent.
+    public func rank(of agent: String) -> Int? {
+        ranking.firstIndex(of: agent).map { $0 + 1 }
+    }
+}
+
+/// Everything the report shows about one run.
+public struct RunView: Equatable, Sendable {
+    public var runID: String
+    public var specTitle: String
+    public var specBody: String
+    public var baseSHA: String
+    public var status: String
+    public var candidates: [CandidateView]
+    public var consensus: ConsensusView?
+    public var reviews: [ReviewView]
+    /// Patch text keyed by agent id.
+    public var diffs: [String: String]
+
+    public init(runID: String, specTitle: String, specBody: String, baseSHA: String, status: String,
+                candidates: [CandidateView], consensus: ConsensusView? = nil, reviews: [ReviewView] = [],
+                diffs: [String: String] = [:]) {
+        self.runID = runID
+        self.specTitle = specTitle
+        self.specBody = specBody
+        self.baseSHA = baseSHA
+        self.status = status
+        self.candidates = candidates
+        self.consensus = consensus
+        self.reviews = reviews
+        self.diffs = diffs
+    }
+}
+
+/// Cost per success, keeping "never succeeded" (∞) apart from "cost unknown".
+public enum CostPerSuccess: Equatable, Sendable {
+    case usd(Double)
+    /// The agent never succeeded: the cost per success is infinite.
+    case noSuccess
+    /// Some of the agent's costs are unpriced.
+    case unpriced
+
+    /// The finite value, if any.
+    public var value: Double? {
+        if case .usd(let v) = self { return v }
+        return nil
+    }
+}
+
+/// One agent's row of the cross-run leaderboard.
+public struct LeaderboardRowView: Equatable, Sendable {
+    public var agent: String
+    public var harness: Harness
+    public var model: String
+    /// Elo-like rating; nil when the agent has no ranking observations.
+    public var rating: Double?
+    public var ratingLow: Double?
+    public var ratingHigh: Double?
+    public var rankLow: Int?
+    public var rankHigh: Int?
+    public var provisional: Bool
+    public var runs: Int
+    public var successRate: Double
+    public var winRate: Double
+    public var firstAttemptSuccess: Double
+    /// Nil when unpriced.
+    public var costPerTask: Double?
+    public var costPerSuccess: CostPerSuccess
+    public var tokensPerTask: Double
+    public var verifierSpend: Double?
+    public var medianTimeToFirstAttemptS: Double?
+    /// Nil when the agent never succeeded.
+    public var medianTimeToSuccessS: Double?
+    public var medianTurns: Double?
+    public var tokensPerSec: Double?
+    public var costKilled: Int
+    public var topErrors: [String]
+    public var speedEfficiency: Double
+    public var onFrontier: Bool
+    /// Share of bootstrap replicates in which the agent was on the frontier (0…1).
+    public var frontierFrequency: Double
+
+    public init(agent: String, harness: Harness, model: String, rating: Double?, ratingLow: Double? = nil,
+                ratingHigh: Double? = nil, rankLow: Int? = nil, rankHigh: Int? = nil, provisional: Bool = false,
+                runs: Int, successRate: Double, winRate: Double = 0, firstAttemptSuccess: Double = 0,
+                costPerTask: Double?, costPerSuccess: CostPerSuccess, tokensPerTask: Double = 0,
+                verifierSpend: Double? = nil, medianTimeToFirstAttemptS: Double? = nil,
+                medianTimeToSuccessS: Double? = nil, medianTurns: Double? = nil, tokensPerSec: Double? = nil,
+                costKilled: Int = 0, topErrors: [String] = [], speedEfficiency: Double = 0,
+                onFrontier: Bool = false, frontierFrequency: Double = 0) {
+        self.agent = agent
+        self.harness = harness
+        self.model = model
+        self.rating = rating
+        self.ratingLow = ratingLow
+        self.ratingHigh = ratingHigh
+        self.rankLow = rankLow
+        self.rankHigh = rankHigh
+        self.provisional = provisional
+        self.runs = runs
+        self.successRate = successRate
+        self.winRate = winRate
+        self.firstAttemptSuccess = firstAttemptSuccess
+        self.costPerTask = costPerTask
+        self.costPerSuccess = costPerSuccess
+        self.tokensPerTask = tokensPerTask
+        self.verifierSpend = verifierSpend
+        self.medianTimeToFirstAttemptS = medianTimeToFirstAttemptS
+        self.medianTimeToSuccessS = medianTimeToSuccessS
+        self.medianTurns = medianTurns
+        self.tokensPerSec = tokensPerSec
+        self.costKilled = costKilled
+        self.topErrors = topErrors
+        self.speedEfficiency = speedEfficiency
+        self.onFrontier = onFrontier
+        self.frontierFrequency = frontierFrequency
+    }
+}
+
+/// One verifier's row of the verifier-quality table.
+public struct VerifierRowView: Equatable, Sendable {
+    public var verifier: String
+    public var harness: Harness
+    public var model: String
+    public var reviews: Int
+    public var validVerdictRate: Double
+    /// Mean Kendall's tau against the consensus.
+    public var agreementTau: Double?
+    /// Correlation of display position with given rank (0 = no bias).
+    public var positionBias: Double?
+    /// How much better the verifier ranks its own model family than the panel does.
+    public var selfPreference: Double?
+    public var costUSD: Double?
+
+    public init(verifier: String, harness: Harness, model: String, reviews: Int, validVerdictRate: Double,
+                agreementTau: Double? = nil, positionBias: Double? = nil, selfPreference: Double? = nil,
+                costUSD: Double? = nil) {
+        self.verifier = verifier
+        self.harness = harness
+        self.model = model
+        self.reviews = reviews
+        self.validVerdictRate = validVerdictRate
+        self.agreementTau = agreementTau
+        self.positionBias = positionBias
+        self.selfPreference = selfPreference
+        self.costUSD = costUSD
+    }
+}
+
+/// The cross-run leaderboard.
+public struct LeaderboardView: Equatable, Sendable {
+    public var generatedAt: Date
+    public var runs: Int
+    /// Best first.
+    public var rows: [LeaderboardRowView]
+    public var verifiers: [VerifierRowView]
+    public var bootstrapReplicates: Int
+    public var seed: UInt64
+
+    public init(generatedAt: Date, runs: Int, rows: [LeaderboardRowView], verifiers: [VerifierRowView] = [],
+                bootstrapReplicates: Int = 1000, seed: UInt64 = 0) {
+        self.generatedAt = generatedAt
+        self.runs = runs
+        self.rows = rows
+        self.verifiers = verifiers
+        self.bootstrapReplicates = bootstrapReplicates
+        self.seed = seed
+    }
+}
+
+/// One line of `agon models`: an agent or verifier's resolved price and budget.
+public struct ModelPriceRowView: Equatable, Sendable {
+    public var name: String
+    /// "agent" or "verifier".
+    public var role: String
+    public var harness: Harness
+    public var model: String
+    /// USD per million tokens; nil when unpriced.
+    public var inputPerMTok: Double?
+    public var outputPerMTok: Double?
+    public var cacheReadPerMTok: Double?
+    public var priceSource: String
+    public var budgetUSD: Double?
+    public var hardTimeoutS: Double?
+
+    public init(name: String, role: String, harness: Harness, model: String, inputPerMTok: Double?,
+                outputPerMTok: Double?, cacheReadPerMTok: Double? = nil, priceSource: String,
+                budgetUSD: Double?, hardTimeoutS: Double? = nil) {
+        self.name = name
+        self.role = role
+        self.harness = harness
+        self.model = model
+        self.inputPerMTok = inputPerMTok
+        self.outputPerMTok = outputPerMTok
+        self.cacheReadPerMTok = cacheReadPerMTok
+        self.priceSource = priceSource
+        self.budgetUSD = budgetUSD
+        self.hardTimeoutS = hardTimeoutS
+    }
+}
