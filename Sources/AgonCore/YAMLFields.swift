@@ -47,7 +47,7 @@ struct YAMLSource {
 
 extension Node {
     var isNull: Bool {
-        if case let .scalar(scalar) = self { return scalar.tag == Tag(.null) }
+        if case .scalar = self { return tag == Tag(.null) }
         return false
     }
 
