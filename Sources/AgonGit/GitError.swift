@@ -1,0 +1,51 @@
+import CGit2
+import Foundation
+
+/// A failed libgit2 (or AgonGit) operation: what was attempted, libgit2's code, and its message.
+public struct GitError: Error, CustomStringConvertible, Equatable {
+    /// What AgonGit was doing, e.g. "resolve 'main'" or "add worktree 'agon-r1-a'".
+    public let operation: String
+    /// libgit2's return code (negative), or -1 for errors AgonGit detects itself.
+    public let code: Int32
+    /// libgit2's `git_error_last()` text, or AgonGit's own explanation.
+    public let message: String
+
+    public init(operation: String, code: Int32 = -1, message: String) {
+        self.operation = operation
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "git: \(operation): \(message)" }
+
+    /// True when libgit2 reported "not found" (GIT_ENOTFOUND).
+    public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
+
+    /// Captures libgit2's last error for the current thread.
+    static func last(_ operation: String, code: Int32) -> GitError {
+        var message = "libgit2 error \(code)"
+        if let err = git_error_last(), let text = err.pointee.message {
+            message = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return GitError(operation: operation, code: code, message: message)
+    }
+}
+
+/// Throws a `GitError` carrying libgit2's message when `code` is negative.
+@discardableResult
+func check(_ code: Int32, _ operation: @autoclosure () -> String) throws -> Int32 {
+    if code < 0 { throw GitError.last(operation(), code: code) }
+    return code
+}
+
+/// libgit2 global state, initialised exactly once per process (thread-safe via `static let`).
+enum LibGit2 {
+    private static let initialised: Int32 = {
+        let rc = git_libgit2_init()
+        return rc
+    }()
+
+    static func ensureInitialised() {
+        precondition(initialised > 0, "git_libgit2_init failed")
+    }
+}

@@ -1,1 +1,0 @@
-// AgonGit — see DESIGN.md module table.
