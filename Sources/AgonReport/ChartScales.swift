@@ -4,12 +4,14 @@ import Foundation
 public struct LogScale: Equatable, Sendable {
     public var domainLow: Double
     public var domainHigh: Double
+    /// Pixel positions of the domain's low and high ends.
     public var rangeLow: Double
     public var rangeHigh: Double
 
     /// A scale covering `values` (non-positive and non-finite ones ignored) with a little
     /// margin; a degenerate domain (one value, or all equal) becomes one decade around it.
-    public init?(covering values: [Double], range: ClosedRange<Double>) {
+    /// `range` is (start, end) in pixels and may run backwards.
+    public init?(covering values: [Double], range: (Double, Double)) {
         let positive = values.filter { $0 > 0 && $0.isFinite }
         guard let low = positive.min(), let high = positive.max() else { return nil }
         var logLow = log10(low), logHigh = log10(high)
@@ -24,11 +26,11 @@ public struct LogScale: Equatable, Sendable {
         self.init(domain: pow(10, logLow)...pow(10, logHigh), range: range)
     }
 
-    public init(domain: ClosedRange<Double>, range: ClosedRange<Double>) {
+    public init(domain: ClosedRange<Double>, range: (Double, Double)) {
         domainLow = domain.lowerBound
         domainHigh = domain.upperBound
-        rangeLow = range.lowerBound
-        rangeHigh = range.upperBound
+        rangeLow = range.0
+        rangeHigh = range.1
     }
 
     /// Pixel position of `value` (must be positive).
@@ -68,18 +70,20 @@ public struct LogScale: Equatable, Sendable {
 public struct LinearScale: Equatable, Sendable {
     public var domainLow: Double
     public var domainHigh: Double
+    /// Pixel positions of the domain's low and high ends.
     public var rangeLow: Double
     public var rangeHigh: Double
 
-    public init(domain: ClosedRange<Double>, range: ClosedRange<Double>) {
+    public init(domain: ClosedRange<Double>, range: (Double, Double)) {
         domainLow = domain.lowerBound
         domainHigh = domain.upperBound
-        rangeLow = range.lowerBound
-        rangeHigh = range.upperBound
+        rangeLow = range.0
+        rangeHigh = range.1
     }
 
     /// A scale covering `values`, widened to nice tick boundaries; ±1 around a single value.
-    public init?(covering values: [Double], range: ClosedRange<Double>, includeZero: Bool = false, tickCount: Int = 5) {
+    /// `range` is (start, end) in pixels and may run backwards (an SVG y axis does).
+    public init?(covering values: [Double], range: (Double, Double), includeZero: Bool = false, tickCount: Int = 5) {
         var finite = values.filter(\.isFinite)
         if includeZero { finite.append(0) }
         guard var low = finite.min(), var high = finite.max() else { return nil }

@@ -69,9 +69,9 @@ public struct FrontierChart: Sendable {
             guard let cost = row.costPerTask, cost > 0, cost.isFinite, let r = row.rating, r.isFinite else { return false }
             return true
         }
-        let xScale = LogScale(covering: plotted.compactMap(\.costPerTask), range: plotLeft...plotRight)
+        let xScale = LogScale(covering: plotted.compactMap(\.costPerTask), range: (plotLeft, plotRight))
         let yValues = plotted.flatMap { [$0.rating, $0.ratingLow, $0.ratingHigh].compactMap { $0 } }
-        let yScale = LinearScale(covering: yValues, range: plotBottom...plotTop)
+        let yScale = LinearScale(covering: yValues, range: (plotBottom, plotTop))
         var points: [PlacedPoint] = []
         if let xScale, let yScale {
             for row in plotted {

@@ -82,7 +82,7 @@ public struct LiveProgressTable: Sendable {
             table.append([
                 TextTable.Cell(row.agent),
                 TextTable.Cell(row.state.label, style: row.state.style),
-                TextTable.Cell(Format.duration(ms: row.elapsedMs)),
+                TextTable.Cell(row.state == .queued ? Format.none : Format.duration(ms: row.elapsedMs)),
                 TextTable.Cell(Format.tokens(row.tokens)),
                 TextTable.Cell(Self.costBar(row, width: barWidth), style: Self.barStyle(row)),
                 row.checks.map { TerminalReport.checksCell($0) } ?? TextTable.Cell(""),
