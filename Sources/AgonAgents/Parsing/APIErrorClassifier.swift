@@ -13,7 +13,7 @@ public enum APIErrorClassifier {
         (.rateLimit, ["rate limit", "rate_limit", "ratelimit", "rate-limit", "too many requests", "retry after"]),
     ]
 
-    // HTTP status codes count only as whole numbers ("429", "status 401"), not inside "14290 tokens".
+    // HTTP status codes count only as whole words ("429", "status 401"), not inside "14290 tokens" or "401k".
     private static let statusCodes: [(APIErrorKind, String)] = [(.auth, "401"), (.overloaded, "529"), (.rateLimit, "429")]
 
     /// The kind of API failure `text` describes, or nil when it does not look like one.
@@ -31,10 +31,10 @@ public enum APIErrorClassifier {
     private static func containsWholeNumber(_ number: String, in text: String) -> Bool {
         let bytes = Array(text.utf8), needle = Array(number.utf8)
         guard bytes.count >= needle.count else { return false }
-        func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        func isWordByte(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 || b >= 0x61 && b <= 0x7A }
         for start in 0...(bytes.count - needle.count) where bytes[start..<start + needle.count].elementsEqual(needle) {
-            let before = start == 0 || !isDigit(bytes[start - 1])
-            let after = start + needle.count == bytes.count || !isDigit(bytes[start + needle.count])
+            let before = start == 0 || !isWordByte(bytes[start - 1])
+            let after = start + needle.count == bytes.count || !isWordByte(bytes[start + needle.count])
             if before && after { return true }
         }
         return false

@@ -9,9 +9,11 @@ import Foundation
 /// - the mid-2024 form `11,491 prompt tokens, 360 completion tokens, $0.039873 cost, session cost: $0.078021`;
 /// - chat-history Markdown prefixes lines with `> `.
 ///
-/// `sent` is litellm's OpenAI-style prompt count, which includes cache hits (DeepSeek example:
-/// 21,523 sent with 13,952 cache hit), so input = sent − cache hit; cache writes are reported
-/// separately. The session cost is the running total → `.reportedCost(cumulative: true)`.
+/// `sent` is the provider's prompt count: it includes cache hits for OpenAI-style providers
+/// (DeepSeek: `21,523 sent, 13,952 cache hit`) but not for Anthropic (`194 sent, 9,474 cache hit`),
+/// and the line does not say which. So input = sent and cache hits/writes are added separately:
+/// at worst cached tokens of OpenAI-style providers are priced twice (never under-charged); aider's
+/// own `Cost:` is preferred anyway. The session cost is the running total → `.reportedCost(cumulative: true)`.
 /// `Applied edit to X` → `.fileEdit`. Other lines are ordinary output, not malformed.
 public struct AiderStdoutParser: StreamParser {
     public private(set) var malformedLines = 0
@@ -43,7 +45,7 @@ public struct AiderStdoutParser: StreamParser {
         let parts = text.split(separator: "Cost:", maxSplits: 1, omittingEmptySubsequences: false)
         var sent = 0, cacheHit = 0, cacheWrite = 0, received = 0
         var understood = false
-        for clause in parts[0].dropFirst("Tokens:".count).split(separator: ",") {
+        for clause in parts[0].dropFirst("Tokens:".count).components(separatedBy: ", ") {
             let words = clause.trimmingCharacters(in: CharacterSet(charactersIn: ". ")).split(separator: " ")
             guard words.count >= 2, let n = Self.count(words[0]) else { continue }
             let label = words.dropFirst().joined(separator: " ")
@@ -60,7 +62,7 @@ public struct AiderStdoutParser: StreamParser {
             return []
         }
         var events: [AgentEvent] = [
-            .usage(TokenUsage(input: max(0, sent - cacheHit), cachedInput: cacheHit, cacheWrite: cacheWrite, output: received),
+            .usage(TokenUsage(input: sent, cachedInput: cacheHit, cacheWrite: cacheWrite, output: received),
                    model: model),
             .turn,
         ]
@@ -79,7 +81,7 @@ public struct AiderStdoutParser: StreamParser {
 
     private mutating func legacyLine(_ text: Substring) -> [AgentEvent] {
         var prompt = 0, completion = 0
-        for clause in text.split(separator: ",") where clause.contains("tokens") {
+        for clause in text.components(separatedBy: ", ") where clause.contains("tokens") {
             let words = clause.split(separator: " ")
             guard words.count >= 2, let n = Self.count(words[0]) else { continue }
             if words[1] == "prompt" { prompt = n } else if words[1] == "completion" { completion = n }
