@@ -59,6 +59,26 @@ public struct Config: Equatable, Sendable {
     public func agent(_ id: String) -> AgentEntry? { agents.first { $0.id == id } }
     public func verifier(_ id: String) -> AgentEntry? { verifiers.first { $0.id == id } }
 
+    /// The agents and verifiers a spec runs with: the spec's `agents`/`verifiers` lists when given
+    /// (checked against this config, errors pointing at the spec's line), else every agent and the
+    /// default verifiers. Order follows the spec's list, or agon.yml's.
+    public func lineup(for spec: Spec) throws -> (agents: [AgentEntry], verifiers: [AgentEntry]) {
+        func pick(_ ids: [String]?, field: String, from pool: [AgentEntry], kind: String) throws -> [AgentEntry]? {
+            guard let ids else { return nil }
+            return try ids.enumerated().map { index, id in
+                guard let entry = pool.first(where: { $0.id == id }) else {
+                    let configured = pool.isEmpty ? "none configured in \(file ?? "agon.yml")" : "configured: " + pool.map(\.id).joined(separator: ", ")
+                    throw spec.error(field: "\(field)[\(index)]", "unknown \(kind) \"\(id)\" (\(configured))")
+                }
+                return entry
+            }
+        }
+        let agents = try pick(spec.agents, field: "agents", from: self.agents, kind: "agent") ?? self.agents
+        let verifiers = try pick(spec.verifiers, field: "verifiers", from: self.verifiers, kind: "verifier")
+            ?? defaultVerifierIDs.compactMap(verifier)
+        return (agents, verifiers)
+    }
+
     /// Verifier ids used when a run names none: `defaults.verifiers`, else all verifiers in file order.
     public var defaultVerifierIDs: [String] { defaults.verifiers ?? verifiers.map(\.id) }
 

@@ -25,6 +25,14 @@ public struct Spec: Equatable, Sendable {
     public var raw: String
     /// SHA-256 (hex) of the file's bytes, to tell which version of a spec a run used.
     public var contentHash: String
+    /// File line of each front-matter key, so later checks (unknown agent ids…) can point at it.
+    public var fieldLines: [String: Int] = [:]
+
+    /// The one-line error for a problem with front-matter `field` (e.g. `agents[1]`), at its line.
+    public func error(field: String, _ message: String) -> AgonInputError {
+        let key = String(field.prefix { $0 != "[" && $0 != "." })
+        return AgonInputError(file: file, line: fieldLines[key], field: field, message: message)
+    }
 
     static let keys = ["title", "base", "acceptance", "holdout", "paths", "budget", "agents", "verifiers"]
 
@@ -58,6 +66,7 @@ public struct Spec: Equatable, Sendable {
             if let root = try source.compose(yaml), !root.isNull {
                 let fields = try YAMLFields(root, path: "", source: source)
                 try fields.rejectUnknownKeys(keys)
+                for entry in fields.entries { spec.fieldLines[entry.key] = source.line(of: entry.keyNode) }
                 title = try fields.string("title")
                 if title?.trimmingCharacters(in: .whitespaces).isEmpty == true {
                     throw fields.error("title", "must not be empty")

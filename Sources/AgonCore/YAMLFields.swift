@@ -77,13 +77,25 @@ struct YAMLFields {
         self.source = source
         self.path = path
         self.node = node
-        var entries: [(String, Node, Node)] = []
+        var entries: [(key: String, keyNode: Node, value: Node)] = []
+        var merged: [(key: String, keyNode: Node, value: Node)] = []
         for (key, value) in mapping {
             guard case let .scalar(scalar) = key else {
                 throw source.error(key, path.isEmpty ? nil : path, "keys must be plain names, got \(key.userDescription)")
             }
+            // YAML merge keys (`<<: *shared`) let entries share settings; explicit keys win.
+            if scalar.string == "<<" && scalar.style == .plain {
+                let sources: [Node]
+                if case let .sequence(list) = value { sources = Array(list) } else { sources = [value] }
+                for mergeSource in sources {
+                    let fields = try YAMLFields(mergeSource, path: path, source: source, keyNode: key)
+                    merged += fields.entries.filter { item in !merged.contains { $0.key == item.key } }
+                }
+                continue
+            }
             entries.append((scalar.string, key, value))
         }
+        entries += merged.filter { item in !entries.contains { $0.key == item.key } }
         self.entries = entries
     }
 
