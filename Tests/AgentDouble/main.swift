@@ -1,1 +1,144 @@
-print("double")
+// agent-double: one executable that impersonates the agent CLIs Agon drives (see README.md).
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What every impersonated CLI must be able to print, in its own real format.
+protocol HarnessEmitter {
+    mutating func start()
+    /// One model call: `edits` were applied just before; `usage` is this call's usage.
+    mutating func turn(index: Int, usage: TurnUsage, edits: [Edit])
+    mutating func finish(total: TurnUsage, turns: Int)
+    mutating func apiError()
+    mutating func fail()
+}
+
+/// The parsed command line: which CLI, prompt, model and harness-specific paths.
+struct Invocation {
+    var harness: String
+    var prompt = ""
+    var model: String?
+    var analyticsLog: String?
+
+    static func parse(_ argv: [String], env: [String: String]) -> Invocation {
+        var args = Array(argv.dropFirst())
+        var harness = env["AGENT_DOUBLE_HARNESS"] ?? URL(fileURLWithPath: argv[0]).lastPathComponent
+        if let i = args.firstIndex(of: "--harness"), i + 1 < args.count {
+            harness = args[i + 1]
+            args.removeSubrange(i...i + 1)
+        }
+        if !["claude", "codex", "gemini", "opencode", "pi", "aider"].contains(harness) { harness = "command" }
+        var inv = Invocation(harness: harness)
+        var valueFlags: Set<String> = ["--output-format", "--permission-mode", "--sandbox", "--format", "--mode",
+                                       "--provider", "--thinking", "--cd", "-C", "-c", "--config", "--analytics-log",
+                                       "--message-file", "--message", "-m", "--model"]
+        if harness == "gemini" { valueFlags.formUnion(["-p", "--prompt"]) }  // elsewhere -p is a boolean
+        var positional: [String] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if valueFlags.contains(a), i + 1 < args.count {
+                let v = args[i + 1]
+                switch a {
+                case "-m", "--model": inv.model = v
+                case "--analytics-log": inv.analyticsLog = v
+                case "--message", "-p", "--prompt": inv.prompt = v
+                case "--message-file": inv.prompt = (try? String(contentsOfFile: v, encoding: .utf8)) ?? ""
+                default: break
+                }
+                i += 2
+                continue
+            }
+            if !a.hasPrefix("-") { positional.append(a) }
+            i += 1
+        }
+        if inv.prompt.isEmpty {
+            let words = positional.filter { !["exec", "run"].contains($0) }
+            inv.prompt = words.last ?? ""
+        }
+        return inv
+    }
+}
+
+let env = ProcessInfo.processInfo.environment
+let config = DoubleConfig.fromEnvironment(env)
+let invocation = Invocation.parse(CommandLine.arguments, env: env)
+
+if let path = config.dumpEnvPath {
+    let text = env.keys.sorted().map { "\($0)=\(env[$0]!)" }.joined(separator: "\n") + "\n"
+    try? text.write(toFile: path, atomically: true, encoding: .utf8)
+}
+
+// Gemini CLI exits 0 when it gets SIGTERM; reproduce that quirk.
+if invocation.harness == "gemini" {
+    signal(SIGTERM) { _ in _exit(0) }
+}
+if config.mode == .ignoreSigterm { signal(SIGTERM, SIG_IGN) }
+
+var emitter: HarnessEmitter
+switch invocation.harness {
+case "claude": emitter = ClaudeEmitter(inv: invocation, config: config)
+case "codex": emitter = CodexEmitter(inv: invocation, config: config, env: env)
+case "gemini": emitter = GeminiEmitter(inv: invocation, config: config)
+case "opencode": emitter = OpencodeEmitter(inv: invocation, config: config)
+case "pi": emitter = PiEmitter(inv: invocation, config: config)
+case "aider": emitter = AiderEmitter(inv: invocation, config: config)
+default: emitter = CommandEmitter(inv: invocation, config: config, env: env)
+}
+
+let edits: [Edit] = config.edits.isEmpty
+    ? [Edit(path: "agent_output.txt", content: "edit by \(invocation.harness) double")]
+    : config.edits.map { Edit(path: $0.path, content: $0.content) }
+
+func editsFor(turn: Int) -> [Edit] {
+    edits.enumerated().filter { $0.offset % config.turns == turn }.map { $0.element }
+}
+
+switch config.mode {
+case .hang: sleepForever()
+case .apierror:
+    emitter.start(); pause(config.delay); emitter.apiError(); exit(1)
+case .fail:
+    emitter.start(); pause(config.delay); emitter.fail(); exit(1)
+case .escape:
+    try? "escaped from the worktree\n".write(toFile: config.escapePath, atomically: false, encoding: .utf8)
+case .grandchildren:
+    spawnLingeringDescendants(pidsFile: config.pidsFile)
+default: break
+}
+
+emitter.start()
+if config.mode == .silent { pause(config.delay); sleepForever() }
+if config.mode == .flood {
+    // One 10 MB line, then floodMB of ordinary junk lines.
+    Out.raw(String(repeating: "x", count: 10 << 20) + "\n")
+    let filler = String(repeating: "flood ", count: 170) + "\n"
+    for _ in 0..<(config.floodMB << 20) / filler.utf8.count { Out.raw(filler) }
+}
+
+var total = TurnUsage(input: 0, output: 0)
+var turn = 0
+let perTurn = TurnUsage(input: config.inputPerTurn, output: config.outputPerTurn)
+while config.mode == .overspend || config.mode == .ignoreSigterm || turn < config.turns {
+    let applied = turn < config.turns ? editsFor(turn: turn) : []
+    applied.forEach { $0.apply() }
+    emitter.turn(index: turn, usage: perTurn, edits: applied)
+    if config.mode == .garbage { Out.line("<<< not json: \(turn) \u{1b}[31mred\u{1b}[0m {\"half\": ") }
+    total.input += perTurn.input
+    total.output += perTurn.output
+    turn += 1
+    pause(config.delay)
+    if config.mode == .crash && turn >= 1 {
+        signal(SIGSEGV, SIG_DFL)
+        raise(SIGSEGV)
+    }
+}
+
+if config.mode == .truncate {
+    emitter.finish(total: total, turns: turn)
+    Out.raw("{\"type\":\"assistant\",\"message\":{\"id\":\"msg_trunc\",\"usage\":{\"input_tok")
+    exit(0)
+}
+emitter.finish(total: total, turns: turn)
+exit(0)

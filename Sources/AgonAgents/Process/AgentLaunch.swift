@@ -1,0 +1,61 @@
+import AgonCore
+import Foundation
+
+/// Everything needed to run one agent once: the lead maps a config entry + spec onto this.
+public struct AgentLaunch: Sendable {
+    public var harness: Harness
+    /// CLI path or name; nil = the harness's usual name on PATH.
+    public var binary: String?
+    public var model: String?
+    /// Extra arguments appended after Agon's own.
+    public var extraArgs: [String]
+    /// For `harness: command`: argv with `{prompt_file}`, `{prompt}`, `{worktree}`, `{usage_file}` templates.
+    public var command: [String]?
+    /// Variables set explicitly for this agent.
+    public var env: [String: String]
+    /// Names (or `PREFIX*` patterns) of the parent's variables this agent may see, e.g. its API key.
+    public var passThroughEnv: [String]
+    public var price: ModelPrice?
+    /// Budget in USD; nil or 0 = tally only, no enforcement.
+    public var maxCostUSD: Double?
+    public var hardTimeout: TimeInterval
+    /// Seconds without any stdout/stderr byte before the agent is stopped; 0 = off.
+    public var silenceTimeout: TimeInterval
+    public var killGrace: TimeInterval
+    public var prompt: String
+    public var worktree: String
+    /// Directory for prompt.md, transcript, stderr, usage files and a private CODEX_HOME.
+    public var artifactsDir: String
+    /// The environment the allowlist draws from; nil = this process's environment.
+    public var parentEnvironment: [String: String]?
+    public var maxLineBytes: Int
+    public var transcriptCapBytes: Int
+    public var stderrCapBytes: Int
+
+    public init(harness: Harness, binary: String? = nil, model: String? = nil, extraArgs: [String] = [],
+                command: [String]? = nil, env: [String: String] = [:], passThroughEnv: [String] = [],
+                price: ModelPrice? = nil, maxCostUSD: Double? = nil, hardTimeout: TimeInterval = 600,
+                silenceTimeout: TimeInterval = 0, killGrace: TimeInterval = 3, prompt: String, worktree: String,
+                artifactsDir: String, parentEnvironment: [String: String]? = nil, maxLineBytes: Int = 1 << 20,
+                transcriptCapBytes: Int = 64 << 20, stderrCapBytes: Int = 4 << 20) {
+        self.harness = harness
+        self.binary = binary
+        self.model = model
+        self.extraArgs = extraArgs
+        self.command = command
+        self.env = env
+        self.passThroughEnv = passThroughEnv
+        self.price = price
+        self.maxCostUSD = maxCostUSD
+        self.hardTimeout = hardTimeout
+        self.silenceTimeout = silenceTimeout
+        self.killGrace = killGrace
+        self.prompt = prompt
+        self.worktree = worktree
+        self.artifactsDir = artifactsDir
+        self.parentEnvironment = parentEnvironment
+        self.maxLineBytes = maxLineBytes
+        self.transcriptCapBytes = transcriptCapBytes
+        self.stderrCapBytes = stderrCapBytes
+    }
+}

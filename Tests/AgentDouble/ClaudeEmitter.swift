@@ -1,0 +1,65 @@
+import Foundation
+
+/// `claude -p --output-format stream-json --verbose`: one assistant line per content block,
+/// repeating `message.id` and identical usage; `result` carries `total_cost_usd`.
+struct ClaudeEmitter: HarnessEmitter {
+    let inv: Invocation
+    let config: DoubleConfig
+    let session = newID()
+    var model: String { inv.model ?? "claude-sonnet-4-5-20250929" }
+
+    init(inv: Invocation, config: DoubleConfig) { self.inv = inv; self.config = config }
+
+    func usage(_ u: TurnUsage) -> [String: Any] {
+        ["input_tokens": u.input, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
+         "output_tokens": u.output, "service_tier": "standard"]
+    }
+
+    func assistant(id: String, _ block: [String: Any], _ u: TurnUsage) {
+        Out.json(["type": "assistant", "parent_tool_use_id": NSNull(), "session_id": session, "uuid": newID(),
+                  "message": ["model": model, "id": id, "type": "message", "role": "assistant", "content": [block],
+                              "stop_reason": NSNull(), "stop_sequence": NSNull(), "usage": usage(u)] as [String: Any]])
+    }
+
+    mutating func start() {
+        Out.json(["type": "system", "subtype": "init", "cwd": FileManager.default.currentDirectoryPath,
+                  "session_id": session, "tools": ["Bash", "Edit", "Read", "Write"], "mcp_servers": [] as [Any],
+                  "model": model, "permissionMode": "bypassPermissions", "apiKeySource": "none",
+                  "claude_code_version": "2.1.7", "uuid": newID()])
+    }
+
+    mutating func turn(index: Int, usage u: TurnUsage, edits: [Edit]) {
+        let id = "msg_01Double\(index)"
+        assistant(id: id, ["type": "text", "text": "Working on step \(index)."], u)
+        for (n, edit) in edits.enumerated() {
+            let toolID = "toolu_01Double\(index)_\(n)"
+            assistant(id: id, ["type": "tool_use", "id": toolID, "name": "Write",
+                               "input": ["file_path": edit.absolutePath, "content": edit.content]], u)
+            Out.json(["type": "user", "session_id": session, "uuid": newID(), "parent_tool_use_id": NSNull(),
+                      "message": ["role": "user", "content": [["tool_use_id": toolID, "type": "tool_result",
+                                                               "content": "File written"]]] as [String: Any]])
+        }
+    }
+
+    mutating func finish(total: TurnUsage, turns: Int) {
+        let cost = config.cost(input: total.input, output: total.output)
+        Out.json(["type": "result", "subtype": "success", "is_error": false, "duration_ms": 1200,
+                  "duration_api_ms": 1100, "num_turns": turns, "result": "Done.", "session_id": session,
+                  "total_cost_usd": cost, "usage": usage(total),
+                  "modelUsage": [model: ["inputTokens": total.input, "outputTokens": total.output,
+                                         "cacheReadInputTokens": 0, "cacheCreationInputTokens": 0, "costUSD": cost]],
+                  "permission_denials": [] as [Any], "uuid": newID()])
+    }
+
+    mutating func apiError() {
+        let text = "API Error: 429 {\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"This request would exceed the rate limit for your organization of 50 requests per minute.\"}}"
+        assistant(id: "msg_01DoubleErr", ["type": "text", "text": text], TurnUsage(input: 0, output: 0))
+        Out.json(["type": "result", "subtype": "success", "is_error": true, "duration_ms": 300, "num_turns": 1,
+                  "result": text, "session_id": session, "total_cost_usd": 0, "uuid": newID()])
+    }
+
+    mutating func fail() {
+        Out.json(["type": "result", "subtype": "error_during_execution", "is_error": true, "duration_ms": 300,
+                  "num_turns": 1, "session_id": session, "total_cost_usd": 0, "uuid": newID()])
+    }
+}
