@@ -146,7 +146,8 @@ public struct Config: Equatable, Sendable {
         guard let harnessName = try fields.string("harness") else {
             throw source.error(keyNode, path, "missing required key \"harness\" (one of: \(known))")
         }
-        guard let harness = Harness(rawValue: harnessName) else {
+        // "Claude" and "claude" mean the same CLI; ids elsewhere stay case-sensitive.
+        guard let harness = Harness(rawValue: harnessName.lowercased()) else {
             throw fields.error("harness", "unknown harness \"\(harnessName)\" (known: \(known))")
         }
         if harness == .openai && role == .agent {

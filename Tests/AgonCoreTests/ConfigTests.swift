@@ -42,8 +42,9 @@ import Testing
     }
 
     @Test func orderIsFileOrderNotAlphabetical() throws {
-        let config = try Config.parse(yaml: "agents:\n  zed: { harness: claude }\n  alpha: { harness: codex }\n  mid: { harness: gemini }\n")
+        let config = try Config.parse(yaml: "agents:\n  zed: { harness: claude }\n  alpha: { harness: Codex }\n  mid: { harness: gemini }\n")
         #expect(config.agents.map(\.id) == ["zed", "alpha", "mid"])
+        #expect(config.agents.map(\.harness) == [.claude, .codex, .gemini])
     }
 
     @Test func everyEntryField() throws {
