@@ -31,9 +31,19 @@ public struct GitError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Throws a `GitError` carrying libgit2's message when `code` is negative.
+/// Throws a `GitError` for an already-made call's negative result (clear the error before the call).
 @discardableResult
-func check(_ code: Int32, _ operation: @autoclosure () -> String) throws -> Int32 {
+func checkResult(_ code: Int32, _ operation: @autoclosure () -> String) throws -> Int32 {
+    if code < 0 { throw GitError.last(operation(), code: code) }
+    return code
+}
+
+/// Runs one libgit2 call and throws a `GitError` carrying its message when it returns < 0.
+/// The thread's last error is cleared first so a stale message is never reported.
+@discardableResult
+func check(_ call: @autoclosure () -> Int32, _ operation: @autoclosure () -> String) throws -> Int32 {
+    git_error_clear()
+    let code = call()
     if code < 0 { throw GitError.last(operation(), code: code) }
     return code
 }

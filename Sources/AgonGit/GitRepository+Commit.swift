@@ -27,11 +27,12 @@ extension GitRepository {
 
         var parent: OpaquePointer?
         var parentID = git_oid()
+        git_error_clear()
         let headRC = git_reference_name_to_id(&parentID, repo, "HEAD")
         if headRC == 0 {
             try check(git_commit_lookup(&parent, repo, &parentID), operation)
         } else if headRC != GIT_ENOTFOUND.rawValue && headRC != GIT_EUNBORNBRANCH.rawValue {
-            try check(headRC, operation)
+            try checkResult(headRC, operation)
         }
         defer { git_commit_free(parent) }
         if !allowEmpty {
@@ -43,10 +44,11 @@ extension GitRepository {
         defer { git_signature_free(signature) }
         var commitID = git_oid()
         var parents: [OpaquePointer?] = parent.map { [$0] } ?? []
+        git_error_clear()
         let rc = parents.withUnsafeMutableBufferPointer { buffer in
             git_commit_create(&commitID, repo, "HEAD", signature, signature, nil, message, tree, buffer.count, buffer.baseAddress)
         }
-        try check(rc, operation)
+        try checkResult(rc, operation)
         return ObjectID(commitID)
     }
 

@@ -233,6 +233,7 @@ final class ObjectAbbreviator {
         var target = oid
         while length < 40 {
             var found = git_oid()
+            git_error_clear()
             let rc = git_odb_exists_prefix(&found, odb, &target, length)
             if rc == GIT_ENOTFOUND.rawValue { break }
             if rc == 0 && git_oid_equal(&found, &target) == 1 { break }

@@ -61,6 +61,7 @@ extension GitRepository {
         // The directory is brand new, so FORCE skips pointless safety comparisons.
         opts.checkout_options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
         var worktree: OpaquePointer?
+        git_error_clear()
         let rc = git_worktree_add(&worktree, handle, name, target, &opts)
         if rc < 0 {
             let failure = GitError.last(operation, code: rc)
@@ -106,9 +107,10 @@ extension GitRepository {
     public func lockWorktree(_ name: String, reason: String? = nil) throws {
         let operation = "lock worktree '\(name)'"
         try withWorktree(name, operation: operation) { wt in
+            git_error_clear()
             let rc = git_worktree_lock(wt, reason)
             if rc == GIT_ELOCKED.rawValue { return }  // already locked: the goal holds
-            try check(rc, operation)
+            try checkResult(rc, operation)
         }
     }
 
@@ -163,11 +165,13 @@ extension GitRepository {
 
     private func withWorktree<T>(_ name: String, operation: String, _ body: (OpaquePointer) throws -> T) throws -> T {
         var wt: OpaquePointer?
+        git_error_clear()
         let rc = git_worktree_lookup(&wt, handle, name)
-        if rc == GIT_ENOTFOUND.rawValue {
+        // libgit2 reports a missing entry as a generic error without a message.
+        if rc == GIT_ENOTFOUND.rawValue || (rc < 0 && !Self.pathExists(commonDir + "/worktrees/" + name)) {
             throw GitError(operation: operation, code: rc, message: "no such worktree")
         }
-        try check(rc, operation)
+        try checkResult(rc, operation)
         defer { git_worktree_free(wt) }
         return try body(wt!)
     }

@@ -18,11 +18,12 @@ public final class GitRepository {
     public static func open(_ path: String) throws -> GitRepository {
         LibGit2.ensureInitialised()
         var repo: OpaquePointer?
+        git_error_clear()
         let rc = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
         if rc == GIT_ENOTFOUND.rawValue {
             throw GitError(operation: "open", code: rc, message: "not a git repository: \(path)")
         }
-        try check(rc, "open '\(path)'")
+        try checkResult(rc, "open '\(path)'")
         return GitRepository(handle: repo!)
     }
 
@@ -31,11 +32,12 @@ public final class GitRepository {
         LibGit2.ensureInitialised()
         var buf = git_buf()
         defer { git_buf_dispose(&buf) }
+        git_error_clear()
         let rc = git_repository_discover(&buf, path, 0, nil)
         if rc == GIT_ENOTFOUND.rawValue {
             throw GitError(operation: "discover", code: rc, message: "not a git repository: \(path)")
         }
-        try check(rc, "discover '\(path)'")
+        try checkResult(rc, "discover '\(path)'")
         let found = String(cString: buf.ptr)
         var repo: OpaquePointer?
         try check(git_repository_open_ext(&repo, found, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil), "open '\(found)'")
@@ -54,8 +56,11 @@ public final class GitRepository {
     /// The shared git directory (the main `.git`, even when opened from a linked worktree).
     public var commonDir: String { Self.trimSlash(String(cString: git_repository_commondir(handle))) }
 
-    /// True when the repository has no commits yet.
-    public var isEmpty: Bool { git_repository_is_empty(handle) == 1 }
+    /// True when the repository has no commits yet (HEAD unborn and no branches).
+    /// (`git_repository_is_empty` is not used: it assumes the unborn branch is init.defaultBranch.)
+    public var isEmpty: Bool {
+        git_repository_head_unborn(handle) == 1 && ((try? branches().isEmpty) ?? true)
+    }
 
     /// True when this handle was opened on a linked worktree.
     public var isLinkedWorktree: Bool { git_repository_is_worktree(handle) == 1 }
@@ -70,10 +75,14 @@ public final class GitRepository {
     public func resolveCommit(_ rev: String) throws -> ObjectID {
         let operation = "resolve '\(rev)'"
         var object: OpaquePointer?
+        git_error_clear()
         let rc = git_revparse_single(&object, handle, rev)
         if rc < 0 {
-            if isEmpty || rc == GIT_EUNBORNBRANCH.rawValue {
+            if rc == GIT_EUNBORNBRANCH.rawValue || isEmpty {
                 throw GitError(operation: operation, code: rc, message: "repository has no commits")
+            }
+            if rc == GIT_ENOTFOUND.rawValue {
+                throw GitError(operation: operation, code: rc, message: "revspec '\(rev)' not found")
             }
             throw GitError.last(operation, code: rc)
         }
@@ -90,9 +99,10 @@ public final class GitRepository {
     /// Short name of the branch HEAD points at; nil when detached.
     public func currentBranch() throws -> String? {
         var ref: OpaquePointer?
+        git_error_clear()
         let rc = git_repository_head(&ref, handle)
         if rc == GIT_EUNBORNBRANCH.rawValue || rc == GIT_ENOTFOUND.rawValue { return nil }
-        try check(rc, "read HEAD")
+        try checkResult(rc, "read HEAD")
         defer { git_reference_free(ref) }
         guard git_reference_is_branch(ref) == 1 else { return nil }
         return String(cString: git_reference_shorthand(ref))
@@ -146,9 +156,10 @@ public final class GitRepository {
         while true {
             var ref: OpaquePointer?
             var type = GIT_BRANCH_LOCAL
+            git_error_clear()
             let rc = git_branch_next(&ref, &type, iterator)
             if rc == GIT_ITEROVER.rawValue { break }
-            try check(rc, "list branches")
+            try checkResult(rc, "list branches")
             defer { git_reference_free(ref) }
             let name = String(cString: git_reference_shorthand(ref))
             if name.hasPrefix(prefix) { names.append(name) }
@@ -159,9 +170,10 @@ public final class GitRepository {
     /// True when the local branch exists.
     public func branchExists(_ name: String) throws -> Bool {
         var ref: OpaquePointer?
+        git_error_clear()
         let rc = git_branch_lookup(&ref, handle, name, GIT_BRANCH_LOCAL)
         if rc == GIT_ENOTFOUND.rawValue { return false }
-        try check(rc, "look up branch '\(name)'")
+        try checkResult(rc, "look up branch '\(name)'")
         git_reference_free(ref)
         return true
     }
@@ -170,11 +182,12 @@ public final class GitRepository {
     public func deleteBranch(_ name: String) throws {
         let operation = "delete branch '\(name)'"
         var ref: OpaquePointer?
+        git_error_clear()
         let rc = git_branch_lookup(&ref, handle, name, GIT_BRANCH_LOCAL)
         if rc == GIT_ENOTFOUND.rawValue {
             throw GitError(operation: operation, code: rc, message: "no such branch")
         }
-        try check(rc, operation)
+        try checkResult(rc, operation)
         defer { git_reference_free(ref) }
         try check(git_branch_delete(ref), operation)
     }
@@ -192,11 +205,12 @@ public final class GitRepository {
         try check(git_commit_lookup(&commitObject, handle, &oid), operation)
         defer { git_commit_free(commitObject) }
         var ref: OpaquePointer?
+        git_error_clear()
         let rc = git_branch_create(&ref, handle, name, commitObject, 0)
         if rc == GIT_EEXISTS.rawValue {
             throw GitError(operation: operation, code: rc, message: "branch already exists")
         }
-        try check(rc, operation)
+        try checkResult(rc, operation)
         return ref!
     }
 }
