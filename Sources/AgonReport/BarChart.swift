@@ -29,8 +29,8 @@ public struct BarChart: Sendable {
     public var bars: [Bar]
     /// Unique within the page: used for the hatch pattern's id.
     public var id: String
-    public var width: Double = 440
-    let labelWidth = 130.0, valueWidth = 100.0, rowHeight = 24.0, top = 30.0
+    public var width: Double = 500
+    let labelWidth = 130.0, valueWidth = 140.0, rowHeight = 24.0, top = 30.0
 
     public init(title: String, id: String, bars: [Bar]) {
         self.title = title
@@ -59,7 +59,7 @@ public struct BarChart: Sendable {
         }
         for (i, bar) in bars.enumerated() {
             let y = top + Double(i) * rowHeight
-            let name = TerminalText.truncate(bar.name, to: 20)
+            let name = TerminalText.truncate(bar.name, to: 18)
             s += "<g class=\"bar-row\" data-agent=\"\(esc(bar.name))\">"
             s += "<text class=\"bar-name\" x=\"\(svgNumber(labelWidth - 8))\" y=\"\(svgNumber(y + 15))\" "
                 + "text-anchor=\"end\">\(esc(name))</text>"

@@ -154,7 +154,7 @@ public enum HTMLReport {
         if lines.last == "" { lines.removeLast() }
         for line in lines {
             if count == maxLines {
-                out += "<span class=\"elided\">… \(lines.count - maxLines) more lines not shown (see the patch file)</span>\n"
+                out += "<span class=\"elided\">… \(lines.count - maxLines) more lines not shown (see the patch file)\n</span>"
                 break
             }
             count += 1
@@ -170,7 +170,8 @@ public enum HTMLReport {
             } else {
                 cls = "ctx"
             }
-            out += "<span class=\"\(cls)\">\(esc(String(line)))</span>\n"
+            // The newline sits inside the block-level span so lines are neither doubled nor lost on copy.
+            out += "<span class=\"\(cls)\">\(esc(String(line)))\n</span>"
         }
         return out
     }

@@ -105,9 +105,9 @@ final class XMLProbe: NSObject, XMLParserDelegate {
         #expect(html.contains("malformed verdict after retry"))
         #expect(html.contains("<pre class=\"patch\">"))
         #expect(html.contains("<span class=\"add\">+let maxAttempts = 5"))
-        #expect(html.contains("<span class=\"del\">-let maxAttempts = 1</span>"))
-        #expect(html.contains("<span class=\"hunk\">@@ -1,4 +1,9 @@</span>"))
-        #expect(html.contains("<span class=\"meta\">+++ b/Sources/HTTP/Retry.swift</span>"))
+        #expect(html.contains("<span class=\"del\">-let maxAttempts = 1\n</span>"))
+        #expect(html.contains("<span class=\"hunk\">@@ -1,4 +1,9 @@\n</span>"))
+        #expect(html.contains("<span class=\"meta\">+++ b/Sources/HTTP/Retry.swift\n</span>"))
         // Candidate rows follow consensus rank.
         let order = ["sonnet", "gpt", "flash", "spender"].map { html.range(of: "<td class=\"agent\">\($0)</td>")!.lowerBound }
         #expect(order == order.sorted())
