@@ -102,47 +102,19 @@ public enum Bootstrap {
             presentOut.deallocate()
             convergedOut.deallocate()
         }
+        let fitter = ReplicateFitter(data: data, alpha: options.fit.alpha, theta: theta, statistics: statistics,
+                                     jacobian: jacobian, tolerance: options.replicateTolerance,
+                                     maxIterations: options.replicateMaxIterations)
         let replicate: (Int) -> Void = { r in
             var rng = SeededGenerator(seed: options.seed, stream: UInt64(r))
             var counts = [Int32](repeating: 0, count: runCount)
             for _ in 0..<runCount { counts[rng.nextIndex(below: runCount)] += 1 }
-            var selection: [(run: Int, multiplier: Double)] = []
-            selection.reserveCapacity(runCount)
-            var wins = [Double](repeating: 0, count: n)
-            var denominators = [Double](repeating: 0, count: n)
-            for run in 0..<runCount where counts[run] > 0 {
-                let c = Double(counts[run])
-                selection.append((run, c))
-                statistics.add(run: run, multiplier: c, wins: &wins, denominators: &denominators)
-            }
-            let seen = denominators.map { $0 > 0 }
-            let map = MMMap(data: data, alpha: options.fit.alpha, wins: wins, observed: seen, selection: selection)
-            // First chord step from the full fit using the precomputed run statistics.
-            let image = map.update(denominators: denominators)
-            var residualNorm = 0.0
-            var residual = [Double](repeating: 0, count: n)
+            let outcome = fitter.fit(counts: counts)
             for i in 0..<n {
-                residual[i] = image[i] - theta[i]
-                residualNorm += abs(residual[i])
+                thetaOut[r * n + i] = outcome.params[i]
+                presentOut[r * n + i] = outcome.present[i]
             }
-            var estimate = image
-            var ok = true
-            if residualNorm > options.replicateTolerance * Double(n) {
-                var start = image
-                if let jacobian, let step = jacobian.solve(residual), step.allSatisfy({ $0.isFinite }) {
-                    start = PlackettLuce.centred(zip(theta, step).map { $0 + $1 })
-                }
-                let outcome = map.iterateNewton(from: start, jacobian: jacobian,
-                                                maxIterations: options.replicateMaxIterations,
-                                                tolerance: options.replicateTolerance)
-                estimate = outcome.params
-                ok = outcome.converged
-            }
-            for i in 0..<n {
-                thetaOut[r * n + i] = estimate[i]
-                presentOut[r * n + i] = seen[i]
-            }
-            convergedOut[r] = ok
+            convergedOut[r] = outcome.converged
         }
         if options.parallel {
             DispatchQueue.concurrentPerform(iterations: b, execute: replicate)
@@ -206,6 +178,50 @@ public enum Bootstrap {
         var result = [Int?](repeating: nil, count: theta.count)
         for (position, item) in order.enumerated() { result[item] = position + 1 }
         return result
+    }
+}
+
+/// Refits one bootstrap replicate (runs drawn `counts[r]` times) from the full fit.
+struct ReplicateFitter {
+    let data: PLDataset
+    let alpha: Double
+    /// Full-data estimate: the warm start.
+    let theta: [Double]
+    let statistics: RunStatistics
+    /// LU of I − J at the full fit, reused by every replicate (chord method).
+    let jacobian: LUFactorization?
+    let tolerance: Double
+    let maxIterations: Int
+
+    func fit(counts: [Int32]) -> (params: [Double], present: [Bool], converged: Bool) {
+        let n = data.itemCount
+        var selection: [(run: Int, multiplier: Double)] = []
+        selection.reserveCapacity(counts.count)
+        var wins = [Double](repeating: 0, count: n)
+        var denominators = [Double](repeating: 0, count: n)
+        for run in counts.indices where counts[run] > 0 {
+            let c = Double(counts[run])
+            selection.append((run, c))
+            statistics.add(run: run, multiplier: c, wins: &wins, denominators: &denominators)
+        }
+        let present = denominators.map { $0 > 0 }
+        let map = MMMap(data: data, alpha: alpha, wins: wins, observed: present, selection: selection)
+        // The MM step at the full fit comes free from the precomputed run statistics; the first
+        // chord step starts from it.
+        let image = map.update(denominators: denominators)
+        var residual = [Double](repeating: 0, count: n)
+        var residualNorm = 0.0
+        for i in 0..<n {
+            residual[i] = image[i] - theta[i]
+            residualNorm += abs(residual[i])
+        }
+        if residualNorm <= tolerance * Double(n) { return (image, present, true) }
+        var start = image
+        if let jacobian, let step = jacobian.solve(residual), step.allSatisfy({ $0.isFinite }) {
+            start = PlackettLuce.centred(zip(theta, step).map { $0 + $1 })
+        }
+        let outcome = map.iterateNewton(from: start, jacobian: jacobian, maxIterations: maxIterations, tolerance: tolerance)
+        return (outcome.params, present, outcome.converged)
     }
 }
 
