@@ -26,8 +26,8 @@ public struct DiffStats: Equatable, Sendable {
         var files: [File] = []
         var oldLeft = 0, newLeft = 0
         var headerOpen = false   // a "diff --git" line whose ---/+++ lines may follow
-        for raw in patch.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+        // "\r\n" is one Character in Swift, so split on both forms.
+        for line in patch.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             if oldLeft > 0 || newLeft > 0 {
                 if line.hasPrefix("+") { newLeft -= 1; files[files.count - 1].insertions += 1; continue }
                 if line.hasPrefix("-") { oldLeft -= 1; files[files.count - 1].deletions += 1; continue }

@@ -25,7 +25,7 @@ public struct SensitiveTerm: Equatable, Sendable {
 
     /// Every term for a run: all candidates' identity tokens plus the run's own details.
     public static func all(candidates: [ReviewCandidate], secrets: RunSecrets) -> [SensitiveTerm] {
-        var terms = IdentityTokens.normalized(candidates.flatMap(\.identityTokens)).map { SensitiveTerm($0, kind: .identityToken) }
+        var terms = IdentityTokens.normalized(candidates.flatMap(\.allIdentityTokens)).map { SensitiveTerm($0, kind: .identityToken) }
         terms.append(SensitiveTerm(secrets.runID, kind: .runID))
         terms += secrets.branches.map { SensitiveTerm($0, kind: .branch) }
         terms += secrets.worktreePaths.map { SensitiveTerm($0, kind: .worktreePath) }

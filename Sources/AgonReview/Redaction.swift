@@ -74,9 +74,15 @@ public struct Redactor: Sendable {
     /// Redacts `text` line by line; `text` itself (a value) is untouched.
     public func redact(_ text: String) -> RedactedText {
         var notes: [RedactionNote] = []
-        var lines = text.components(separatedBy: "\n")
+        // Run details first (they are longer and contain agent ids), then identity tokens longest first.
+        let matchers = literalTerms.map { (TermMatcher(term: $0, mode: .literal), RedactionNote.Kind.runDetail) }
+            + identityTerms.map { (TermMatcher(term: $0, mode: .identity), RedactionNote.Kind.identityToken) }
+        // Split on the "\n" scalar: "\r\n" is a single Character, which Character-based splitting would not break.
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
         for (index, original) in lines.enumerated() {
-            var line = original
+            // Work without a CRLF's "\r" so line rules that rewrite the whole line keep the ending.
+            let crlf = original.hasSuffix("\r")
+            var line = crlf ? String(original.dropLast()) : original
             let isHeader = Redactor.isPathHeader(line)
             var kinds: [RedactionNote.Kind] = []
             for (rule, kind) in Redactor.lineRules {
@@ -89,26 +95,27 @@ public struct Redactor: Sendable {
                     break
                 }
             }
-            for term in literalTerms where Redactor.replace(TermMatcher(term: term, mode: .literal), in: &line) {
-                kinds.append(.runDetail)
-            }
-            for term in identityTerms where Redactor.replace(TermMatcher(term: term, mode: .identity), in: &line) {
-                kinds.append(.identityToken)
+            var scalars = Array(line.unicodeScalars)
+            var folded = scalars.map(TermMatcher.fold)
+            for (matcher, kind) in matchers {
+                let ranges = matcher.ranges(in: scalars, folded: folded)
+                guard !ranges.isEmpty else { continue }
+                line = Redactor.replacing(ranges, in: scalars)
+                scalars = Array(line.unicodeScalars)
+                folded = scalars.map(TermMatcher.fold)
+                kinds.append(kind)
             }
             var seen = Set<RedactionNote.Kind>()
             for kind in kinds where seen.insert(kind).inserted {
                 notes.append(RedactionNote(line: index + 1, kind: kind, inPathHeader: isHeader))
             }
-            lines[index] = line
+            lines[index] = crlf ? line + "\r" : line
         }
         return RedactedText(text: lines.joined(separator: "\n"), notes: notes)
     }
 
-    /// Replaces every match of `matcher` in `line` by the replacement; returns whether anything changed.
-    static func replace(_ matcher: TermMatcher, in line: inout String) -> Bool {
-        let scalars = Array(line.unicodeScalars)
-        let ranges = matcher.ranges(in: scalars, folded: scalars.map(TermMatcher.fold))
-        guard !ranges.isEmpty else { return false }
+    /// `scalars` with each range replaced by `replacement`.
+    private static func replacing(_ ranges: [Range<Int>], in scalars: [Unicode.Scalar]) -> String {
         var out = String.UnicodeScalarView()
         var cursor = 0
         for r in ranges {
@@ -117,8 +124,7 @@ public struct Redactor: Sendable {
             cursor = r.upperBound
         }
         out.append(contentsOf: scalars[cursor...])
-        line = String(out)
-        return true
+        return String(out)
     }
 
     /// Diff lines that carry file paths.

@@ -36,6 +36,12 @@ public struct ReviewCandidate: Equatable, Sendable {
         self.checks = checks
         self.checkSummaries = checkSummaries
     }
+
+    /// `identityTokens` plus the agent id, model, family and harness name, so a caller that forgets
+    /// one still gets it redacted and scanned (generic words are dropped by `IdentityTokens.normalized`).
+    public var allIdentityTokens: [String] {
+        IdentityTokens.normalized(identityTokens + [agentID, model, family, harness.rawValue])
+    }
 }
 
 /// The task as verifiers see it: the spec WITHOUT its holdout commands.

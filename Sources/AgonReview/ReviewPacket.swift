@@ -61,7 +61,7 @@ public enum ReviewPacketBuilder {
             throw PacketInputError(message: "blinding key for verifier \(key.verifierID) names candidate \(id), which was not supplied")
         }
         let specText = ([spec.title, spec.body] + spec.acceptance).joined(separator: "\n")
-        let allTokens = IdentityTokens.normalized(candidates.flatMap(\.identityTokens))
+        let allTokens = IdentityTokens.normalized(candidates.flatMap(\.allIdentityTokens))
         let exempt = allTokens.filter { !TermMatcher(term: $0, mode: .identity).ranges(in: specText).isEmpty }
         let tokens = allTokens.filter { !exempt.contains($0) }
         let runDetails = [secrets.runID] + secrets.branches + secrets.worktreePaths + secrets.timestamps

@@ -1,0 +1,149 @@
+import Foundation
+
+/// A tiny OpenAI-compatible server (Python `http.server`) for client tests. It picks its behaviour
+/// from the request's `model` and appends every request (headers + body) to a log the test reads.
+final class FakeChatServer {
+    static var pythonAvailable: Bool {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }
+    }
+
+    let baseURL: URL
+    private let process: Process
+    private let stdin: Pipe
+    private let dir: URL
+    private var logURL: URL { dir.appendingPathComponent("requests.jsonl") }
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("agon-fake-chat-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let script = dir.appendingPathComponent("server.py")
+        try FakeChatServer.script.write(to: script, atomically: true, encoding: .utf8)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, dir.appendingPathComponent("requests.jsonl").path]
+        stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The server prints its port on the first line once it is listening.
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += chunk
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "fake server did not report a port"])
+        }
+        baseURL = URL(string: "http://127.0.0.1:\(port)/v1")!
+    }
+
+    /// Requests received so far, oldest first.
+    func requests() -> [[String: Any]] {
+        guard let text = try? String(contentsOf: logURL, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+    }
+
+    func stop() {
+        // Closing stdin makes the server exit on its own; terminate is the backstop.
+        try? stdin.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    deinit { if process.isRunning { stop() } }
+
+    static let script = #"""
+    import json, os, sys, threading, time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    LOG = sys.argv[1]
+    lock = threading.Lock()
+
+    def verdict(body):
+        rf = body.get("response_format") or {}
+        schema = rf.get("json_schema", {}).get("schema", {})
+        labels = schema.get("properties", {}).get("ranking", {}).get("items", {}).get("enum") or ["A", "B"]
+        v = {"ranking": list(reversed(labels)),
+             "candidates": {l: {"summary": "s" + l, "risks": "r" + l, "recommendation": "revise"} for l in labels}}
+        text = json.dumps(v)
+        return text if rf else "Here is my verdict:\n```json\n" + text + "\n```"
+
+    def completion(content, usage, model="fake-model", finish="stop"):
+        return {"id": "chatcmpl-fake", "object": "chat.completion", "model": model,
+                "choices": [{"index": 0, "finish_reason": finish,
+                             "message": {"role": "assistant", "content": content}}],
+                "usage": usage}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def reply(self, status, obj=None, raw=None):
+            data = raw if raw is not None else json.dumps(obj).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+            with lock:
+                with open(LOG, "a") as f:
+                    f.write(json.dumps({"path": self.path, "authorization": self.headers.get("Authorization"),
+                                        "body": body}) + "\n")
+            if self.path != "/v1/chat/completions":
+                return self.reply(404, {"error": {"message": "no route " + self.path}})
+            model = body.get("model", "")
+            plain = {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
+            if model.startswith("fixture:"):
+                with open(model[len("fixture:"):], "rb") as f:
+                    return self.reply(200, raw=f.read())
+            if model == "no-schema":
+                if "response_format" in body:
+                    return self.reply(400, {"error": {"message": "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
+                                                       "type": "invalid_request_error", "param": "response_format"}})
+                return self.reply(200, completion(verdict(body), plain))
+            if model == "cached":
+                usage = {"prompt_tokens": 1000, "completion_tokens": 300, "total_tokens": 1300,
+                         "prompt_tokens_details": {"cached_tokens": 600, "audio_tokens": 0},
+                         "completion_tokens_details": {"reasoning_tokens": 120}}
+                return self.reply(200, completion(verdict(body), usage, model="fake-model-2026"))
+            if model == "deepseek":
+                usage = {"prompt_tokens": 50, "completion_tokens": 10, "prompt_cache_hit_tokens": 32,
+                         "prompt_cache_miss_tokens": 18, "total_tokens": 60}
+                return self.reply(200, completion(verdict(body), usage))
+            if model == "no-usage":
+                c = completion(verdict(body), None)
+                del c["usage"]
+                return self.reply(200, c)
+            if model == "empty":
+                return self.reply(200, completion(None, plain, finish="length"))
+            if model == "bad-request":
+                return self.reply(400, {"error": {"message": "model not found"}})
+            if model == "server-error":
+                return self.reply(500, raw=b"upstream exploded\n")
+            if model == "hang":
+                time.sleep(30)
+                return self.reply(200, completion(verdict(body), plain))
+            return self.reply(200, completion(verdict(body), plain))
+
+    def watch_stdin():
+        sys.stdin.read()   # the test closed our stdin: exit
+        os._exit(0)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+    """#
+}

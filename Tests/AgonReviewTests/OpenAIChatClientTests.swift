@@ -1,0 +1,193 @@
+import AgonCore
+import Foundation
+import Testing
+@testable import AgonReview
+
+@Suite(.enabled(if: FakeChatServer.pythonAvailable, "python3 is needed for the fake chat server"))
+struct OpenAIChatClientServerTests {
+    let labels = ["A", "B", "C"]
+    var schema: ResponseSchema { ResponseSchema(name: VerdictSchema.name, json: VerdictSchema.schemaJSON(labels: labels)) }
+
+    func request(_ model: String, schema: Bool = true) -> ChatRequest {
+        ChatRequest(model: model, messages: [.system("rules"), .user("review these")], schema: schema ? self.schema : nil)
+    }
+
+    @Test func sendsSchemaKeyAndTemperatureAndParsesTheVerdict() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let client = OpenAIChatClient(baseURL: server.baseURL, apiKey: "sk-test", timeout: 20)
+        let reply = try client.complete(request("default"))
+        #expect(reply.responseFormat == .jsonSchema)
+        #expect(reply.usage == TokenUsage(input: 100, output: 20))
+        #expect(reply.usageReported)
+        #expect(try VerdictParser.parse(text: reply.content, labels: labels).get().ranking == ["C", "B", "A"])
+
+        let sent = server.requests()
+        #expect(sent.count == 1)
+        #expect(sent[0]["path"] as? String == "/v1/chat/completions")
+        #expect(sent[0]["authorization"] as? String == "Bearer sk-test")
+        let body = sent[0]["body"] as! [String: Any]
+        #expect((body["temperature"] as? NSNumber)?.doubleValue == 0)
+        #expect((body["messages"] as? [[String: String]])?.map { $0["role"]! } == ["system", "user"])
+        let format = body["response_format"] as! [String: Any]
+        #expect(format["type"] as? String == "json_schema")
+        let jsonSchema = format["json_schema"] as! [String: Any]
+        #expect(jsonSchema["name"] as? String == "agon_verdict")
+        #expect(jsonSchema["strict"] as? Bool == true)
+        #expect(jsonSchema["schema"] is [String: Any])
+    }
+
+    @Test func retriesOnceWithoutResponseFormatWhenTheServerRejectsIt() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let client = OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 20)
+        let reply = try client.complete(request("no-schema"))
+        #expect(reply.responseFormat == .none)
+        // The fallback reply is fenced prose; the parser copes.
+        #expect(reply.content.contains("```json"))
+        #expect(try VerdictParser.parse(text: reply.content, labels: ["A", "B"]).get().ranking == ["B", "A"])
+        let sent = server.requests()
+        #expect(sent.count == 2)
+        #expect((sent[0]["body"] as! [String: Any])["response_format"] != nil)
+        #expect((sent[1]["body"] as! [String: Any])["response_format"] == nil)
+        #expect(sent[0]["authorization"] is NSNull)   // no key, no header
+    }
+
+    @Test func otherClientErrorsAreNotRetried() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let client = OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 20)
+        let error = #expect(throws: OpenAIChatError.self) { try client.complete(request("bad-request")) }
+        #expect(error?.kind == .http(status: 400))
+        #expect(error?.description == "\(server.baseURL.absoluteString)/chat/completions answered HTTP 400: {\"error\": {\"message\": \"model not found\"}}")
+        #expect(server.requests().count == 1)
+
+        let e500 = #expect(throws: OpenAIChatError.self) { try client.complete(request("server-error")) }
+        #expect(e500?.kind == .http(status: 500))
+        #expect(e500?.description.hasSuffix("answered HTTP 500: upstream exploded ") == true)
+    }
+
+    @Test func normalisesCachedAndReasoningTokens() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let client = OpenAIChatClient(baseURL: URL(string: server.baseURL.absoluteString + "/")!, apiKey: "k", timeout: 20)
+        let reply = try client.complete(request("cached"))
+        #expect(reply.usage == TokenUsage(input: 400, cachedInput: 600, output: 180, reasoning: 120))
+        #expect(reply.usage.total == 1300)
+        #expect(reply.model == "fake-model-2026")
+
+        let deepseek = try client.complete(request("deepseek"))
+        #expect(deepseek.usage == TokenUsage(input: 18, cachedInput: 32, output: 10))
+
+        let unreported = try client.complete(request("no-usage"))
+        #expect(!unreported.usageReported)
+        #expect(unreported.usage == .zero)
+    }
+
+    @Test func emptyReplyIsAnError() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let client = OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 20)
+        let error = #expect(throws: OpenAIChatError.self) { try client.complete(request("empty")) }
+        #expect(error?.kind == .emptyReply)
+        #expect(error?.description.hasSuffix("the reply was empty (finish_reason: length)") == true)
+    }
+
+    @Test(.enabled(if: Samples.fixturesDir != nil, "../shared/fixtures/agent-streams is absent"))
+    func servesRecordedFixtureBodies() throws {
+        let dir = try #require(Samples.fixturesDir)
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let client = OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 20)
+        let openai = try client.complete(request("fixture:" + dir.appendingPathComponent("openai-chat-json-pydanticai-2-openai.json").path, schema: false))
+        #expect(openai.content == "The capital of France is Paris.")
+        #expect(openai.model == "gpt-4o-2024-08-06")
+        #expect(openai.usage == TokenUsage(input: 24, output: 8))
+        #expect(openai.finishReason == "stop")
+        let cerebras = try client.complete(request("fixture:" + dir.appendingPathComponent("openai-chat-json-pydanticai-1-cerebras.json").path, schema: false))
+        #expect(cerebras.usage == TokenUsage(input: 42, output: 8))
+        #expect(cerebras.model == "llama-3.3-70b")
+    }
+
+    @Test func timesOutOnASilentServer() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let client = OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 1)
+        let error = #expect(throws: OpenAIChatError.self) { try client.complete(request("hang")) }
+        #expect(error?.kind == .timeout)
+    }
+
+    @Test func connectionRefusedIsATransportError() throws {
+        let server = try FakeChatServer()
+        let url = server.baseURL
+        server.stop()   // nothing listens on that port any more
+        let error = #expect(throws: OpenAIChatError.self) {
+            try OpenAIChatClient(baseURL: url, apiKey: nil, timeout: 5).complete(request("default"))
+        }
+        #expect(error?.kind == .transport)
+    }
+}
+
+@Suite struct OpenAIChatClientPureTests {
+    @Test func endpointJoinsBaseURL() {
+        #expect(OpenAIChatClient(baseURL: URL(string: "http://h:1/v1/")!, apiKey: nil).endpoint.absoluteString == "http://h:1/v1/chat/completions")
+        #expect(OpenAIChatClient(baseURL: URL(string: "http://h:1/v1")!, apiKey: nil).endpoint.absoluteString == "http://h:1/v1/chat/completions")
+    }
+
+    @Test func requestBodyWithAndWithoutSchema() throws {
+        let req = ChatRequest(model: "m", messages: [.user("hi")], schema: ResponseSchema(name: "n", json: #"{"type":"object"}"#), maxTokens: 50)
+        let with = try JSONSerialization.jsonObject(with: OpenAIChatClient.body(for: req, includeSchema: true)) as! [String: Any]
+        let without = try JSONSerialization.jsonObject(with: OpenAIChatClient.body(for: req, includeSchema: false)) as! [String: Any]
+        #expect(with["response_format"] != nil)
+        #expect(without["response_format"] == nil)
+        #expect(with["max_tokens"] as? Int == 50)
+        #expect(with["stream"] as? Bool == false)
+        var bad = req
+        bad.schema = ResponseSchema(name: "n", json: "{nope")
+        #expect(throws: OpenAIChatError.self) { try OpenAIChatClient.body(for: bad, includeSchema: true) }
+    }
+
+    @Test func parsesContentPartsRefusalsAndErrorBodies() throws {
+        let parts = #"{"model":"m","choices":[{"finish_reason":"stop","message":{"content":[{"type":"text","text":"{\"ranking\":"},{"type":"text","text":"[]}"}]}}]}"#
+        #expect(try OpenAIChatClient.parse(Data(parts.utf8)).content == #"{"ranking":[]}"#)
+        let refusal = #"{"choices":[{"message":{"content":null,"refusal":"I can't help with that."}}]}"#
+        #expect(throws: OpenAIChatError.self) { try OpenAIChatClient.parse(Data(refusal.utf8)) }
+        let error = #"{"error":{"message":"rate limited"}}"#
+        #expect((try? OpenAIChatClient.parse(Data(error.utf8))) == nil)
+        #expect(throws: OpenAIChatError.self) { try OpenAIChatClient.parse(Data("<html>".utf8)) }
+    }
+
+    @Test func packetBecomesMessagesAndSchema() throws {
+        let candidates = Samples.candidates()
+        let key = Blinder.key(runID: Samples.runID, verifierID: "judge-a", candidates: candidates.map(\.candidateID))
+        let packet = try ReviewPacketBuilder.build(spec: Samples.spec, candidates: candidates, key: key, secrets: Samples.secrets)
+        #expect(packet.messages == [.system(packet.instructions), .user(packet.body)])
+        #expect(packet.responseSchema.json == packet.schemaJSON)
+        #expect(packet.responseSchema.strict)
+    }
+}
+
+/// A real review through a real OpenAI-compatible endpoint; runs only when AGON_LLM_BASE_URL is set
+/// (model from AGON_LLM_MODEL, key from AGON_LLM_API_KEY).
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["AGON_LLM_BASE_URL"] != nil, "AGON_LLM_BASE_URL is not set"))
+struct OpenAIChatClientIntegrationTests {
+    @Test func realReviewRoundTrip() throws {
+        let env = ProcessInfo.processInfo.environment
+        let client = OpenAIChatClient(baseURL: URL(string: env["AGON_LLM_BASE_URL"]!)!, apiKey: env["AGON_LLM_API_KEY"], timeout: 300)
+        let candidates = Samples.candidates()
+        let key = Blinder.key(runID: Samples.runID, verifierID: "judge-live", candidates: candidates.map(\.candidateID))
+        let packet = try ReviewPacketBuilder.build(spec: Samples.spec, candidates: candidates, key: key, secrets: Samples.secrets)
+        var messages = packet.messages
+        let model = env["AGON_LLM_MODEL"] ?? "default"
+        var reply = try client.complete(ChatRequest(model: model, messages: messages, schema: packet.responseSchema, maxTokens: 4000))
+        var parsed = VerdictParser.parse(text: reply.content, labels: packet.labels)
+        if case .failure(let error) = parsed {
+            messages += [.assistant(reply.content), .user(VerdictParser.retryPrompt(error: error, labels: packet.labels))]
+            reply = try client.complete(ChatRequest(model: model, messages: messages, schema: packet.responseSchema, maxTokens: 4000))
+            parsed = VerdictParser.parse(text: reply.content, labels: packet.labels)
+        }
+        let mapped = try MappedVerdict(verdict: parsed.get(), key: key)
+        #expect(Set(mapped.ranking) == Set(candidates.map(\.candidateID)))
+        #expect(reply.usageReported == false || reply.usage.total > 0)
+    }
+}
