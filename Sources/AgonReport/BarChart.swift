@@ -29,8 +29,8 @@ public struct BarChart: Sendable {
     public var bars: [Bar]
     /// Unique within the page: used for the hatch pattern's id.
     public var id: String
-    public var width: Double = 500
-    let labelWidth = 130.0, valueWidth = 140.0, rowHeight = 24.0, top = 30.0
+    public var width: Double = 520
+    let labelWidth = 150.0, valueWidth = 140.0, rowHeight = 24.0, top = 30.0
 
     public init(title: String, id: String, bars: [Bar]) {
         self.title = title

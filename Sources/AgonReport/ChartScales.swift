@@ -64,6 +64,22 @@ public struct LogScale: Equatable, Sendable {
         }
         return ticks
     }
+
+    /// Unlabelled 2…9 multiples between decade ticks, which make a log axis read as one;
+    /// empty when the major ticks are not decades or are too many to need them.
+    public func minorTicks(maxTicks: Int = 8) -> [Double] {
+        let major = ticks(maxTicks: maxTicks)
+        let decadesOnly = major.allSatisfy { abs(log10($0) - log10($0).rounded()) < 1e-9 }
+        guard decadesOnly, major.count <= 6 else { return [] }
+        var out: [Double] = []
+        for decade in (Int(floor(log10(domainLow))))...(Int(ceil(log10(domainHigh)))) {
+            for m in 2...9 {
+                let v = Double("\(m)e\(decade)")!
+                if v > domainLow, v < domainHigh { out.append(v) }
+            }
+        }
+        return out
+    }
 }
 
 /// A linear axis with "nice" 1-2-5 ticks.

@@ -70,7 +70,11 @@ public struct FrontierChart: Sendable {
             return true
         }
         let xScale = LogScale(covering: plotted.compactMap(\.costPerTask), range: (plotLeft, plotRight))
-        let yValues = plotted.flatMap { [$0.rating, $0.ratingLow, $0.ratingHigh].compactMap { $0 } }
+        var yValues = plotted.flatMap { [$0.rating, $0.ratingLow, $0.ratingHigh].compactMap { $0 } }.filter(\.isFinite)
+        // A little headroom so interval caps do not sit on the plot's edge.
+        if let low = yValues.min(), let high = yValues.max(), high > low {
+            yValues += [low - 0.04 * (high - low), high + 0.04 * (high - low)]
+        }
         let yScale = LinearScale(covering: yValues, range: (plotBottom, plotTop))
         var points: [PlacedPoint] = []
         if let xScale, let yScale {
@@ -146,6 +150,9 @@ public struct FrontierChart: Sendable {
 
     private func axes(xScale: LogScale, yScale: LinearScale) -> String {
         var s = "<g class=\"axis x-axis\">"
+        for tick in xScale.minorTicks() {
+            s += line(xScale.position(tick), plotTop, xScale.position(tick), plotBottom, cls: "grid minor")
+        }
         for tick in xScale.ticks() {
             let x = xScale.position(tick)
             s += line(x, plotTop, x, plotBottom, cls: "grid")

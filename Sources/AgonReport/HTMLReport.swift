@@ -17,7 +17,7 @@ public enum HTMLReport {
         html += "<header><h1>\(esc(title))</h1>"
         if let leaderboard {
             html += "<p class=\"meta\">Leaderboard generated \(esc(iso8601(leaderboard.generatedAt))) from "
-                + "\(leaderboard.runs) run\(leaderboard.runs == 1 ? "" : "s").</p>"
+                + "\(plural(leaderboard.runs, "run")).</p>"
         }
         html += "</header><main>"
         if let run { html += runSection(run) }
@@ -36,7 +36,7 @@ public enum HTMLReport {
         h += "<dt>base</dt><dd><code>\(esc(String(run.baseSHA.prefix(12))))</code></dd>"
         h += "<dt>status</dt><dd>\(esc(run.status))</dd>"
         h += "<dt>candidates</dt><dd>\(run.candidates.count)</dd></dl>"
-        h += "<details class=\"spec\"><summary>Spec</summary><pre class=\"spec-body\">\(esc(run.specBody))</pre></details>"
+        h += "<details class=\"spec\" open=\"open\"><summary>Spec</summary><pre class=\"spec-body\">\(esc(run.specBody))</pre></details>"
         h += candidateTable(run)
         if let consensus = run.consensus { h += consensusBlock(consensus, run: run) }
         if !run.reviews.isEmpty { h += verdictBlock(run) }
@@ -135,7 +135,7 @@ public enum HTMLReport {
         for c in orderedCandidates(run) {
             h += "<details class=\"diff\" data-agent=\"\(esc(c.agent))\"><summary><strong>\(esc(c.agent))</strong> "
                 + "<span class=\"add\">+\(c.diff.insertions)</span> <span class=\"del\">−\(c.diff.deletions)</span> "
-                + "in \(c.diff.files) file\(c.diff.files == 1 ? "" : "s")</summary>"
+                + "in \(plural(c.diff.files, "file"))</summary>"
             if let patch = run.diffs[c.agent], !patch.isEmpty {
                 h += "<pre class=\"patch\">" + renderPatch(patch) + "</pre>"
             } else {
@@ -180,7 +180,7 @@ public enum HTMLReport {
 
     static func leaderboardSection(_ view: LeaderboardView) -> String {
         var h = "<section id=\"leaderboard\"><h2>Leaderboard</h2>"
-        h += "<p class=\"meta\">\(view.rows.count) agent\(view.rows.count == 1 ? "" : "s") · \(view.runs) runs · "
+        h += "<p class=\"meta\">\(plural(view.rows.count, "agent")) · \(plural(view.runs, "run")) · "
             + "90% intervals from \(view.bootstrapReplicates) bootstrap replicates over runs (seed \(view.seed)) · "
             + "* provisional (fewer than 5 runs)</p>"
         if view.rows.isEmpty {
@@ -265,6 +265,10 @@ public enum HTMLReport {
 
     // MARK: - Bits
 
+    static func plural(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+
     static func harnessDot(_ harness: Harness) -> String {
         "<span class=\"dot\" style=\"background:\(HarnessPalette.color(harness))\"></span>"
     }
@@ -327,7 +331,8 @@ public enum HTMLReport {
     .bars{display:flex;flex-wrap:wrap;gap:24px}
     svg.chart{max-width:100%;height:auto;font:12px system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
     svg .plot-bg{fill:#fcfcfd;stroke:none}
-    svg .grid{stroke:#eef0f3;stroke-width:1}
+    svg .grid{stroke:#e8eaee;stroke-width:1}
+    svg .grid.minor{stroke:#f3f4f6}
     svg .tick,svg .axis-line{stroke:#9ca3af;stroke-width:1}
     svg .tick-label{fill:#4b5563;font-size:11px}
     svg .axis-title{fill:#374151;font-size:12px}

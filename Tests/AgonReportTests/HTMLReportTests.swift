@@ -159,6 +159,10 @@ final class XMLProbe: NSObject, XMLParserDelegate {
         #expect(abs(scale.position(2.0) - 100) < 1e-9)
         // Equal ratios take equal distances on a log axis.
         #expect(abs((scale.position(0.1) - scale.position(0.01)) - (scale.position(1) - scale.position(0.1))) < 1e-9)
+        let minor = scale.minorTicks()
+        #expect(minor.first == 0.004 && minor.last == 0.9 && minor.count == 6 + 8 + 8)
+        #expect(minor.contains(0.05) && minor.contains(0.2) && !minor.contains(0.1) && !minor.contains(0.01))
+        #expect(LogScale(domain: 0.015...0.09, range: (0, 1)).minorTicks() == [])
     }
 
     @Test func logTicksFallBackToFinerSeries() {
