@@ -84,7 +84,8 @@ public func parseStreamDocument(_ text: String, format: StreamFormat) -> (events
     if trimmed.first == "{", trimmed.contains("\n"), JSONValue.parse(trimmed)?.object != nil {
         events += parser.consume(line: trimmed)
     } else {
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so split on both forms.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             events += parser.consume(line: line)
         }
     }

@@ -8,6 +8,8 @@ import AgonCore
 /// - stream `stats` (0.11): `input_tokens` includes cached (`cached`, newer CLIs), and
 ///   `total_tokens − input_tokens − output_tokens` is thinking + tool-prompt tokens the old schema
 ///   does not split; it is counted as reasoning (output rate: never under-charges).
+///
+/// The stream has no per-call events, so each result counts as one `.turn`.
 public struct GeminiStreamParser: StreamParser {
     public private(set) var malformedLines = 0
     private var model: String?

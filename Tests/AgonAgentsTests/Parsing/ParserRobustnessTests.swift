@@ -19,6 +19,15 @@ struct ParserRobustnessTests {
         if format != .aiderStdout { #expect(p.malformedLines >= 8, "\(format)") }
     }
 
+    @Test func documentWithCRLFLineEndings() {
+        let result = #"{"type":"result","subtype":"success","is_error":false,"total_cost_usd":0.25,"usage":{"input_tokens":4,"output_tokens":9}}"#
+        let doc = [Self.assistantLine, result].joined(separator: "\r\n") + "\r\n"
+        let r = parseStreamDocument(doc, format: .claudeStreamJSON)
+        #expect(r.malformedLines == 0)
+        #expect(r.events.contains(.reportedCost(usd: 0.25, cumulative: true)))
+        #expect(r.events.contains(.usageSnapshot(TokenUsage(input: 10, cachedInput: 1000, cacheWrite: 100, output: 9), model: nil)))
+    }
+
     @Test func truncatedLastLineIsCountedNotCharged() {
         let truncated = String(Self.assistantLine.prefix(120))
         let r = parse(.claudeStreamJSON, [Self.assistantLine, truncated])
