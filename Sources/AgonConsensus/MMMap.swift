@@ -61,30 +61,40 @@ struct MMMap {
     }
 
     /// MM denominators: item i gets Σ over stages whose choice set holds i of ω / Σ_{j in set} w_j.
-    func denominators(_ w: [Double]) -> [Double] {
-        var d = [Double](repeating: 0, count: n)
+    /// (The hot loop of every fit and bootstrap replicate, hence the raw buffers.)
+    func denominators(_ weights: [Double]) -> [Double] {
+        var result = [Double](repeating: 0, count: n)
         data.items.withUnsafeBufferPointer { items in
-            w.withUnsafeBufferPointer { w in
-                d.withUnsafeMutableBufferPointer { d in
-                    forEachObservation { o, omega in
-                        guard omega > 0 else { return }
-                        let lo = data.obsStart[o], hi = data.obsStart[o + 1], stages = Int(data.stages[o])
-                        var sum = 0.0
-                        for k in lo..<hi { sum += w[Int(items[k])] }
-                        var cumulative = 0.0
-                        for t in 0..<(hi - lo) {
-                            let item = Int(items[lo + t])
-                            if t < stages {
-                                cumulative += omega / sum
-                                sum -= w[item]
-                            }
-                            d[item] += cumulative
-                        }
+        data.obsStart.withUnsafeBufferPointer { obsStart in
+        data.stages.withUnsafeBufferPointer { stageCounts in
+        data.weights.withUnsafeBufferPointer { observationWeights in
+        weights.withUnsafeBufferPointer { w in
+        result.withUnsafeMutableBufferPointer { d in
+            @inline(__always) func accumulate(_ o: Int, _ omega: Double) {
+                let stages = Int(stageCounts[o])
+                guard stages > 0, omega > 0 else { return }
+                let lo = obsStart[o], hi = obsStart[o + 1]
+                var sum = 0.0
+                for k in lo..<hi { sum += w[Int(items[k])] }
+                var cumulative = 0.0
+                for k in lo..<hi {
+                    let item = Int(items[k])
+                    if k - lo < stages {
+                        cumulative += omega / sum
+                        sum -= w[item]
                     }
+                    d[item] += cumulative
                 }
             }
-        }
-        return d
+            if let selection {
+                for (run, multiplier) in selection {
+                    for o in data.runStart[run]..<data.runStart[run + 1] { accumulate(o, observationWeights[o] * multiplier) }
+                }
+            } else {
+                for o in 0..<stageCounts.count { accumulate(o, observationWeights[o]) }
+            }
+        }}}}}}
+        return result
     }
 
     /// The MM map from precomputed denominators.
@@ -184,7 +194,7 @@ struct MMMap {
         return (lastImage, iteration, false)
     }
 
-    /// LU factors of I − J, J the Jacobian of the MM map at θ (see DESIGN note in PlackettLuce).
+    /// LU factors of I − J, J the Jacobian of the MM map at θ (derived step by step below).
     func jacobianFactorization(at theta: [Double], weights w: [Double]) -> LUFactorization? {
         let d = denominators(w)
         // M[i][j] = Σ over stages holding both i and j of ω / (Σ_set w)²  (= −∂d_i/∂w_j).

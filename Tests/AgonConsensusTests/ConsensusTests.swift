@@ -87,6 +87,20 @@ import Testing
         #expect(none.topShare == nil)
     }
 
+    @Test func largeGroupsFallBackToLocalKemenyAndSaySo() throws {
+        var rng = SeededGenerator(seed: 9)
+        let n = Kemeny.exactLimit + 2
+        let truth = Array(0..<n).shuffled(using: &rng)
+        let rankings = (0..<3).map { _ in WeightedRanking(sampleMallows(reference: truth, phi: 0.3, using: &rng)) }
+        let result = try Consensus.merge(itemCount: n, gated: [truth[0]], rankings: rankings)
+        #expect(result.method == .bordaLocal)
+        #expect(result.ranking.last == truth[0])
+        #expect(Set(result.ranking) == Set(0..<n))
+        // Gating three items leaves groups of 11 and 3: both small enough for the exact solver.
+        let split = try Consensus.merge(itemCount: n, gated: Set(truth.prefix(3)), rankings: rankings)
+        #expect(split.method == .exact)
+    }
+
     @Test func invalidInputIsRejected() {
         #expect(throws: ConsensusInputError("ranking 1: item 7 is outside 0..<3")) {
             try Consensus.merge(itemCount: 3, gated: [], rankings: [WeightedRanking([0, 1]), WeightedRanking([7])])
