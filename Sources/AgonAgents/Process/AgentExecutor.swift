@@ -22,6 +22,8 @@ public struct AgentProgress: Sendable {
 /// Everything Agon learned from one agent run.
 public struct AgentRunResult: Sendable {
     public var outcome: Outcome
+    /// The agent's pid, which is also its process-group id (nil when it never started).
+    public var pid: Int32?
     /// nil when the process could not be started (see `errorMessage`).
     public var exitStatus: ExitStatus?
     public var stopReason: StopReason?
@@ -323,7 +325,7 @@ struct MeteredSession {
         var message = errorMessage
         if message == nil, outcome == .agentError { message = resultError?.summary ?? run.map { "agent exited with \($0.exitStatus)" } }
         return AgentRunResult(
-            outcome: outcome, exitStatus: run?.exitStatus, stopReason: run?.stopReason, usage: meter.usage,
+            outcome: outcome, pid: run?.pid, exitStatus: run?.exitStatus, stopReason: run?.stopReason, usage: meter.usage,
             costUSD: meter.costUSD, computedCostUSD: meter.computedUSD, reportedCostUSD: meter.reportedUSD,
             costSource: meter.costSource, costKilledAt: meter.killedAt,
             firstAttemptMs: firstEditAt.map { Int((($0 - begin) * 1000).rounded()) },

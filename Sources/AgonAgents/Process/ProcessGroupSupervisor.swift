@@ -199,6 +199,7 @@ public final class ProcessGroupSupervisor {
         close(out[1]); close(err[1])
         defer { close(out[0]); close(err[0]) }
 
+        let childStart = ProcessTable.entry(pid: child)?.startTime ?? 0
         lock.lock()
         pid = child
         let stopBeforeStart = requestedStop != nil
@@ -289,7 +290,7 @@ public final class ProcessGroupSupervisor {
         onTick()
 
         let status = leaderStatus ?? .signaled(SIGKILL)
-        let survivors = Self.sweep(group: child, tracked: tracked, tag: "\(Self.tagVariable)=\(tag)")
+        let survivors = Self.sweep(group: child, startedAfter: childStart, tracked: tracked, tag: "\(Self.tagVariable)=\(tag)")
         lock.lock()
         let reason = requestedStop
         let signalled = signalledAt
@@ -317,7 +318,7 @@ public final class ProcessGroupSupervisor {
 
     /// SIGKILLs every remaining process of the run and waits until none is alive (at most 2 s).
     /// Returns the pids still alive after that (expected: none).
-    private static func sweep(group: pid_t, tracked: Set<Int32>, tag: String) -> [Int32] {
+    private static func sweep(group: pid_t, startedAfter: UInt64, tracked: Set<Int32>, tag: String) -> [Int32] {
         let me = getpid()
         var members = tracked
         let deadline = MonotonicClock.now() + 2
@@ -326,7 +327,8 @@ public final class ProcessGroupSupervisor {
             let table = ProcessTable.all()
             if first {
                 // Escaped descendants (setsid, daemonised) still carry the run's tag in their environment.
-                for e in table where e.isAlive && e.pid != me && ProcessTable.environment(of: e.pid, contains: tag) {
+                for e in table where e.isAlive && e.pid != me && e.startTime >= startedAfter
+                    && ProcessTable.environment(of: e.pid, contains: tag) {
                     members.insert(e.pid)
                 }
                 first = false

@@ -10,6 +10,9 @@ struct ProcessEntry: Equatable {
     var pgid: Int32
     /// Kernel state letter; `Z` (zombie) and `X` (dead) are no longer running.
     var state: Character
+    /// Start time in clock ticks since boot (0 when unknown): a process created before the agent
+    /// cannot be one of its descendants.
+    var startTime: UInt64 = 0
     var isAlive: Bool { state != "Z" && state != "X" }
 }
 
@@ -22,7 +25,8 @@ enum ProcessTable {
         let fields = text[text.index(after: close)...].split(separator: " ", omittingEmptySubsequences: true)
         guard fields.count >= 3, let state = fields[0].first,
               let ppid = Int32(fields[1]), let pgid = Int32(fields[2]) else { return nil }
-        return ProcessEntry(pid: pid, ppid: ppid, pgid: pgid, state: state)
+        let startTime = fields.count > 19 ? UInt64(fields[19]) ?? 0 : 0
+        return ProcessEntry(pid: pid, ppid: ppid, pgid: pgid, state: state, startTime: startTime)
     }
 
     static func entry(pid: Int32) -> ProcessEntry? {
@@ -58,23 +62,23 @@ enum ProcessTable {
 
     /// Whether the process's environment holds exactly `entry` (`NAME=value`); false when unreadable.
     static func environment(of pid: Int32, contains entry: String) -> Bool {
-        guard let data = readSmallFile("/proc/\(pid)/environ", limit: 1 << 20, decode: false) else { return false }
+        guard let data = readSmallFile("/proc/\(pid)/environ", limit: 1 << 20) else { return false }
         return data.split(separator: "\0").contains { $0 == entry }
     }
 
-    private static func readSmallFile(_ path: String, limit: Int = 4096, decode: Bool = true) -> String? {
+    private static func readSmallFile(_ path: String, limit: Int = 4096) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: limit)
-        var total = 0
-        while total < limit {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, limit - total) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < limit {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, min($0.count, limit - bytes.count)) }
             if n < 0 { if errno == EINTR { continue }; return nil }
             if n == 0 { break }
-            total += n
+            bytes.append(contentsOf: chunk[0..<n])
         }
-        return String(decoding: buffer[0..<total], as: UTF8.self)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -111,8 +111,8 @@ import Testing
         let pids = try String(contentsOfFile: pidsFile, encoding: .utf8).split(separator: "\n").compactMap { Int32($0) }
         #expect(pids.count == 3, "child, its background grandchild, and a setsid escapee")
         for pid in pids { #expect(isDead(pid), "pid \(pid) survived") }
-        let group = ProcessTable.all().filter { $0.pgid == result.survivors.first ?? -1 }
-        #expect(group.isEmpty)
+        let group = try #require(result.pid)
+        #expect(ProcessTable.all().filter { $0.pgid == group && $0.isAlive }.isEmpty)
     }
 
     @Test func escapingWriteDoesNotBreakTheRun() throws {
