@@ -187,11 +187,19 @@ public struct FrontierChart: Sendable {
         return "$" + text
     }
 
+    /// Agents named on the chart: everyone when there are few; otherwise the frontier and the
+    /// top-rated few (the rest keep their tooltip and their table row).
+    static func labelled(_ points: [PlacedPoint], limit: Int = 16, topRated: Int = 5) -> [PlacedPoint] {
+        guard points.count > limit else { return points }
+        let top = Set(points.sorted { $0.y < $1.y }.prefix(topRated).map(\.agent))
+        return points.filter { $0.onFrontier || top.contains($0.agent) }
+    }
+
     /// Agent names beside their markers, nudged down when they would overlap an earlier label.
     private func labels(_ points: [PlacedPoint]) -> String {
         var placed: [(x0: Double, x1: Double, y: Double)] = []
         var s = "<g class=\"labels\">"
-        for p in points.sorted(by: { ($0.y, $0.x) < ($1.y, $1.x) }) {
+        for p in Self.labelled(points).sorted(by: { ($0.y, $0.x) < ($1.y, $1.x) }) {
             let name = TerminalText.truncate(p.agent, to: 22)
             let textWidth = Double(name.count) * 6.6
             let rightSide = p.x + p.radius + 4 + textWidth <= plotRight

@@ -171,9 +171,19 @@ public enum HTMLReport {
                 cls = "ctx"
             }
             // The newline sits inside the block-level span so lines are neither doubled nor lost on copy.
-            out += "<span class=\"\(cls)\">\(esc(String(line)))\n</span>"
+            out += "<span class=\"\(cls)\">\(esc(clipped(line)))\n</span>"
         }
         return out
+    }
+
+    /// Characters shown of one patch line (a minified file can put megabytes on one line).
+    static let maxLineCharacters = 2000
+
+    static func clipped(_ line: Substring) -> String {
+        guard line.utf8.count > maxLineCharacters else { return String(line) }
+        let kept = line.prefix(maxLineCharacters)
+        let rest = line.count - kept.count
+        return rest > 0 ? String(kept) + " … (\(rest) more characters)" : String(line)
     }
 
     // MARK: - Leaderboard

@@ -65,11 +65,37 @@ public struct LiveProgressTable: Sendable {
     /// Cells in the cost bar.
     public var barWidth: Int
 
-    public init(rows: [ProgressRow], color: Bool = false, terminalWidth: Int? = nil, barWidth: Int = 10) {
+    /// Whether the frame ends with a totals line (done count, spend).
+    public var showTotals: Bool
+
+    public init(rows: [ProgressRow], color: Bool = false, terminalWidth: Int? = nil, barWidth: Int = 10,
+                showTotals: Bool = true) {
         self.rows = rows
         self.color = color
         self.terminalWidth = terminalWidth
         self.barWidth = barWidth
+        self.showTotals = showTotals
+    }
+
+    /// `1/4 done · 1 running · 1 checking · 1 queued · $0.82 spent + unpriced`.
+    public func totals() -> String {
+        var done = 0, running = 0, checking = 0, queued = 0
+        for row in rows {
+            switch row.state {
+            case .done: done += 1
+            case .running: running += 1
+            case .checking: checking += 1
+            case .queued: queued += 1
+            }
+        }
+        var parts = ["\(done)/\(rows.count) done"]
+        if running > 0 { parts.append("\(running) running") }
+        if checking > 0 { parts.append("\(checking) checking") }
+        if queued > 0 { parts.append("\(queued) queued") }
+        let spent = rows.filter { $0.costSource != .unpriced }.compactMap(\.costUSD).reduce(0, +)
+        let unpriced = rows.contains { $0.costSource == .unpriced }
+        parts.append(Format.usd(spent) + " spent" + (unpriced ? " + unpriced" : ""))
+        return parts.joined(separator: " · ")
     }
 
     /// The frame's lines, without newlines.
@@ -90,6 +116,7 @@ public struct LiveProgressTable: Sendable {
         }
         var lines = table.render(color: color).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
+        if showTotals { lines.append(TextStyle.dim.apply(totals(), color: color)) }
         if let width = terminalWidth, width > 1 {
             lines = lines.map { TerminalText.width($0) > width - 1 ? Self.cut($0, to: width - 1) : $0 }
         }

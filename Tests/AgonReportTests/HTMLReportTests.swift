@@ -121,6 +121,9 @@ final class XMLProbe: NSObject, XMLParserDelegate {
         let rendered = HTMLReport.renderPatch(patch, maxLines: 10)
         #expect(rendered.components(separatedBy: "<span class=\"add\">").count - 1 == 10)
         #expect(rendered.contains("40 more lines not shown"))
+        let wide = HTMLReport.renderPatch("+" + String(repeating: "x", count: 5000))
+        #expect(wide.contains("… (3001 more characters)"))
+        #expect(!wide.contains(String(repeating: "x", count: 2001)))
     }
 
     @Test func edgeCasesRenderWellFormedPages() {
@@ -224,6 +227,25 @@ final class XMLProbe: NSObject, XMLParserDelegate {
         // Marker size follows success rate.
         let spender = layout.points.first { $0.agent == "spender" }!
         #expect(spender.radius < flash.radius && flash.radius < sonnet.radius)
+    }
+
+    @Test func crowdedChartsLabelOnlyFrontierAndTopRated() {
+        var rows: [LeaderboardRowView] = []
+        for i in 0..<30 {
+            let rating: Double = 1000 + Double(i * 10)
+            let cost: Double = 0.01 * Double(i + 1)
+            rows.append(LeaderboardRowView(agent: "agent-\(i)", harness: .claude, model: "m", rating: rating, runs: 5,
+                                           successRate: 0.5, costPerTask: cost, costPerSuccess: .usd(0.02),
+                                           onFrontier: i == 0 || i == 29))
+        }
+        let chart = FrontierChart(rows: rows)
+        let named = Set(FrontierChart.labelled(chart.layout().points).map(\.agent))
+        #expect(named == ["agent-0", "agent-29", "agent-28", "agent-27", "agent-26", "agent-25"])
+        let svg = chart.svg()
+        #expect(svg.contains(">agent-0</text>") && !svg.contains(">agent-10</text>"))
+        #expect(svg.contains("data-agent=\"agent-10\""))  // still plotted, with its tooltip
+        let few = FrontierChart(rows: Array(rows.prefix(5)))
+        #expect(FrontierChart.labelled(few.layout().points).count == 5)
     }
 
     @Test func singleFrontierPointDrawsNoLine() {

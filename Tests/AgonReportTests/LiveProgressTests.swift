@@ -29,6 +29,7 @@ import Testing
             "gpt      queued                  —       0  [░░░░░░░░░░] $0.00/$2.00",
             "spender  done cost_killed    5m00s    110k  [██████████] $0.51/$0.50  – – –",
             "local    checking             5.0s       0  [··········] unpriced",
+            "1/4 done · 1 running · 1 checking · 1 queued · $0.82 spent + unpriced",
         ]
         #expect(frame == expected, "got:\n\(frame.joined(separator: "\n"))")
     }
@@ -36,17 +37,17 @@ import Testing
     @Test func redrawMovesUpOverThePreviousFrame() {
         let table = LiveProgressTable(rows: rows)
         let first = table.redraw(previousLineCount: 0)
-        #expect(!first.contains("\u{1B}[6A"))
+        #expect(!first.contains("A\u{1B}"))
         #expect(first.hasPrefix("\u{1B}[2K"))
-        let again = table.redraw(previousLineCount: 6)
-        #expect(again.hasPrefix("\r\u{1B}[6A"))
-        #expect(again.components(separatedBy: "\u{1B}[2K").count - 1 == 6)
-        #expect(again.filter { $0 == "\n" }.count == 6)
+        let again = table.redraw(previousLineCount: 7)
+        #expect(again.hasPrefix("\r\u{1B}[7A"))
+        #expect(again.components(separatedBy: "\u{1B}[2K").count - 1 == 7)
+        #expect(again.filter { $0 == "\n" }.count == 7)
         #expect(again.hasSuffix("\u{1B}[J"))
         // A shorter frame after a taller one: the leftover lines are erased by ESC[J.
-        let shorter = LiveProgressTable(rows: Array(rows.prefix(1))).redraw(previousLineCount: 6)
-        #expect(shorter.hasPrefix("\r\u{1B}[6A") && shorter.hasSuffix("\u{1B}[J"))
-        #expect(shorter.filter { $0 == "\n" }.count == 3)
+        let shorter = LiveProgressTable(rows: Array(rows.prefix(1))).redraw(previousLineCount: 7)
+        #expect(shorter.hasPrefix("\r\u{1B}[7A") && shorter.hasSuffix("\u{1B}[J"))
+        #expect(shorter.filter { $0 == "\n" }.count == 4)
     }
 
     @Test func linesNeverExceedTheTerminalWidth() {
