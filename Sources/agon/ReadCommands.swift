@@ -19,11 +19,11 @@ struct Show: ParsableCommand {
         abstract: "Show one run: candidates, costs, checks, reviews and consensus.", aliases: ["status"])
 
     @OptionGroup var repo: RepositoryOptions
-    @Argument(help: "The run (id, unique prefix or 'latest').") var run: String = "latest"
+    @Argument(help: ArgumentHelp("The run (id, unique prefix or 'latest').", valueName: "run")) var runRef: String = "latest"
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        emit(try RunQueries(workspace: try repo.workspace()).show(runID: run), json: json)
+        emit(try RunQueries(workspace: try repo.workspace()).show(runID: runRef), json: json)
     }
 }
 
@@ -32,12 +32,12 @@ struct Shortlist: ParsableCommand {
         abstract: "The top passing candidates of a run, plus any on its cost-vs-consensus Pareto frontier.")
 
     @OptionGroup var repo: RepositoryOptions
-    @Argument(help: "The run (id, unique prefix or 'latest').") var run: String = "latest"
+    @Argument(help: ArgumentHelp("The run (id, unique prefix or 'latest').", valueName: "run")) var runRef: String = "latest"
     @Option(name: .short, help: "How many top candidates.") var k: Int = 3
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        emit(try RunQueries(workspace: try repo.workspace()).shortlist(runID: run, k: k), json: json)
+        emit(try RunQueries(workspace: try repo.workspace()).shortlist(runID: runRef, k: k), json: json)
     }
 }
 
@@ -70,17 +70,17 @@ struct Report: ParsableCommand {
         abstract: "Write a self-contained HTML report of a run or of the leaderboard.")
 
     @OptionGroup var repo: RepositoryOptions
-    @Argument(help: "The run (id, unique prefix or 'latest').") var run: String?
+    @Argument(help: ArgumentHelp("The run (id, unique prefix or 'latest').", valueName: "run")) var runRef: String?
     @Flag(help: "Report the leaderboard instead of one run.") var leaderboard = false
     @Option(name: .shortAndLong, help: "Output file (default: .agon/reports/<name>.html).") var output: String?
 
     func validate() throws {
-        if run == nil && !leaderboard { throw ValidationError("name a run, or pass --leaderboard") }
+        if runRef == nil && !leaderboard { throw ValidationError("name a run, or pass --leaderboard") }
     }
 
     func run() throws {
         let path = try ReportWriter(workspace: try repo.workspace())
-            .write(runID: run, leaderboard: leaderboard, output: output)
+            .write(runID: runRef, leaderboard: leaderboard, output: output)
         print(path)
     }
 }

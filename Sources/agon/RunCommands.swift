@@ -51,12 +51,12 @@ struct Review: ParsableCommand {
         abstract: "Add or redo blinded reviews on a run and recompute its consensus.")
 
     @OptionGroup var repo: RepositoryOptions
-    @Argument(help: "The run (id, unique prefix or 'latest').") var run: String
+    @Argument(help: ArgumentHelp("The run (id, unique prefix or 'latest').", valueName: "run")) var runRef: String
     @Option(help: "Comma-separated verifier ids (default: defaults.verifiers, else every configured verifier).") var verifiers: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let outcome = try ReviewStage(workspace: try repo.workspace()).review(runID: run, verifierFilter: verifiers.map(splitList))
+        let outcome = try ReviewStage(workspace: try repo.workspace()).review(runID: runRef, verifierFilter: verifiers.map(splitList))
         emit(outcome.output, json: json)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
@@ -67,7 +67,7 @@ struct Apply: ParsableCommand {
         abstract: "Apply a candidate's patch to the main work tree and record the pick.")
 
     @OptionGroup var repo: RepositoryOptions
-    @Argument(help: "The run (id, unique prefix or 'latest').") var run: String
+    @Argument(help: ArgumentHelp("The run (id, unique prefix or 'latest').", valueName: "run")) var runRef: String
     @Argument(help: "The candidate's agent id.") var candidate: String
     @Flag(help: "Commit the result with the spec's title.") var commit = false
     @Flag(help: "Apply even though HEAD moved from the run's base (3-way).") var ontoCurrent = false
@@ -75,6 +75,6 @@ struct Apply: ParsableCommand {
 
     func run() throws {
         emit(try CandidateApplier(workspace: try repo.workspace())
-            .apply(runID: run, agentID: candidate, commit: commit, ontoCurrent: ontoCurrent), json: json)
+            .apply(runID: runRef, agentID: candidate, commit: commit, ontoCurrent: ontoCurrent), json: json)
     }
 }

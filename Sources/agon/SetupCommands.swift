@@ -48,18 +48,18 @@ struct Clean: ParsableCommand {
         abstract: "Remove Agon's worktrees and branches (records stay unless --purge).")
 
     @OptionGroup var repo: RepositoryOptions
-    @Argument(help: "The run to clean (id, unique prefix or 'latest').") var run: String?
+    @Argument(help: ArgumentHelp("The run to clean (id, unique prefix or 'latest').", valueName: "run")) var runRef: String?
     @Flag(help: "Clean every run.") var all = false
     @Flag(help: "Also delete the runs' records and artifacts.") var purge = false
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        if run == nil && !all { throw ValidationError("name a run, or pass --all") }
-        if run != nil && all { throw ValidationError("name a run or pass --all, not both") }
+        if runRef == nil && !all { throw ValidationError("name a run, or pass --all") }
+        if runRef != nil && all { throw ValidationError("name a run or pass --all, not both") }
     }
 
     func run() throws {
-        emit(try Cleaner(workspace: try repo.workspace()).clean(run: all ? nil : run, purge: purge), json: json)
+        emit(try Cleaner(workspace: try repo.workspace()).clean(run: all ? nil : runRef, purge: purge), json: json)
     }
 }
 

@@ -1,0 +1,103 @@
+import AgonCore
+import AgonGit
+import AgonStore
+import Foundation
+
+/// `agon apply RUN CANDIDATE`: the candidate's patch onto the main work tree, optionally
+/// committed, recorded as a human pick for the leaderboard.
+public struct CandidateApplier {
+    public let workspace: Workspace
+
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    struct Body: Codable {
+        var runID: String
+        var agent: String
+        var files: Int
+        var committed: Bool
+        var commitSHA: String?
+        var threeWay: Bool
+        enum CodingKeys: String, CodingKey {
+            case runID = "run_id", agent, files, committed, commitSHA = "commit_sha", threeWay = "three_way"
+        }
+    }
+
+    public func apply(runID reference: String, agentID: String, commit: Bool, ontoCurrent: Bool) throws -> CommandOutput {
+        let store = try workspace.store()
+        let runID = try RunQueries.resolve(reference, in: store)
+        guard let record = try store.run(runID) else { throw UsageError("no run \(reference)") }
+        guard let candidate = record.candidate(agentID) else {
+            throw UsageError("run \(runID) has no candidate \"\(agentID)\" (it has: \(record.candidates.map(\.agent).joined(separator: ", ")))")
+        }
+        guard let patchPath = candidate.diff.patchPath, !candidate.diff.isEmpty else {
+            throw UsageError("candidate \(agentID) of run \(runID) left no changes to apply")
+        }
+        let patch = try Data(contentsOf: workspace.layout.resolve(patchPath))
+        let repository = try workspace.repository()
+        let dirty = try repository.dirtyPaths(includeUntracked: false)
+        if !dirty.isEmpty {
+            throw UsageError("the work tree has uncommitted changes (\(dirty.prefix(3).joined(separator: ", "))\(dirty.count > 3 ? ", …" : "")); commit or stash them first")
+        }
+        let head = try repository.headCommit()
+        var threeWay = false
+        if head.hex != record.baseSHA {
+            guard ontoCurrent else {
+                throw UsageError("HEAD (\(head.abbreviated())) has moved from the run's base (\(record.baseSHA.prefix(7))); pass --onto-current to try a 3-way apply")
+            }
+            threeWay = true
+        }
+        do {
+            if threeWay {
+                try GitCommandLine.apply3Way(patch: patch, in: workspace.root)
+            } else {
+                try repository.apply(patch, toWorktree: workspace.root)
+            }
+        } catch {
+            throw WorkError("the patch of \(agentID) does not apply cleanly: \(error)")
+        }
+        var commitSHA: String?
+        if commit {
+            let signature = GitCommandLine.userSignature(in: workspace.root)
+            commitSHA = try repository.commitAll(worktreePath: workspace.root, author: signature,
+                                                 message: record.specTitle + "\n\nApplied with agon from run \(runID), candidate \(agentID).",
+                                                 allowEmpty: false).hex
+        }
+        try store.recordPick(ApplyRecord(runID: runID, agent: agentID, appliedAt: Date(), committed: commit, commitSHA: commitSHA))
+        let text = "applied \(agentID)'s patch from run \(runID) (\(candidate.diff.files) files)"
+            + (threeWay ? " with a 3-way merge onto HEAD" : "") + (commitSHA.map { "; committed \($0.prefix(10))" } ?? "; not committed") + "\n"
+        return CommandOutput(text: text, value: VersionedDocument(Body(runID: runID, agent: agentID, files: candidate.diff.files,
+                                                                       committed: commit, commitSHA: commitSHA, threeWay: threeWay)))
+    }
+}
+
+/// The few things Agon asks of the `git` CLI itself: a 3-way apply (libgit2 has none) and the
+/// user's configured identity for commits made on their behalf.
+enum GitCommandLine {
+    static func apply3Way(patch: Data, in directory: String) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("agon-\(UUID().uuidString).diff")
+        try patch.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (status, output) = run(["apply", "--3way", file.path], in: directory)
+        if status != 0 { throw WorkError(output.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    static func userSignature(in directory: String) -> GitSignature {
+        let name = run(["config", "user.name"], in: directory).1.trimmingCharacters(in: .whitespacesAndNewlines)
+        let email = run(["config", "user.email"], in: directory).1.trimmingCharacters(in: .whitespacesAndNewlines)
+        return GitSignature(name: name.isEmpty ? "agon" : name, email: email.isEmpty ? "agon@localhost" : email)
+    }
+
+    static func run(_ arguments: [String], in directory: String) -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch { return (127, "cannot run git: \(error)") }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,71 @@
+import AgonCore
+import AgonGit
+import Foundation
+
+/// `agon init`: a starter `agon.yml` and `specs/example.md`, and the worktree root and `.agon/`
+/// added to `.git/info/exclude`. Refuses to overwrite anything.
+public enum Initializer {
+    public static let starterConfig = """
+    # agon.yml: who competes, who judges, and the defaults. See README.md ("agon.yml").
+    agents:
+      sonnet: { harness: claude, model: claude-sonnet-4-5, env: [ANTHROPIC_API_KEY] }
+      gpt:    { harness: codex,  model: gpt-5-codex,       env: [OPENAI_API_KEY] }
+      flash:  { harness: gemini, model: gemini-2.5-flash,  env: [GEMINI_API_KEY] }
+    verifiers:
+      judge:  { harness: claude, model: claude-opus-4-1,   env: [ANTHROPIC_API_KEY] }
+    defaults:
+      parallel: 3
+      worktree_root: worktrees
+      budget: { hard_timeout: 20m, silence_timeout: 3m }
+
+    """
+
+    public static let starterSpec = """
+    ---
+    title: Describe the change in one line
+    acceptance:
+      - make test
+    paths: ["src/**", "tests/**"]
+    budget: { max_cost_usd: 0.50 }
+    ---
+    Say what should change and why, what "done" looks like, and anything the agents must not touch.
+    Holdout checks (never shown to agents) go in `holdout:` and their scripts in `.agon/holdout/`.
+
+    """
+
+    struct Result: Codable {
+        var created: [String]
+        var excluded: [String]
+    }
+
+    public static func initialize(at path: String) throws -> CommandOutput {
+        let workspace = try Workspace.open(from: path)
+        let root = workspace.root
+        let configPath = root + "/agon.yml"
+        let specPath = root + "/specs/example.md"
+        let existing = [configPath, specPath].filter { FileManager.default.fileExists(atPath: $0) }
+        if !existing.isEmpty {
+            throw UsageError("refusing to overwrite \(existing.map(workspace.relative).joined(separator: " and ")); move it away first")
+        }
+        try FileManager.default.createDirectory(atPath: root + "/specs", withIntermediateDirectories: true)
+        try starterConfig.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try starterSpec.write(toFile: specPath, atomically: true, encoding: .utf8)
+
+        let repository = try workspace.repository()
+        let excludeFile = repository.commonDir + "/info/exclude"
+        let current = (try? String(contentsOfFile: excludeFile, encoding: .utf8)) ?? ""
+        let lines = Set(current.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+        let worktreeRoot = workspace.relative(workspace.worktreeRoot)
+        let wanted = ["/\(worktreeRoot)/", "/.agon/"].filter { !lines.contains($0) }
+        if !wanted.isEmpty {
+            try FileManager.default.createDirectory(atPath: repository.commonDir + "/info", withIntermediateDirectories: true)
+            let separator = current.isEmpty || current.hasSuffix("\n") ? "" : "\n"
+            try (current + separator + "# agon\n" + wanted.joined(separator: "\n") + "\n")
+                .write(toFile: excludeFile, atomically: true, encoding: .utf8)
+        }
+        let text = "created agon.yml and specs/example.md\n"
+            + (wanted.isEmpty ? "" : "excluded \(wanted.joined(separator: " ")) in .git/info/exclude\n")
+            + "next: edit agon.yml, then `agon validate specs/example.md`\n"
+        return CommandOutput(text: text, value: VersionedDocument(Result(created: ["agon.yml", "specs/example.md"], excluded: wanted)))
+    }
+}

@@ -1,0 +1,190 @@
+import AgonCore
+import AgonGit
+import AgonReport
+import Foundation
+
+/// One agent or verifier as it will run: entry, resolved binary, price and budget.
+public struct PlannedAgent: Codable, Equatable {
+    public var id: String
+    public var harness: Harness
+    public var model: String?
+    /// The CLI as configured (`binary`, the harness's usual name, or the command's program).
+    public var binary: String?
+    /// Where that CLI was found; nil for `openai` verifiers (no CLI) or when missing.
+    public var binaryPath: String?
+    public var price: ModelPrice?
+    public var budget: ResolvedBudget
+    public var family: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, harness, model, binary, binaryPath = "binary_path", price, budget, family
+    }
+}
+
+/// What `agon run` will do for one spec, resolved before anything is created.
+public struct RunPlan: Codable, Equatable {
+    public var spec: String
+    public var title: String
+    public var specHash: String
+    public var baseRef: String
+    public var baseSHA: String
+    /// The main work tree has uncommitted changes; they are not part of the run (the base is a commit).
+    public var dirty: Bool
+    public var agents: [PlannedAgent]
+    public var verifiers: [PlannedAgent]
+    public var warnings: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case spec, title, specHash = "spec_hash", baseRef = "base_ref", baseSHA = "base_sha", dirty
+        case agents, verifiers, warnings
+    }
+}
+
+/// Resolves specs and agon.yml into run plans, and reports every preflight problem before any
+/// worktree exists: unreadable spec, unknown agent, missing CLI, missing base ref.
+public struct Planner {
+    public let workspace: Workspace
+
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    /// Parses and resolves one spec. `agentFilter` overrides the spec's and config's lineup.
+    public func plan(specPath: String, agentFilter: [String]? = nil, verifierFilter: [String]? = nil,
+                     requireBinaries: Bool = true) throws -> (Spec, RunPlan) {
+        let spec = try loadSpec(specPath)
+        let config = workspace.config
+        guard !config.agents.isEmpty else {
+            throw UsageError(workspace.configPath == nil
+                ? "no agon.yml in \(workspace.root): run `agon init` or pass --config"
+                : "\(workspace.relative(workspace.configPath!)) lists no agents")
+        }
+        let agentIDs = agentFilter ?? spec.agents ?? config.agents.map(\.id)
+        guard !agentIDs.isEmpty else { throw UsageError("\(specPath): no agents selected") }
+        if let duplicate = Self.firstDuplicate(agentIDs) { throw UsageError("agent \"\(duplicate)\" is named twice") }
+        let agents = try agentIDs.map { id -> PlannedAgent in
+            guard let entry = config.agent(id) else {
+                let known = config.agents.map(\.id).joined(separator: ", ")
+                throw UsageError("unknown agent \"\(id)\" (agon.yml has: \(known))")
+            }
+            return try resolve(entry, spec: spec, requireBinary: requireBinaries)
+        }
+        let verifierIDs = verifierFilter ?? spec.verifiers ?? config.defaultVerifierIDs
+        let verifiers = try verifierIDs.map { id -> PlannedAgent in
+            guard let entry = config.verifier(id) else {
+                let known = config.verifiers.map(\.id).joined(separator: ", ")
+                throw UsageError("unknown verifier \"\(id)\" (agon.yml has: \(known.isEmpty ? "none" : known))")
+            }
+            return try resolve(entry, spec: nil, requireBinary: requireBinaries)
+        }
+
+        let repository = try workspace.repository()
+        if repository.isEmpty { throw UsageError("the repository at \(workspace.root) has no commits yet") }
+        let baseRef = spec.base ?? "HEAD"
+        let base: ObjectID
+        do {
+            base = try repository.resolveCommit(baseRef)
+        } catch {
+            throw UsageError("\(specPath): base \"\(baseRef)\" does not name a commit in \(workspace.root)")
+        }
+        let dirty = (try? repository.dirtyPaths(includeUntracked: false).isEmpty == false) ?? false
+
+        var warnings: [String] = []
+        for agent in agents + verifiers where agent.harness != .openai || agent.model != nil {
+            if agent.price == nil {
+                warnings.append("\(agent.id): model \(agent.model.map { "\"\($0)\"" } ?? "(none)") has no price: its cost is "
+                    + "unknown (reported as unpriced, never $0) and its budget cannot be enforced from token counts")
+            }
+        }
+        if dirty { warnings.append("the work tree has uncommitted changes; they are not part of the run (the base is commit \(base.abbreviated()))") }
+        if spec.acceptance.isEmpty { warnings.append("\(specPath): no acceptance commands; candidates pass on their diff alone") }
+        let plan = RunPlan(spec: workspace.relative(Workspace.absolute(specPath, relativeTo: FileManager.default.currentDirectoryPath)),
+                           title: spec.title, specHash: spec.contentHash, baseRef: baseRef, baseSHA: base.hex,
+                           dirty: dirty, agents: agents, verifiers: verifiers, warnings: warnings)
+        return (spec, plan)
+    }
+
+    /// `agon validate`: every spec's plan, or every problem found (exit 2).
+    public func validate(specPaths: [String], agentFilter: [String]?) throws -> CommandOutput {
+        var plans: [RunPlan] = []
+        var problems: [String] = []
+        for path in specPaths {
+            do {
+                plans.append(try plan(specPath: path, agentFilter: agentFilter).1)
+            } catch let failure as AgonFailure {
+                problems.append(failure.message)
+            }
+        }
+        if !problems.isEmpty { throw UsageError(problems.joined(separator: "\nagon: ")) }
+        let text = plans.map(Self.describe).joined(separator: "\n")
+        return CommandOutput(text: text, value: VersionedDocument(PlanList(plans: plans)))
+    }
+
+    func loadSpec(_ path: String) throws -> Spec {
+        let absolute = Workspace.absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
+        guard FileManager.default.isReadableFile(atPath: absolute) else {
+            throw UsageError("cannot read spec \(path): no such file or not readable")
+        }
+        return try Spec.load(path: absolute, displayName: path)
+    }
+
+    func resolve(_ entry: AgentEntry, spec: Spec?, requireBinary: Bool) throws -> PlannedAgent {
+        let price = workspace.prices.price(for: entry)
+        let budget = BudgetResolver.resolve(spec: spec?.budget, agent: entry.budget,
+                                            defaults: workspace.config.defaults.budget, price: price)
+        var binaryPath: String?
+        if entry.harness != .openai, let executable = entry.executable {
+            binaryPath = Self.locate(executable, root: workspace.root, path: workspace.environment["PATH"])
+            if binaryPath == nil && requireBinary {
+                throw UsageError("\(entry.role == .agent ? "agent" : "verifier") \"\(entry.id)\": CLI \"\(executable)\" not found"
+                    + (executable.contains("/") ? "" : " on PATH") + " (set `binary:` in agon.yml)")
+            }
+        }
+        return PlannedAgent(id: entry.id, harness: entry.harness, model: entry.model, binary: entry.executable,
+                            binaryPath: binaryPath, price: price, budget: budget, family: entry.resolvedFamily)
+    }
+
+    /// Finds an executable like a shell would; relative paths with a `/` are taken from the repository root.
+    static func locate(_ executable: String, root: String, path: String?) -> String? {
+        if executable.contains("/") {
+            let candidate = Workspace.absolute(executable, relativeTo: root)
+            return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+        }
+        for dir in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") where !dir.isEmpty {
+            let candidate = "\(dir)/\(executable)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    static func firstDuplicate(_ ids: [String]) -> String? {
+        var seen = Set<String>()
+        return ids.first { !seen.insert($0).inserted }
+    }
+
+    static func describe(_ plan: RunPlan) -> String {
+        var lines = ["\(plan.spec): \(plan.title)",
+                     "  base     \(plan.baseRef) = \(plan.baseSHA)\(plan.dirty ? "  (work tree dirty: changes not included)" : "")"]
+        var table = TextTable(columns: [
+            .init("agent"), .init("harness"), .init("model"), .init("budget", alignment: .right),
+            .init("timeouts"), .init("price in/out per 1M", alignment: .right), .init("cli"),
+        ])
+        for (role, agent) in plan.agents.map({ ("", $0) }) + plan.verifiers.map({ ("verifier ", $0) }) {
+            table.append([role + agent.id, agent.harness.rawValue, agent.model ?? "—", Self.budgetText(agent.budget),
+                         "\(Format.duration(seconds: agent.budget.hardTimeout)) / silence \(Format.duration(seconds: agent.budget.silenceTimeout))",
+                         agent.price.map { "\(Format.usd($0.inputPerToken * 1e6)) / \(Format.usd($0.outputPerToken * 1e6))" } ?? "UNPRICED",
+                         agent.harness == .openai ? "(http)" : (agent.binaryPath ?? "NOT FOUND")])
+        }
+        lines.append(table.render().split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        lines += plan.warnings.map { "  warning: \($0)" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func budgetText(_ budget: ResolvedBudget) -> String {
+        guard let cap = budget.maxCostUSD, !budget.isTallyOnly else { return budget.isTallyOnly ? "tally only" : "none" }
+        return "\(Format.usd(cap)) (\(budget.origin.rawValue))" + (budget.enforceable ? "" : " NOT ENFORCEABLE")
+    }
+}
+
+/// `agon validate --json`'s body.
+struct PlanList: Codable {
+    var plans: [RunPlan]
+}

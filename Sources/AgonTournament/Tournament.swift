@@ -1,0 +1,359 @@
+import AgonAgents
+import AgonCore
+import AgonGit
+import AgonStore
+import Foundation
+
+/// How `agon run` behaves beyond what the spec and config say.
+public struct TournamentOptions {
+    public var agentFilter: [String]?
+    public var parallel: Int?
+    /// Review automatically when verifiers are configured.
+    public var review: Bool
+    /// Where progress goes; nil = stderr (a live table on a terminal, plain lines otherwise).
+    public var progress: ProgressSink?
+    /// Seconds between SIGTERM and SIGKILL when stopping an agent.
+    public var killGrace: TimeInterval
+
+    public init(agentFilter: [String]? = nil, parallel: Int? = nil, review: Bool = true,
+                progress: ProgressSink? = nil, killGrace: TimeInterval = 3) {
+        self.agentFilter = agentFilter
+        self.parallel = parallel
+        self.review = review
+        self.progress = progress
+        self.killGrace = killGrace
+    }
+}
+
+/// The pipeline of DESIGN.md: plan → worktrees → agents under budgets → snapshot and diff →
+/// checks → store → review and consensus. Several specs are several runs.
+public final class Tournament {
+    public let workspace: Workspace
+    public let options: TournamentOptions
+    let stopSignal = StopSignal()
+
+    /// The neutral identity of snapshot commits: nothing in them names an agent.
+    static let snapshotAuthor = (name: "Agon", email: "agon@localhost")
+    static let snapshotMessage = "agon snapshot"
+
+    public init(workspace: Workspace, options: TournamentOptions = TournamentOptions()) {
+        self.workspace = workspace
+        self.options = options
+    }
+
+    /// Plans every spec first (all preflight errors before anything is created), then runs them in turn.
+    public func run(specPaths: [String]) throws -> CommandOutcome {
+        let planner = Planner(workspace: workspace)
+        let plans = try specPaths.map { try planner.plan(specPath: $0, agentFilter: options.agentFilter) }
+        let interrupts = InterruptTrap(stopSignal: stopSignal)
+        defer { interrupts.release() }
+        var records: [RunRecord] = []
+        for (spec, plan) in plans {
+            if stopSignal.isStopped { break }
+            records.append(try execute(spec: spec, plan: plan, resuming: nil))
+        }
+        return finish(records)
+    }
+
+    /// Finishes a run that was interrupted or whose `agon` was killed: finished candidates are kept,
+    /// the others are redone from fresh worktrees.
+    public func resume(runID reference: String) throws -> CommandOutcome {
+        let store = try workspace.store()
+        let runID = try RunQueries.resolve(reference, in: store)
+        guard let record = try store.run(runID) else { throw UsageError("no run \(reference)") }
+        if record.status == .done { throw UsageError("run \(runID) already finished; nothing to resume") }
+        let specCopy = workspace.layout.spec(runID).path
+        let spec = try Spec.load(path: specCopy, displayName: record.specPath)
+        let planner = Planner(workspace: workspace)
+        // The lineup is the run's own; the spec is the copy taken when the run started.
+        var (_, plan) = try planner.plan(specPath: specCopy, agentFilter: record.agentsPlanned,
+                                         verifierFilter: record.verifiersPlanned)
+        plan.spec = record.specPath
+        plan.baseSHA = record.baseSHA
+        plan.baseRef = record.baseRef
+        StrayProcesses.kill(runID: runID)
+        let interrupts = InterruptTrap(stopSignal: stopSignal)
+        defer { interrupts.release() }
+        let finished = try execute(spec: spec, plan: plan, resuming: record)
+        return finish([finished])
+    }
+
+    private func finish(_ records: [RunRecord]) -> CommandOutcome {
+        let text = records.map { RunSummaryText.render($0, workspace: workspace) }.joined(separator: "\n")
+        let output: CommandOutput
+        if records.count == 1 {
+            output = CommandOutput(text: text, value: records[0])
+        } else {
+            output = CommandOutput(text: text, value: VersionedDocument(RunList(runs: records)))
+        }
+        if stopSignal.isStopped { return CommandOutcome(output: output, exitCode: 130) }
+        let anyPassed = records.contains { $0.candidates.contains(where: Self.passed) }
+        return CommandOutcome(output: output, exitCode: anyPassed ? 0 : 1)
+    }
+
+    /// A candidate that competes in review: it ran to the end, left a diff and passed acceptance.
+    static func passed(_ candidate: CandidateRecord) -> Bool {
+        candidate.outcome == .ok && !candidate.diff.isEmpty && candidate.checks.acceptance != .failed
+    }
+
+    // MARK: - One run
+
+    func execute(spec: Spec, plan: RunPlan, resuming previous: RunRecord?) throws -> RunRecord {
+        let store = try workspace.store()
+        let layout = workspace.layout
+        let runID = previous?.runID ?? RunID.generate().rawValue
+        let runRoot = workspace.worktreeRoot + "/" + runID
+        let progress = options.progress ?? TerminalProgress.standardError()
+        let parallel = max(1, options.parallel ?? workspace.config.defaults.parallel)
+
+        var record: RunRecord
+        if let previous {
+            record = previous
+            record.status = .running
+            record.finishedAt = nil
+            try store.saveRun(record)
+        } else {
+            try FileManager.default.createDirectory(at: layout.runDirectory(runID), withIntermediateDirectories: true)
+            try AtomicFile.write(spec.raw, to: layout.spec(runID))
+            let samplePrompt = plan.agents.first.map { AgentPrompt.render(spec: spec, budget: $0.budget) } ?? ""
+            try AtomicFile.write(samplePrompt, to: layout.prompt(runID))
+            let manifest = RunManifest.make(runID: runID, plan: plan, workspace: workspace, prompt: samplePrompt,
+                                            parallel: parallel)
+            try AtomicFile.write(try AgonJSON.encoder.encode(manifest), to: layout.manifest(runID))
+            record = RunRecord(runID: runID, specPath: plan.spec, specTitle: plan.title, specHash: plan.specHash,
+                               baseRef: plan.baseRef, baseSHA: plan.baseSHA, status: .running, createdAt: Date(),
+                               agentsPlanned: plan.agents.map(\.id), verifiersPlanned: plan.verifiers.map(\.id),
+                               manifestPath: layout.relativePath(layout.manifest(runID)), dirtyAtStart: plan.dirty)
+            record.candidates = plan.agents.map { agent in
+                CandidateRecord(agent: agent.id, harness: agent.harness, model: agent.model, state: .pending,
+                                costSource: agent.price == nil ? .unpriced : .computed, budgetUSD: agent.budget.maxCostUSD,
+                                worktree: workspace.relative(runRoot + "/" + agent.id),
+                                branch: RunID(runID)!.branchName(agent: agent.id))
+            }
+            try store.createRun(record)
+        }
+        for warning in plan.warnings { progress.note("warning: \(warning)") }
+        progress.note("run \(runID): \(plan.title) — \(plan.agents.count) agents, base \(plan.baseSHA.prefix(10))")
+
+        let todo = plan.agents.filter { agent in record.candidate(agent.id)?.state != .finished }
+        let board = ProgressBoard(agents: plan.agents, sink: progress)
+        for candidate in record.candidates where candidate.state == .finished { board.finished(candidate) }
+
+        // Worktrees: fresh ones for every candidate still to run (a resumed run discards partial work).
+        let base = ObjectID(hex: plan.baseSHA)!
+        let worktrees = WorktreeSet(workspace: workspace, runID: runID, base: base)
+        try worktrees.create(agents: todo.map(\.id))
+
+        let results = CandidateResults()
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = parallel
+        for agent in todo {
+            queue.addOperation { [self] in
+                let candidate = self.runCandidate(agent, spec: spec, plan: plan, runID: runID, worktrees: worktrees, board: board)
+                results.add(candidate)
+                do { try store.upsertCandidate(runID: runID, candidate) } catch {
+                    progress.note("error: could not record \(agent.id): \(error)")
+                }
+            }
+        }
+        queue.waitUntilAllOperationsAreFinished()
+        for candidate in results.all {
+            if let index = record.candidates.firstIndex(where: { $0.agent == candidate.agent }) {
+                record.candidates[index] = candidate
+            } else {
+                record.candidates.append(candidate)
+            }
+        }
+        board.close()
+
+        if stopSignal.isStopped {
+            record.status = .interrupted
+            record.finishedAt = Date()
+            try store.saveRun(record)
+            try? layout.writeRunSnapshot(record)
+            progress.note("run \(runID) interrupted: `agon run --resume \(runID)` finishes it, `agon clean \(runID)` removes it")
+            return record
+        }
+
+        if options.review && !plan.verifiers.isEmpty {
+            record.status = .reviewing
+            try store.saveRun(record)
+            let reviewer = ReviewStage(workspace: workspace, stopSignal: stopSignal, progress: progress)
+            record = try reviewer.reviewRun(record, spec: spec, verifiers: plan.verifiers)
+        }
+        record.status = stopSignal.isStopped ? .interrupted : .done
+        record.finishedAt = Date()
+        try store.saveRun(record)
+        try? layout.writeRunSnapshot(record)
+        return record
+    }
+
+    // MARK: - One candidate
+
+    func runCandidate(_ agent: PlannedAgent, spec: Spec, plan: RunPlan, runID: String, worktrees: WorktreeSet,
+                      board: ProgressBoard) -> CandidateRecord {
+        let layout = workspace.layout
+        let worktree = worktrees.path(for: agent.id)
+        let candidateDir = layout.candidateDirectory(runID, agent: agent.id)
+        try? FileManager.default.createDirectory(at: candidateDir, withIntermediateDirectories: true)
+        var candidate = CandidateRecord(agent: agent.id, harness: agent.harness, model: agent.model, state: .running,
+                                        costSource: agent.price == nil ? .unpriced : .computed,
+                                        budgetUSD: agent.budget.isTallyOnly ? nil : agent.budget.maxCostUSD,
+                                        worktree: workspace.relative(worktree),
+                                        branch: RunID(runID)!.branchName(agent: agent.id))
+        if stopSignal.isStopped {
+            candidate.outcome = .interrupted
+            candidate.state = .pending
+            return candidate
+        }
+        try? workspace.store().upsertCandidate(runID: runID, candidate)
+
+        let entry = workspace.config.agent(agent.id)!
+        let prompt = AgentPrompt.render(spec: spec, budget: agent.budget)
+        let launch = AgentLaunch.make(entry: entry, planned: agent, prompt: prompt, worktree: worktree,
+                                      artifactsDir: candidateDir.path, runID: runID, workspace: workspace,
+                                      killGrace: options.killGrace)
+        board.started(agent.id)
+        let executor = AgentExecutor(launch: launch) { progress in board.update(agent.id, progress) }
+        let token = stopSignal.register { executor.cancel() }
+        let result = executor.run()
+        stopSignal.unregister(token)
+        candidate.apply(result, layout: layout)
+
+        // Snapshot: commit whatever the agent left (neutral author), diff against base.
+        do {
+            let repository = try workspace.repository()
+            let author = GitSignature(name: Self.snapshotAuthor.name, email: Self.snapshotAuthor.email)
+            let snapshot = try repository.commitAll(worktreePath: worktree, author: author, message: Self.snapshotMessage)
+            let patch = try repository.diff(from: ObjectID(hex: plan.baseSHA)!, to: snapshot)
+            let patchURL = layout.patch(runID, agent: agent.id)
+            try AtomicFile.write(patch.data, to: patchURL)
+            candidate.snapshotSHA = snapshot.hex
+            candidate.diff = DiffSummary(files: patch.stats.files, insertions: patch.stats.insertions,
+                                         deletions: patch.stats.deletions, patchPath: layout.relativePath(patchURL),
+                                         changedPaths: patch.stats.paths)
+        } catch {
+            candidate.outcome = candidate.outcome == .ok ? .agentError : candidate.outcome
+            candidate.apiErrorMessage = candidate.apiErrorMessage ?? "snapshot failed: \(error)"
+        }
+        if candidate.outcome == .ok && candidate.diff.isEmpty { candidate.outcome = .noChanges }
+
+        board.checking(agent.id)
+        runChecks(&candidate, spec: spec, runID: runID, worktree: worktree, worktrees: worktrees)
+        candidate.state = stopSignal.isStopped && candidate.outcome == .interrupted ? .pending : .finished
+        board.finished(candidate)
+        return candidate
+    }
+
+    func runChecks(_ candidate: inout CandidateRecord, spec: Spec, runID: String, worktree: String, worktrees: WorktreeSet) {
+        let layout = workspace.layout
+        // Scope needs only the diff, so it is reported for every candidate that left one.
+        if !spec.paths.isEmpty && !candidate.diff.isEmpty {
+            candidate.scopeViolations = spec.filesOutsideScope(candidate.diff.changedPaths)
+            candidate.checks.scope = candidate.scopeViolations.isEmpty ? .passed : .failed
+        }
+        guard candidate.outcome == .ok, !stopSignal.isStopped else { return }
+        let runner = CheckRunner(timeout: workspace.config.defaults.checkTimeout.seconds,
+                                 environment: checkEnvironment(worktree: worktree))
+        let agent = candidate.agent
+        let (acceptance, acceptanceResults) = runner.run(spec.acceptance, kind: .acceptance, in: worktree, logs: {
+            layout.checkLog(runID, agent: agent, kind: .acceptance, index: $0)
+        }, stopSignal: stopSignal)
+        candidate.checks.acceptance = acceptance
+        candidate.checkResults += acceptanceResults
+
+        guard !spec.holdout.isEmpty, let patchPath = candidate.diff.patchPath, !stopSignal.isStopped else { return }
+        // Holdout: a fresh worktree of base + the candidate's patch, so nothing the agent left
+        // outside its diff (and nothing the acceptance run produced) can influence it.
+        do {
+            let patch = try Data(contentsOf: layout.resolve(patchPath))
+            let holdoutTree = try worktrees.createHoldout(for: agent, applying: patch)
+            defer { worktrees.removeHoldout(for: agent) }
+            let holdoutRunner = CheckRunner(timeout: runner.timeout, environment: checkEnvironment(worktree: holdoutTree))
+            let (holdout, results) = holdoutRunner.run(spec.holdout, kind: .holdout, in: holdoutTree, logs: {
+                layout.checkLog(runID, agent: agent, kind: .holdout, index: $0)
+            }, stopSignal: stopSignal)
+            candidate.checks.holdout = holdout
+            candidate.checkResults += results
+        } catch {
+            candidate.checks.holdout = .failed
+            let log = layout.checkLog(runID, agent: agent, kind: .holdout, index: 0)
+            try? AtomicFile.write("agon: could not build the holdout worktree: \(error)\n", to: log)
+            candidate.checkResults.append(CheckResult(kind: .holdout, command: "(apply patch to a fresh worktree)",
+                                                      status: .failed, durationMs: 0, outputPath: log.path))
+        }
+    }
+
+    /// Checks see the basic environment plus where holdout scripts live (outside every worktree).
+    func checkEnvironment(worktree: String) -> [String: String] {
+        var env = ChildEnvironment.build(parent: workspace.environment, passThrough: [], explicit: [:], agon: [:])
+        env["AGON_WORKTREE"] = worktree
+        env["AGON_HOLDOUT_DIR"] = workspace.layout.holdoutDirectory.path
+        env["AGON_REPO"] = workspace.root
+        return env
+    }
+}
+
+/// Candidates finished by the agent threads, collected under a lock.
+final class CandidateResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [CandidateRecord] = []
+    func add(_ candidate: CandidateRecord) { lock.lock(); items.append(candidate); lock.unlock() }
+    var all: [CandidateRecord] { lock.lock(); defer { lock.unlock() }; return items }
+}
+
+/// `agon run --json` with several specs.
+struct RunList: Codable {
+    var runs: [RunRecord]
+}
+
+extension CandidateRecord {
+    /// Copies an agent run's metrics onto the record.
+    mutating func apply(_ result: AgentRunResult, layout: ArtifactLayout) {
+        outcome = result.outcome
+        costUSD = result.costUSD
+        computedCostUSD = result.computedCostUSD
+        reportedCostUSD = result.reportedCostUSD
+        costSource = result.costSource
+        costKilledAt = result.costKilledAt
+        tokens = result.usage
+        turns = result.turns
+        firstAttemptMs = result.firstAttemptMs
+        durationMs = result.durationMs
+        tokensPerSec = result.tokensPerSec
+        exitStatus = result.exitStatus?.description
+        transcriptPath = layout.relativePath(URL(fileURLWithPath: result.transcriptPath))
+        stderrPath = layout.relativePath(URL(fileURLWithPath: result.stderrPath))
+        malformedLines = result.malformedLines
+        apiErrorMessage = result.apiErrorMessage ?? result.errorMessage
+        if model == nil { model = result.model }
+    }
+}
+
+extension AgentLaunch {
+    /// Maps a config entry and its resolved plan onto one agent invocation.
+    static func make(entry: AgentEntry, planned: PlannedAgent, prompt: String, worktree: String, artifactsDir: String,
+                     runID: String, workspace: Workspace, killGrace: TimeInterval) -> AgentLaunch {
+        var explicit: [String: String] = [:]
+        var passThrough: [String] = []
+        for setting in entry.env {
+            switch setting {
+            case let .set(name, value): explicit[name] = value
+            case let .passThrough(name): passThrough.append(name)
+            }
+        }
+        // Lets `agon run --resume` and `agon clean` find anything this run left running.
+        explicit["AGON_RUN_ID"] = runID
+        let cap = planned.budget.isTallyOnly ? nil : planned.budget.maxCostUSD
+        var command = entry.command
+        if entry.harness == .command, let first = command?.first, first.contains("/"), !first.hasPrefix("/") {
+            // A relative program is the repository's own script: take it from the candidate's worktree.
+            command![0] = worktree + "/" + first
+        }
+        return AgentLaunch(harness: entry.harness, binary: planned.binaryPath ?? entry.binary, model: entry.model,
+                           extraArgs: entry.args, command: command, env: explicit, passThroughEnv: passThrough,
+                           price: planned.price, maxCostUSD: cap, hardTimeout: planned.budget.hardTimeout,
+                           silenceTimeout: planned.budget.silenceTimeout, killGrace: killGrace, prompt: prompt,
+                           worktree: worktree, artifactsDir: artifactsDir, parentEnvironment: workspace.environment)
+    }
+}

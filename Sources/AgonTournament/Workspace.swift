@@ -1,0 +1,103 @@
+import AgonCore
+import AgonGit
+import AgonStore
+import Foundation
+
+/// One repository Agon works in: its root, `agon.yml`, price table and `.agon/` layout.
+public struct Workspace {
+    /// The repository's work tree (absolute, no trailing slash).
+    public let root: String
+    public let config: Config
+    /// The agon.yml that was read; nil when the repository has none.
+    public let configPath: String?
+    public let layout: ArtifactLayout
+    /// Built-in prices, extended by `pricing.file` when the config names one.
+    public let prices: PriceTable
+    /// Entries of the price file that were refused (absurd or incomplete).
+    public let rejectedPrices: [RejectedPrice]
+    /// The environment agents draw their allowlist from (injectable for tests).
+    public var environment: [String: String]
+
+    public static func open(from path: String, configPath: String? = nil,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Workspace {
+        let repository: GitRepository
+        do {
+            repository = try GitRepository.discover(from: path)
+        } catch {
+            throw UsageError("not a git repository: \(path)")
+        }
+        guard let workdir = repository.workdir else {
+            throw UsageError("\(repository.gitDir) is a bare repository; Agon needs a work tree")
+        }
+        // Inside one of Agon's own worktrees, work on the main repository instead.
+        var root = workdir
+        if repository.isLinkedWorktree {
+            let common = URL(fileURLWithPath: repository.commonDir)
+            if common.lastPathComponent == ".git" { root = common.deletingLastPathComponent().path }
+        }
+        root = Self.trimSlash(root)
+
+        var config = Config.empty
+        var usedConfigPath: String?
+        if let configPath {
+            let absolute = Self.absolute(configPath, relativeTo: FileManager.default.currentDirectoryPath)
+            guard FileManager.default.fileExists(atPath: absolute) else { throw UsageError("no such config file: \(configPath)") }
+            config = try Config.load(path: absolute, displayName: configPath)
+            usedConfigPath = absolute
+        } else {
+            let candidate = root + "/agon.yml"
+            if FileManager.default.fileExists(atPath: candidate) {
+                config = try Config.load(path: candidate, displayName: "agon.yml")
+                usedConfigPath = candidate
+            }
+        }
+
+        var prices = PriceTable.builtIn
+        var rejected: [RejectedPrice] = []
+        if let file = config.pricing.file {
+            let path = Self.absolute(file, relativeTo: root)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw AgonInputError(file: "agon.yml", field: "pricing.file", message: "no such file: \(file)")
+            }
+            let loaded = try PriceTable.loadLiteLLM(path: path)
+            prices = prices.merging(loaded.table)
+            rejected = loaded.rejected
+        }
+        return Workspace(root: root, config: config, configPath: usedConfigPath,
+                         layout: ArtifactLayout(root: URL(fileURLWithPath: root)), prices: prices,
+                         rejectedPrices: rejected, environment: environment)
+    }
+
+    /// A fresh libgit2 handle on the repository (one per thread: handles are not thread-safe).
+    public func repository() throws -> GitRepository {
+        try GitRepository.open(root)
+    }
+
+    /// The run index, created on first use.
+    public func store() throws -> RunStore {
+        try RunStore(layout: layout)
+    }
+
+    /// Absolute directory under which run worktrees live (`defaults.worktree_root`).
+    public var worktreeRoot: String {
+        Self.absolute(config.defaults.worktreeRoot, relativeTo: root)
+    }
+
+    /// The verifier ids a review uses when none are named.
+    public var defaultVerifiers: [String] { config.defaultVerifierIDs }
+
+    /// `path` relative to the repository root when it lies inside it (for records and messages).
+    public func relative(_ path: String) -> String {
+        path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
+
+    static func absolute(_ path: String, relativeTo base: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        let joined = expanded.hasPrefix("/") ? expanded : base + "/" + expanded
+        return URL(fileURLWithPath: joined).standardizedFileURL.path
+    }
+
+    static func trimSlash(_ path: String) -> String {
+        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+}
