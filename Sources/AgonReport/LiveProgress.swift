@@ -2,7 +2,7 @@ import AgonCore
 import Foundation
 
 /// Where a candidate is in the pipeline, for progress display.
-public enum CandidateState: Equatable, Sendable {
+public enum ProgressState: Equatable, Sendable {
     case queued, running, checking
     case done(Outcome)
 
@@ -29,7 +29,7 @@ public enum CandidateState: Equatable, Sendable {
 /// One candidate's live status.
 public struct ProgressRow: Equatable, Sendable {
     public var agent: String
-    public var state: CandidateState
+    public var state: ProgressState
     public var elapsedMs: Int
     public var tokens: Int
     public var costUSD: Double?
@@ -39,7 +39,7 @@ public struct ProgressRow: Equatable, Sendable {
     /// Nil until checks have run.
     public var checks: CheckResults?
 
-    public init(agent: String, state: CandidateState, elapsedMs: Int = 0, tokens: Int = 0, costUSD: Double? = nil,
+    public init(agent: String, state: ProgressState, elapsedMs: Int = 0, tokens: Int = 0, costUSD: Double? = nil,
                 costSource: CostSource = .computed, budgetUSD: Double? = nil, checks: CheckResults? = nil) {
         self.agent = agent
         self.state = state
