@@ -80,17 +80,13 @@ public struct LeakScanner: Sendable {
     /// All findings, section by section (first occurrence of each term per section).
     public func findings(in sections: [PacketSection]) -> [LeakFinding] {
         var out: [LeakFinding] = []
-        let matchers = terms.map { ($0, TermMatcher(term: $0.text, mode: $0.matchMode)) }
+        let set = TermSet(terms.map { TermMatcher(term: $0.text, mode: $0.matchMode) })
         for section in sections {
             let scalars = Array(section.text.unicodeScalars)
-            let folded = scalars.map(TermMatcher.fold)
-            var hits: [(Int, SensitiveTerm)] = []
-            for (term, matcher) in matchers {
-                if let first = matcher.ranges(in: scalars, folded: folded).first {
-                    hits.append((first.lowerBound, term))
-                }
-            }
-            for (offset, term) in hits.sorted(by: { $0.0 < $1.0 }) {
+            let hits = set.firstOccurrences(in: scalars, folded: scalars.map(TermMatcher.fold))
+                .map { (offset: $0.value, term: terms[$0.key]) }
+                .sorted { ($0.offset, $0.term.text) < ($1.offset, $1.term.text) }
+            for (offset, term) in hits {
                 out.append(LeakFinding(term: term, section: section.name,
                                        line: lineNumber(ofScalarOffset: offset, in: scalars)))
             }

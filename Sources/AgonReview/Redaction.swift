@@ -74,9 +74,11 @@ public struct Redactor: Sendable {
     /// Redacts `text` line by line; `text` itself (a value) is untouched.
     public func redact(_ text: String) -> RedactedText {
         var notes: [RedactionNote] = []
-        // Run details first (they are longer and contain agent ids), then identity tokens longest first.
-        let matchers = literalTerms.map { (TermMatcher(term: $0, mode: .literal), RedactionNote.Kind.runDetail) }
-            + identityTerms.map { (TermMatcher(term: $0, mode: .identity), RedactionNote.Kind.identityToken) }
+        // Leftmost match wins; at one position run details (which contain agent ids) beat identity
+        // tokens, and longer tokens beat their prefixes.
+        let kinds = literalTerms.map { _ in RedactionNote.Kind.runDetail } + identityTerms.map { _ in RedactionNote.Kind.identityToken }
+        let terms = TermSet(literalTerms.map { TermMatcher(term: $0, mode: .literal) }
+                            + identityTerms.map { TermMatcher(term: $0, mode: .identity) })
         // Split on the "\n" scalar: "\r\n" is a single Character, which Character-based splitting would not break.
         var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
         for (index, original) in lines.enumerated() {
@@ -84,29 +86,25 @@ public struct Redactor: Sendable {
             let crlf = original.hasSuffix("\r")
             var line = crlf ? String(original.dropLast()) : original
             let isHeader = Redactor.isPathHeader(line)
-            var kinds: [RedactionNote.Kind] = []
+            var lineKinds: [RedactionNote.Kind] = []
             for (rule, kind) in Redactor.lineRules {
                 let ns = line as NSString
                 let range = NSRange(location: 0, length: ns.length)
                 if let m = rule.firstMatch(in: line, range: range) {
                     let prefix = ns.substring(with: m.range(at: 1)) + ns.substring(with: m.range(at: 2))
                     line = prefix + Redactor.replacement
-                    kinds.append(kind)
+                    lineKinds.append(kind)
                     break
                 }
             }
-            var scalars = Array(line.unicodeScalars)
-            var folded = scalars.map(TermMatcher.fold)
-            for (matcher, kind) in matchers {
-                let ranges = matcher.ranges(in: scalars, folded: folded)
-                guard !ranges.isEmpty else { continue }
-                line = Redactor.replacing(ranges, in: scalars)
-                scalars = Array(line.unicodeScalars)
-                folded = scalars.map(TermMatcher.fold)
-                kinds.append(kind)
+            let scalars = Array(line.unicodeScalars)
+            let hits = terms.matches(in: scalars, folded: scalars.map(TermMatcher.fold))
+            if !hits.isEmpty {
+                line = Redactor.replacing(hits.map(\.range), in: scalars)
+                lineKinds += hits.map { kinds[$0.matcher] }
             }
             var seen = Set<RedactionNote.Kind>()
-            for kind in kinds where seen.insert(kind).inserted {
+            for kind in lineKinds where seen.insert(kind).inserted {
                 notes.append(RedactionNote(line: index + 1, kind: kind, inPathHeader: isHeader))
             }
             lines[index] = crlf ? line + "\r" : line

@@ -44,6 +44,16 @@ struct TermMatcher {
         return ranges(in: scalars, folded: scalars.map(TermMatcher.fold))
     }
 
+    /// Whether the term occurs at scalar offset `i` (boundaries included).
+    func matches(_ scalars: [Unicode.Scalar], folded text: [UInt32], at i: Int) -> Bool {
+        let n = folded.count
+        return n > 0 && i + n <= text.count && text[i] == folded[0] && matchesBody(text, at: i)
+            && boundaryOK(scalars, start: i, end: i + n)
+    }
+
+    var length: Int { folded.count }
+    var firstFolded: UInt32? { folded.first }
+
     private func matchesBody(_ text: [UInt32], at i: Int) -> Bool {
         for k in 1..<folded.count where text[i + k] != folded[k] { return false }
         return true
@@ -90,4 +100,49 @@ func lineNumber(ofScalarOffset offset: Int, in scalars: [Unicode.Scalar]) -> Int
     var line = 1
     for i in 0..<min(offset, scalars.count) where scalars[i] == "\n" { line += 1 }
     return line
+}
+
+/// Several terms searched in one pass, bucketed by first (folded) scalar.
+struct TermSet {
+    let matchers: [TermMatcher]
+    private let byFirst: [UInt32: [Int]]
+
+    /// `matchers` in priority order: at one position the first that matches wins.
+    init(_ matchers: [TermMatcher]) {
+        self.matchers = matchers
+        var buckets: [UInt32: [Int]] = [:]
+        for (i, m) in matchers.enumerated() {
+            if let f = m.firstFolded { buckets[f, default: []].append(i) }
+        }
+        byFirst = buckets
+    }
+
+    /// Leftmost non-overlapping matches, each with the index of the matcher that made it.
+    func matches(in scalars: [Unicode.Scalar], folded: [UInt32]) -> [(range: Range<Int>, matcher: Int)] {
+        var out: [(range: Range<Int>, matcher: Int)] = []
+        var i = 0
+        while i < folded.count {
+            if let bucket = byFirst[folded[i]],
+               let hit = bucket.first(where: { matchers[$0].matches(scalars, folded: folded, at: i) }) {
+                out.append((i..<(i + matchers[hit].length), hit))
+                i += matchers[hit].length
+            } else {
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// Offset of the first occurrence of each matcher that occurs at all (occurrences may overlap).
+    func firstOccurrences(in scalars: [Unicode.Scalar], folded: [UInt32]) -> [Int: Int] {
+        var found: [Int: Int] = [:]
+        for i in folded.indices {
+            guard let bucket = byFirst[folded[i]] else { continue }
+            for m in bucket where found[m] == nil && matchers[m].matches(scalars, folded: folded, at: i) {
+                found[m] = i
+            }
+            if found.count == matchers.count { break }
+        }
+        return found
+    }
 }
