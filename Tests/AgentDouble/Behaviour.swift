@@ -55,10 +55,13 @@ struct DoubleConfig {
 struct Edit {
     var path: String          // relative to cwd
     var content: String
+    /// Reported in the stream but not written (a solution script already made the change).
+    var reportOnly = false
     var absolutePath: String { FileManager.default.currentDirectoryPath + "/" + path }
 
     /// Creates or appends (when the file exists) one line of content.
     func apply() {
+        if reportOnly { return }
         let url = URL(fileURLWithPath: absolutePath)
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         if let handle = try? FileHandle(forWritingTo: url) {

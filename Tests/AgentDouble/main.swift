@@ -65,6 +65,11 @@ let env = ProcessInfo.processInfo.environment
 let config = DoubleConfig.fromEnvironment(env)
 let invocation = Invocation.parse(CommandLine.arguments, env: env)
 
+if CommandLine.arguments.dropFirst().first == "--version" {
+    print("\(invocation.harness) (agent-double) 1.0.0")
+    exit(0)
+}
+
 if let path = config.dumpEnvPath {
     let text = env.keys.sorted().map { "\($0)=\(env[$0]!)" }.joined(separator: "\n") + "\n"
     try? text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -87,9 +92,15 @@ case "aider": emitter = AiderEmitter(inv: invocation, config: config)
 default: emitter = CommandEmitter(inv: invocation, config: config, env: env)
 }
 
-let edits: [Edit] = config.edits.isEmpty
-    ? [Edit(path: "agent_output.txt", content: "edit by \(invocation.harness) double")]
-    : config.edits.map { Edit(path: $0.path, content: $0.content) }
+// With DOUBLE_SOLUTIONS the real edits come from solution scripts, run before the first turn;
+// the turns then only report a file-writing tool call for them.
+let solutionDirectory = config.mode == .hang ? nil : env["DOUBLE_SOLUTIONS"]
+let solved = applySolutions(directory: solutionDirectory, prompt: invocation.prompt)
+let edits: [Edit] = !config.edits.isEmpty
+    ? config.edits.map { Edit(path: $0.path, content: $0.content) }
+    : !solved.isEmpty
+        ? [Edit(path: "lib/textkit.sh", content: "", reportOnly: true)]
+        : [Edit(path: "agent_output.txt", content: "edit by \(invocation.harness) double")]
 
 func editsFor(turn: Int) -> [Edit] {
     edits.enumerated().filter { $0.offset % config.turns == turn }.map { $0.element }
