@@ -158,6 +158,10 @@ import Testing
         let filtered = try store.allRunsForLeaderboard(RunFilter(since: all[1_000].createdAt, specGlob: "specs/http/*"))
         #expect(filtered.map(\.runID) == all[1_000...].filter { $0.specPath.hasPrefix("specs/http/") }.map(\.runID))
         #expect(filtered.allSatisfy { $0.candidates.count == 5 && $0.reviews.count == 3 && $0.consensus != nil })
+        let withoutReviews = try store.allRunsForLeaderboard(RunFilter(since: all[1_000].createdAt), includeReviews: false)
+        #expect(withoutReviews.count == 200)
+        #expect(withoutReviews.allSatisfy { $0.reviews.isEmpty && $0.candidates.count == 5 })
+        #expect(withoutReviews.map(\.candidates) == all[1_000...].map(\.candidates))
     }
 
     @Test func picksAreRecordedAndPurgedWithTheirRun() throws {
