@@ -145,18 +145,13 @@ public final class Tournament {
         try worktrees.create(agents: todo.map(\.id))
 
         let results = CandidateResults()
-        let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = parallel
-        for agent in todo {
-            queue.addOperation { [self] in
-                let candidate = self.runCandidate(agent, spec: spec, plan: plan, runID: runID, worktrees: worktrees, board: board)
-                results.add(candidate)
-                do { try store.upsertCandidate(runID: runID, candidate) } catch {
-                    progress.note("error: could not record \(agent.id): \(error)")
-                }
+        WorkerPool.run(todo, width: parallel) { [self] agent in
+            let candidate = self.runCandidate(agent, spec: spec, plan: plan, runID: runID, worktrees: worktrees, board: board)
+            results.add(candidate)
+            do { try store.upsertCandidate(runID: runID, candidate) } catch {
+                progress.note("error: could not record \(agent.id): \(error)")
             }
         }
-        queue.waitUntilAllOperationsAreFinished()
         for candidate in results.all {
             if let index = record.candidates.firstIndex(where: { $0.agent == candidate.agent }) {
                 record.candidates[index] = candidate

@@ -269,6 +269,12 @@ struct MeteredSession {
                 }
                 lastUsageAt = now
             }
+            if case .turn = event {
+                // Count turns from one source only: the usage owner where there is one (aider,
+                // command), else stdout (codex's rollout file repeats every turn of its stdout).
+                if let owner = usageOwner, owner != source { continue }
+                if usageOwner == nil && source == .side && stdoutParser != nil { continue }
+            }
             switch event {
             case .fileEdit: if firstEditAt == nil { firstEditAt = now }
             case .apiError(let kind, let message): if apiError == nil { apiError = (kind, message) }
