@@ -87,7 +87,7 @@ public struct Redactor: Sendable {
             var line = crlf ? String(original.dropLast()) : original
             let isHeader = Redactor.isPathHeader(line)
             var lineKinds: [RedactionNote.Kind] = []
-            for (rule, kind) in Redactor.lineRules {
+            for (rule, kind) in Redactor.lineRules where Redactor.mayMatchLineRule(line) {
                 let ns = line as NSString
                 let range = NSRange(location: 0, length: ns.length)
                 if let m = rule.firstMatch(in: line, range: range) {
@@ -110,6 +110,32 @@ public struct Redactor: Sendable {
             lines[index] = crlf ? line + "\r" : line
         }
         return RedactedText(text: lines.joined(separator: "\n"), notes: notes)
+    }
+
+    /// Cheap byte-level pre-check so the regular expressions only run on lines that could match.
+    static func mayMatchLineRule(_ line: String) -> Bool {
+        let bytes = Array(line.utf8)
+        if bytes.count >= 4 {
+            for i in 0...(bytes.count - 4) where bytes[i] == 0xF0 && bytes[i + 1] == 0x9F && bytes[i + 2] == 0xA4 && bytes[i + 3] == 0x96 {
+                return true   // 🤖
+            }
+        }
+        return lineRuleKeywords.contains { containsASCIICaseInsensitive(bytes, $0) }
+    }
+
+    private static let lineRuleKeywords: [[UInt8]] = ["-by", "generated", "written", "created", "authored"].map { Array($0.utf8) }
+
+    private static func containsASCIICaseInsensitive(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard hay.count >= needle.count else { return false }
+        outer: for i in 0...(hay.count - needle.count) {
+            for k in 0..<needle.count {
+                var c = hay[i + k]
+                if c >= 65 && c <= 90 { c += 32 }
+                if c != needle[k] { continue outer }
+            }
+            return true
+        }
+        return false
     }
 
     /// `scalars` with each range replaced by `replacement`.

@@ -125,6 +125,12 @@ final class FakeChatServer {
                 c = completion(verdict(body), None)
                 del c["usage"]
                 return self.reply(200, c)
+            if model == "bad-then-good":
+                if len(body.get("messages", [])) <= 2:
+                    return self.reply(200, completion('{"ranking": ["A"]}', plain))
+                return self.reply(200, completion(verdict(body), plain))
+            if model == "always-bad":
+                return self.reply(200, completion("I liked the second one best.", plain))
             if model == "empty":
                 return self.reply(200, completion(None, plain, finish="length"))
             if model == "bad-request":

@@ -109,6 +109,49 @@ struct OpenAIChatClientServerTests {
         #expect(cerebras.model == "llama-3.3-70b")
     }
 
+    func packet() throws -> ReviewPacket {
+        let candidates = Samples.candidates()
+        let key = Blinder.key(runID: Samples.runID, verifierID: "judge-b", candidates: candidates.map(\.candidateID))
+        return try ReviewPacketBuilder.build(spec: Samples.spec, candidates: candidates, key: key, secrets: Samples.secrets)
+    }
+
+    @Test func reviewAcceptsAValidVerdictFirstTime() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let p = try packet()
+        let review = try OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 20).review(p, model: "default")
+        // The fake ranks labels in reverse display order.
+        #expect(review.verdict?.ranking == p.key.displayOrder.reversed())
+        #expect(review.verdict?.notes[p.key.displayOrder[0]]?.summary == "sA")
+        #expect(review.replies.count == 1)
+        #expect(review.usage == TokenUsage(input: 100, output: 20))
+        #expect(review.exclusionReason == nil)
+    }
+
+    @Test func reviewRetriesOnceQuotingTheError() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let p = try packet()
+        let review = try OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 20).review(p, model: "bad-then-good")
+        #expect(review.verdict?.ranking.count == 3)
+        #expect(review.replies.count == 2)
+        #expect(review.usage == TokenUsage(input: 200, output: 40))
+        let second = server.requests()[1]["body"] as! [String: Any]
+        let messages = second["messages"] as! [[String: String]]
+        #expect(messages.map { $0["role"]! } == ["system", "user", "assistant", "user"])
+        #expect(messages[2]["content"] == #"{"ranking": ["A"]}"#)
+        #expect(messages[3]["content"]!.hasPrefix("Your previous reply could not be used: \"ranking\" is missing B, C"))
+    }
+
+    @Test func reviewExcludesAfterASecondBadReply() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let review = try OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 20).review(try packet(), model: "always-bad")
+        #expect(review.verdict == nil)
+        #expect(review.exclusionReason == "malformed verdict from judge-b after one retry: the reply contains no JSON object")
+        #expect(server.requests().count == 2)
+    }
+
     @Test func timesOutOnASilentServer() throws {
         let server = try FakeChatServer()
         defer { server.stop() }

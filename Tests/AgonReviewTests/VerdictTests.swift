@@ -149,3 +149,20 @@ import Testing
         #expect(try JSONDecoder().decode(MappedVerdict.self, from: Data(json.utf8)) == mapped)
     }
 }
+
+@Suite struct VerdictRoundTests {
+    let key = BlindingKey(verifierID: "judge-a", seed: 7, labelToCandidate: ["A": "x", "B": "y"], displayOrder: ["x", "y"])
+
+    @Test func acceptRetryExclude() {
+        #expect(VerdictRound.evaluate(reply: #"{"ranking": ["B", "A"]}"#, key: key, attempt: 1)
+                == .accepted(MappedVerdict(verifierID: "judge-a", ranking: ["y", "x"], notes: [:])))
+        guard case let .retry(prompt, error) = VerdictRound.evaluate(reply: #"{"ranking": ["B"]}"#, key: key, attempt: 1) else {
+            Issue.record("expected a retry")
+            return
+        }
+        #expect(error == .missingLabels(["A"], expected: ["A", "B"]))
+        #expect(prompt.contains(error.description))
+        #expect(VerdictRound.evaluate(reply: #"{"ranking": ["B"]}"#, key: key, attempt: 2)
+                == .excluded(reason: "malformed verdict from judge-a after one retry: \"ranking\" is missing A (rank all 2: A, B)"))
+    }
+}
