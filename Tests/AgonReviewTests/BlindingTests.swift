@@ -67,3 +67,12 @@ import Testing
         #expect(CandidateLabel.normalize("") == nil)
     }
 }
+
+@Suite struct BlindingPinTests {
+    @Test func orderForAKnownSeedIsPinned() {
+        // Stored runs must re-derive the same keys after upgrades: pin one concrete order.
+        let key = Blinder.key(runID: "20261123T101500Z-k3x9", verifierID: "judge-a", candidates: (1...6).map { "cand-\($0)" })
+        // Cross-checked with an independent Python implementation of FNV-1a + SplitMix64 + Fisher–Yates.
+        #expect(key.displayOrder == ["cand-3", "cand-1", "cand-5", "cand-6", "cand-2", "cand-4"])
+    }
+}
