@@ -40,7 +40,7 @@ let package = Package(
             swiftSettings: settings
         ),
         // One binary that impersonates every agent CLI (claude, codex, gemini, …) by argv[0]/--harness.
-        .executableTarget(name: "agent-double", path: "Tests/AgentDouble", swiftSettings: settings),
+        .executableTarget(name: "agent-double", path: "Tests/AgentDouble", exclude: ["README.md"], swiftSettings: settings),
         // Benchmarks, run by hand (bench/README.md); each measures one module.
         .executableTarget(name: "bench-worktrees", dependencies: ["AgonGit"], path: "bench/Sources/bench-worktrees", swiftSettings: settings),
         .executableTarget(name: "bench-agents", dependencies: ["AgonAgents"], path: "bench/Sources/bench-agents", swiftSettings: settings),
