@@ -220,17 +220,9 @@ struct OpenAIChatClientIntegrationTests {
         let candidates = Samples.candidates()
         let key = Blinder.key(runID: Samples.runID, verifierID: "judge-live", candidates: candidates.map(\.candidateID))
         let packet = try ReviewPacketBuilder.build(spec: Samples.spec, candidates: candidates, key: key, secrets: Samples.secrets)
-        var messages = packet.messages
-        let model = env["AGON_LLM_MODEL"] ?? "default"
-        var reply = try client.complete(ChatRequest(model: model, messages: messages, schema: packet.responseSchema, maxTokens: 4000))
-        var parsed = VerdictParser.parse(text: reply.content, labels: packet.labels)
-        if case .failure(let error) = parsed {
-            messages += [.assistant(reply.content), .user(VerdictParser.retryPrompt(error: error, labels: packet.labels))]
-            reply = try client.complete(ChatRequest(model: model, messages: messages, schema: packet.responseSchema, maxTokens: 4000))
-            parsed = VerdictParser.parse(text: reply.content, labels: packet.labels)
-        }
-        let mapped = try MappedVerdict(verdict: parsed.get(), key: key)
+        let review = try client.review(packet, model: env["AGON_LLM_MODEL"] ?? "default", maxTokens: 4000)
+        let mapped = try #require(review.verdict, "verifier excluded: \(review.exclusionReason ?? "")")
         #expect(Set(mapped.ranking) == Set(candidates.map(\.candidateID)))
-        #expect(reply.usageReported == false || reply.usage.total > 0)
+        #expect(!review.usageComplete || review.usage.total > 0)
     }
 }
