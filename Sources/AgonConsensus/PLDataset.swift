@@ -5,6 +5,13 @@ public struct PLObservation: Sendable, Equatable {
     public let stages: Int
     public let weight: Double
 
+    /// `items` best first, of which the first `stages` were each chosen over all items after them.
+    public init(items: [Int], stages: Int, weight: Double = 1) {
+        self.items = items
+        self.stages = stages
+        self.weight = weight
+    }
+
     /// A ranking, best first (choix `rankings` data).
     public static func ranking(_ order: [Int], weight: Double = 1) -> PLObservation {
         PLObservation(items: order, stages: max(0, order.count - 1), weight: weight)
