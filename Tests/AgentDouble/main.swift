@@ -75,6 +75,11 @@ if let path = config.dumpEnvPath {
     try? text.write(toFile: path, atomically: true, encoding: .utf8)
 }
 
+// DOUBLE_REVIEW: act as a verifier (ReviewMode.swift) instead of an agent.
+if let style = env["DOUBLE_REVIEW"], !style.isEmpty {
+    ReviewMode.run(style: style, invocation: invocation, env: env)
+}
+
 // Gemini CLI exits 0 when it gets SIGTERM; reproduce that quirk.
 if invocation.harness == "gemini" {
     signal(SIGTERM) { _ in _exit(0) }
