@@ -540,13 +540,13 @@ public final class RunStore {
 
     private static func decode<T: Decodable>(_ type: T.Type, _ data: Data, table: String, key: String) throws -> T {
         do {
-            return try AgonJSON.decoder.decode(type, from: data)
+            return try RecordDecoding.decode(type, from: data)
         } catch {
             throw StoreError.corruptRecord(table: table, key: key, detail: StoreError.describe(error))
         }
     }
 
-    /// Decodes `blobs` in order, spread over the cores (JSON decoding dominates bulk loads).
+    /// Decodes `blobs` in order, spread over the cores (decoding dominates bulk loads).
     private static func decodeConcurrently<T: Decodable>(_ type: T.Type, _ blobs: [Data], table: String,
                                                          key: (Int) -> String) throws -> [T] {
         if blobs.isEmpty { return [] }
@@ -557,11 +557,10 @@ public final class RunStore {
         results.withUnsafeMutableBufferPointer { buffer in
             let out = buffer
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let decoder = AgonJSON.makeDecoder()
                 let chunk = (blobs.count + workers - 1) / workers
                 let range = (worker * chunk)..<min(blobs.count, (worker + 1) * chunk)
                 for i in range {
-                    guard let value = try? decoder.decode(type, from: blobs[i]) else {
+                    guard let value = try? RecordDecoding.decode(type, from: blobs[i]) else {
                         lock.lock()
                         failedIndex = min(failedIndex ?? i, i)
                         lock.unlock()
