@@ -37,10 +37,11 @@ public struct ReviewCandidate: Equatable, Sendable {
         self.checkSummaries = checkSummaries
     }
 
-    /// `identityTokens` plus the agent id, model, family and harness name, so a caller that forgets
-    /// one still gets it redacted and scanned (generic words are dropped by `IdentityTokens.normalized`).
+    /// `identityTokens` plus the agent id and model id, so a caller that forgets them still gets them
+    /// redacted and scanned. Family and harness names are NOT added: some are ordinary words
+    /// ("meta", "pi" as in `math.pi`); the caller decides those (AgonCore's `ModelFamily.identityTokens`).
     public var allIdentityTokens: [String] {
-        IdentityTokens.normalized(identityTokens + [agentID, model, family, harness.rawValue])
+        IdentityTokens.normalized(identityTokens + [agentID, model])
     }
 }
 

@@ -83,9 +83,10 @@ import Testing
     @Test func candidateFieldsAreIdentityTokensEvenIfNotListed() {
         let c = ReviewCandidate(candidateID: "c", agentID: "turbo", harness: .aider, model: "qwen3-coder", family: "alibaba",
                                 identityTokens: [], patch: "")
-        #expect(Set(c.allIdentityTokens) == ["turbo", "qwen3-coder", "alibaba", "aider"])
-        let cmd = ReviewCandidate(candidateID: "c", agentID: "mine", harness: .command, model: "", family: "", identityTokens: [], patch: "")
-        #expect(cmd.allIdentityTokens == ["mine"])   // "command" is generic, empty fields dropped
+        #expect(Set(c.allIdentityTokens) == ["turbo", "qwen3-coder"])
+        let cmd = ReviewCandidate(candidateID: "c", agentID: "agent", harness: .command, model: "", family: "",
+                                  identityTokens: ["Mine"], patch: "")
+        #expect(cmd.allIdentityTokens == ["Mine"])   // "agent" is generic, empty fields dropped
     }
 
     @Test func runDetailsAreRedactedAsSubstrings() {

@@ -83,6 +83,13 @@ import Testing
         #expect(error(#"{"ranking": ["A","B","C"], "candidates": ["A"]}"#) == .candidatesNotAnObject)
     }
 
+    @Test func hostileRepliesAreBounded() {
+        // 200k unclosed braces: extraction gives up after a bounded number of attempts.
+        #expect(error(String(repeating: "{", count: 200_000)) == .truncatedJSON)
+        // Deep but valid nesting around no ranking.
+        #expect(error(String(repeating: "[", count: 50) + String(repeating: "]", count: 50)) == .noJSONObject)
+    }
+
     @Test func retryPromptQuotesTheError() {
         let e = VerdictError.missingLabels(["C"], expected: labels)
         let prompt = VerdictParser.retryPrompt(error: e, labels: labels)
