@@ -1,0 +1,181 @@
+import AgonAgents
+import AgonCore
+import AgonReview
+import AgonStore
+import Foundation
+
+/// What one call to a verifier produced.
+struct VerifierAttempt {
+    /// The reply text to parse; nil when the call produced none.
+    var reply: String?
+    var usage: TokenUsage = .zero
+    var costUSD: Double?
+    var costSource: CostSource = .unpriced
+    var durationMs: Int = 0
+    /// Why there is no usable reply (process failure, HTTP error), one line.
+    var failure: String?
+    /// The call ended normally, so a malformed reply deserves the retry (a verifier that was
+    /// cost-killed, timed out or crashed does not get a second, equally expensive chance).
+    var endedNormally: Bool = true
+}
+
+/// A way of asking a verifier for its verdict: first the packet, then at most one retry that
+/// quotes why the previous reply was unusable.
+protocol VerifierChannel {
+    func ask(retrying error: VerdictError?, attempt: Int, budgetLeft: Double?) -> VerifierAttempt
+}
+
+/// A verifier CLI (any agent harness) in review mode: cwd = the read-only base tree, the packet
+/// as its prompt (or a pointer to the packet file when it is too long for an argument), told to
+/// write its verdict to a file outside that tree and print it as its final message.
+final class CLIVerifierChannel: VerifierChannel {
+    /// Arguments longer than this would risk the kernel's per-argument limit (128 KiB on Linux).
+    static let inlinePromptLimit = 100_000
+
+    let workspace: Workspace
+    let verifier: PlannedAgent
+    let entry: AgentEntry
+    let runID: String
+    let scratch: ReviewScratch
+    let packet: ReviewPacket
+    let reviewDirectory: URL
+    let stopSignal: StopSignal
+    let killGrace: TimeInterval
+
+    init(workspace: Workspace, verifier: PlannedAgent, entry: AgentEntry, runID: String, scratch: ReviewScratch,
+         packet: ReviewPacket, reviewDirectory: URL, stopSignal: StopSignal, killGrace: TimeInterval) {
+        self.workspace = workspace
+        self.verifier = verifier
+        self.entry = entry
+        self.runID = runID
+        self.scratch = scratch
+        self.packet = packet
+        self.reviewDirectory = reviewDirectory
+        self.stopSignal = stopSignal
+        self.killGrace = killGrace
+    }
+
+    /// The instruction added to the packet's system prompt (and so leak-scanned with it).
+    static func instructions(scratch: ReviewScratch) -> String {
+        """
+        You are working in a read-only copy of the repository as it was before any candidate's change: \
+        read it as you like, but do not modify, create or delete files there. When you have decided, \
+        write your verdict (the JSON object only) to the file `\(scratch.verdictFile)`, and also print the \
+        same JSON object as your final message.
+        """
+    }
+
+    var firstPrompt: String {
+        let text = packet.text
+        if text.utf8.count <= Self.inlinePromptLimit { return text }
+        return packet.instructions + "\n\n---\n\nThe review packet (the task and every candidate's diff) is too long "
+            + "to pass inline; it is in the file `\(scratch.packetFile)`. Read all of it before you answer."
+    }
+
+    func ask(retrying error: VerdictError?, attempt: Int, budgetLeft: Double?) -> VerifierAttempt {
+        var prompt = firstPrompt
+        if let error { prompt += "\n\n---\n\n" + VerdictParser.retryPrompt(error: error, labels: packet.labels) }
+        let fm = FileManager.default
+        try? fm.removeItem(atPath: scratch.verdictFile)
+        var planned = verifier
+        if let budgetLeft { planned.budget.maxCostUSD = budgetLeft }
+        let launch = AgentLaunch.make(entry: entry, planned: planned, prompt: prompt, worktree: scratch.baseTree,
+                                      artifactsDir: scratch.io(attempt: attempt), runID: runID, workspace: workspace,
+                                      killGrace: killGrace)
+        let executor = AgentExecutor(launch: launch)
+        let token = stopSignal.register { executor.cancel() }
+        let result = executor.run()
+        stopSignal.unregister(token)
+
+        // Keep the verifier's streams with the review; its scratch directory goes away.
+        let transcript = (try? String(contentsOfFile: result.transcriptPath, encoding: .utf8)) ?? ""
+        for (source, name) in [(result.transcriptPath, "transcript-\(attempt).jsonl"), (result.stderrPath, "stderr-\(attempt).txt")] {
+            let target = reviewDirectory.appendingPathComponent(name)
+            try? fm.removeItem(at: target)
+            try? fm.copyItem(atPath: source, toPath: target.path)
+        }
+        let fileReply = (try? String(contentsOfFile: scratch.verdictFile, encoding: .utf8))
+            .flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        let reply = fileReply ?? VerifierReplyText.finalMessage(transcript: transcript, harness: entry.harness)
+
+        var out = VerifierAttempt(reply: reply, usage: result.usage, costUSD: result.costUSD, costSource: result.costSource,
+                                  durationMs: result.durationMs, endedNormally: result.outcome == .ok)
+        if result.outcome != .ok {
+            let detail = result.apiErrorMessage ?? result.errorMessage ?? result.exitStatus.map { "\($0)" } ?? ""
+            out.failure = "verifier ended \(result.outcome.rawValue)" + (detail.isEmpty ? "" : ": " + Self.oneLine(detail))
+        } else if reply == nil {
+            out.failure = "verifier printed no final message and wrote no verdict file"
+        }
+        return out
+    }
+
+    static func oneLine(_ text: String, limit: Int = 300) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
+    }
+}
+
+/// An `openai` verifier: an OpenAI-compatible chat-completions endpoint, asked for the verdict
+/// schema as `response_format` (dropped automatically when the server refuses it).
+final class ChatVerifierChannel: VerifierChannel {
+    let client: OpenAIChatClient
+    let model: String
+    let packet: ReviewPacket
+    let price: ModelPrice?
+    let reviewDirectory: URL
+    private var messages: [ChatMessage]
+    private var lastReply: String?
+
+    init(client: OpenAIChatClient, model: String, packet: ReviewPacket, price: ModelPrice?, reviewDirectory: URL) {
+        self.client = client
+        self.model = model
+        self.packet = packet
+        self.price = price
+        self.reviewDirectory = reviewDirectory
+        messages = packet.messages
+    }
+
+    /// The client for `entry`: `base_url`, the key from the variable named by `api_key_env`.
+    static func make(entry: AgentEntry, verifier: PlannedAgent, packet: ReviewPacket, environment: [String: String],
+                     reviewDirectory: URL) throws -> ChatVerifierChannel {
+        guard let base = entry.baseURL, let url = URL(string: base), url.scheme != nil else {
+            throw WorkError("verifier \(entry.id): harness openai needs `base_url` (e.g. http://localhost:8080/v1)")
+        }
+        guard let model = entry.model, !model.isEmpty else {
+            throw WorkError("verifier \(entry.id): harness openai needs `model`")
+        }
+        var key: String?
+        if let name = entry.apiKeyEnv {
+            key = environment[name]
+            if key == nil || key!.isEmpty {
+                throw WorkError("verifier \(entry.id): api_key_env names \(name), which is not set")
+            }
+        }
+        let client = OpenAIChatClient(baseURL: url, apiKey: key, timeout: max(1, verifier.budget.hardTimeout))
+        return ChatVerifierChannel(client: client, model: model, packet: packet, price: verifier.price,
+                                   reviewDirectory: reviewDirectory)
+    }
+
+    func ask(retrying error: VerdictError?, attempt: Int, budgetLeft: Double?) -> VerifierAttempt {
+        if let error {
+            if let lastReply { messages.append(.assistant(lastReply)) }
+            messages.append(.user(VerdictParser.retryPrompt(error: error, labels: packet.labels)))
+        }
+        let started = MonotonicClock.now()
+        do {
+            let completion = try client.complete(ChatRequest(model: model, messages: messages, schema: packet.responseSchema))
+            try? completion.rawResponse.write(to: reviewDirectory.appendingPathComponent("response-\(attempt).json"))
+            lastReply = completion.content
+            var out = VerifierAttempt(reply: completion.content, usage: completion.usage,
+                                      durationMs: Int((MonotonicClock.now() - started) * 1000))
+            if let price, completion.usageReported {
+                out.costUSD = price.cost(of: completion.usage)
+                out.costSource = .computed
+            }
+            return out
+        } catch {
+            return VerifierAttempt(reply: nil, durationMs: Int((MonotonicClock.now() - started) * 1000),
+                                   failure: CLIVerifierChannel.oneLine("\(error)"), endedNormally: false)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import AgonCore
+import AgonReview
+import AgonStore
+import Foundation
+
+/// Everything every verifier of one run shares: the spec as verifiers see it, the passing
+/// candidates (with their review-copy inputs and identity tokens) and the run's secrets.
+struct ReviewContext {
+    var runID: String
+    var baseSHA: String
+    var spec: ReviewSpec
+    /// The candidates sent to verifiers (those that passed), in run order. `candidateID` is the agent id.
+    var candidates: [ReviewCandidate]
+    var secrets: RunSecrets
+    var includeChecks: Bool
+    var selfPreference: SelfPreferencePolicy
+
+    /// Builds the shared review inputs for `record`'s passing candidates; reads their patch files.
+    static func make(record: RunRecord, spec: Spec, workspace: Workspace) throws -> ReviewContext {
+        let layout = workspace.layout
+        let config = workspace.config
+        // A gated candidate's name inside a passing diff reveals as much as a passing one's, so
+        // every candidate's tokens are scanned and redacted in every review copy.
+        let everyToken = record.candidates.flatMap { identityTokens(of: $0, config: config) }
+        var candidates: [ReviewCandidate] = []
+        for candidate in record.candidates where Tournament.passed(candidate) {
+            guard let patchPath = candidate.diff.patchPath else { continue }
+            let url = layout.resolve(patchPath)
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw WorkError("cannot read \(candidate.agent)'s patch \(layout.relativePath(url)) for review")
+            }
+            let entry = config.agent(candidate.agent)
+            var checks: [String: CheckStatus] = [:]
+            var summaries: [String: String] = [:]
+            if candidate.checks.acceptance != .skipped { checks["acceptance"] = candidate.checks.acceptance }
+            if candidate.checks.scope != .skipped { checks["scope"] = candidate.checks.scope }
+            if !candidate.scopeViolations.isEmpty {
+                summaries["scope"] = "changed outside the task's paths: " + candidate.scopeViolations.joined(separator: ", ")
+            }
+            candidates.append(ReviewCandidate(
+                candidateID: candidate.agent, agentID: candidate.agent, harness: candidate.harness,
+                model: candidate.model ?? entry?.model ?? "",
+                family: entry?.resolvedFamily ?? ModelFamily.infer(harness: candidate.harness, model: candidate.model) ?? "",
+                identityTokens: everyToken, patch: String(decoding: data, as: UTF8.self),
+                checks: checks, checkSummaries: summaries))
+        }
+        let worktreeRoot = workspace.worktreeRoot + "/" + record.runID
+        let secrets = RunSecrets(
+            runID: record.runID,
+            branches: record.candidates.map(\.branch),
+            worktreePaths: record.candidates.flatMap { [workspace.root + "/" + $0.worktree, $0.worktree] } + [worktreeRoot],
+            timestamps: [ISO8601DateFormatter().string(from: record.createdAt)],
+            holdout: spec.holdout)
+        return ReviewContext(runID: record.runID, baseSHA: record.baseSHA,
+                             spec: ReviewSpec(title: spec.title, body: spec.body, acceptance: spec.acceptance),
+                             candidates: candidates, secrets: secrets, includeChecks: config.defaults.reviewChecks,
+                             selfPreference: config.defaults.selfPreference == .allow ? .allow : .exclude)
+    }
+
+    /// The strings that would name `candidate`'s author: its config entry's tokens (id, model,
+    /// harness and vendor names), plus what the record itself says (a model the CLI reported).
+    static func identityTokens(of candidate: CandidateRecord, config: Config) -> [String] {
+        let entry = config.agent(candidate.agent)
+            ?? AgentEntry(id: candidate.agent, harness: candidate.harness, model: candidate.model)
+        var tokens = ModelFamily.identityTokens(for: entry) + [candidate.agent]
+        if let model = candidate.model { tokens.append(model) }
+        return tokens
+    }
+}

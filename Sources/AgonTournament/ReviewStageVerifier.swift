@@ -1,0 +1,221 @@
+import AgonAgents
+import AgonCore
+import AgonGit
+import AgonReview
+import AgonStore
+import Foundation
+
+/// One verifier's review of one run: blinding, packet (leak-scanned), the call with one retry
+/// on a malformed verdict, unblinding, self-preference, and the artifacts in
+/// `.agon/runs/<run>/reviews/<verifier>/` (packet.md, raw.txt, verdict.json, transcripts).
+struct VerifierReview {
+    let workspace: Workspace
+    let context: ReviewContext
+    let verifier: PlannedAgent
+    let entry: AgentEntry
+    let stopSignal: StopSignal
+    let killGrace: TimeInterval
+
+    func run() -> ReviewRecord {
+        let started = MonotonicClock.now()
+        var record = perform()
+        // The CLI's own durations cover only the calls; this covers packet and base tree too.
+        record.durationMs = max(record.durationMs, Int((MonotonicClock.now() - started) * 1000))
+        return record
+    }
+
+    private func perform() -> ReviewRecord {
+        let layout = workspace.layout
+        let runID = context.runID
+        let directory = layout.reviewDirectory(runID, verifier: verifier.id)
+        let fm = FileManager.default
+        let seed = Blinder.seed(runID: runID, verifierID: verifier.id)
+        let key = Blinder.key(verifierID: verifier.id, seed: seed, candidates: context.candidates.map(\.candidateID))
+        var record = ReviewRecord(verifier: verifier.id, harness: verifier.harness, model: verifier.model, status: .failed,
+                                  seed: seed, displayOrder: key.displayOrder, labels: key.labelToCandidate,
+                                  costSource: verifier.price == nil ? .unpriced : .computed)
+        do {
+            try? fm.removeItem(at: directory)  // a redo replaces everything the earlier review left
+            try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            record.reason = "cannot create \(layout.relativePath(directory)): \(error)"
+            return record
+        }
+
+        // Self-preference: with fewer than two candidates it may rank, the verdict could say nothing.
+        let family = (verifier.family ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        if context.selfPreference == .exclude, !family.isEmpty {
+            let own = context.candidates.filter { $0.family.lowercased() == family }.map(\.candidateID)
+            if context.candidates.count - own.count < 2 {
+                record.status = .excluded
+                record.droppedSelfPreference = own
+                record.reason = "self-preference: \(own.count) of \(context.candidates.count) candidates share the verifier's "
+                    + "family \"\(family)\", leaving fewer than 2 to rank; not called"
+                return record
+            }
+        }
+
+        let usesCLI = verifier.harness != .openai
+        var scratch: ReviewScratch?
+        defer { scratch?.remove() }
+        if usesCLI {
+            do { scratch = try ReviewScratch(seed: seed) } catch {
+                record.reason = "cannot create a scratch directory for the verifier: \(error)"
+                return record
+            }
+        }
+        let options = PacketOptions(includeChecks: context.includeChecks, redact: true, baseTreePath: scratch?.baseTree,
+                                    extraInstructions: scratch.map(CLIVerifierChannel.instructions))
+        let packet: ReviewPacket
+        do {
+            packet = try ReviewPacketBuilder.build(spec: context.spec, candidates: context.candidates, key: key,
+                                                   secrets: context.secrets, options: options)
+        } catch let leak as LeakError {
+            record.status = .blocked
+            record.reason = "leak scan blocked the packet: " + leak.description
+            return record
+        } catch {
+            record.reason = "cannot build the packet: \(error)"
+            return record
+        }
+        let packetURL = layout.packet(runID, verifier: verifier.id)
+        do {
+            try AtomicFile.write(packet.text, to: packetURL)
+            record.packetPath = layout.relativePath(packetURL)
+        } catch {
+            record.reason = "cannot write \(layout.relativePath(packetURL)): \(error)"
+            return record
+        }
+
+        let channel: VerifierChannel
+        var before: [String: String] = [:]
+        do {
+            if let scratch {
+                try AtomicFile.write(packet.text, to: URL(fileURLWithPath: scratch.packetFile))
+                guard let base = ObjectID(hex: context.baseSHA) else { throw WorkError("bad base commit \(context.baseSHA)") }
+                try scratch.exportBase(workspace: workspace, runID: runID, verifierID: verifier.id, base: base)
+                before = scratch.fingerprint()
+                channel = CLIVerifierChannel(workspace: workspace, verifier: verifier, entry: entry, runID: runID,
+                                             scratch: scratch, packet: packet, reviewDirectory: directory,
+                                             stopSignal: stopSignal, killGrace: killGrace)
+            } else {
+                channel = try ChatVerifierChannel.make(entry: entry, verifier: verifier, packet: packet,
+                                                       environment: workspace.environment, reviewDirectory: directory)
+            }
+        } catch {
+            record.reason = "cannot start the review: \(error)"
+            return record
+        }
+
+        let exchange = VerdictExchange.run(channel: channel, labels: packet.labels, cap: capUSD, stopSignal: stopSignal)
+        record.tokens = exchange.usage
+        record.costUSD = exchange.costUSD
+        record.costSource = exchange.costSource
+        record.durationMs = exchange.durationMs
+        try? AtomicFile.write(exchange.rawText, to: layout.rawVerdict(runID, verifier: verifier.id))
+
+        switch exchange.result {
+        case .verdict(let verdict):
+            do {
+                let mapped = applySelfPreference(try MappedVerdict(verdict: verdict, key: key), verifierFamily: family,
+                                                 candidates: context.candidates, policy: context.selfPreference)
+                record.status = .ok
+                record.ranking = mapped.ranking
+                record.droppedSelfPreference = mapped.excludedCandidates
+                record.notes = mapped.notes.mapValues {
+                    ReviewNote(summary: $0.summary, risks: $0.risks.isEmpty ? [] : [$0.risks],
+                               recommendation: $0.recommendation.rawValue)
+                }
+                if exchange.attempts > 1 { record.reason = "verdict usable after one retry" }
+                let verdictURL = layout.verdict(runID, verifier: verifier.id)
+                try AtomicFile.write(try AgonJSON.encoder.encode(VersionedDocument(mapped)), to: verdictURL)
+                record.verdictPath = layout.relativePath(verdictURL)
+            } catch {
+                record.status = .excluded
+                record.reason = "verdict does not map back to the candidates: \(error)"
+            }
+        case .unusable(let error, let attempts):
+            record.status = .excluded
+            record.reason = "verdict unusable after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(error.description)"
+        case .failed(let message):
+            record.status = .failed
+            record.reason = stopSignal.isStopped ? "interrupted" : message
+        }
+
+        if let scratch {
+            let changed = ReviewScratch.changes(from: before, to: scratch.fingerprint())
+            if !changed.isEmpty {
+                let shown = changed.prefix(5).joined(separator: ", ") + (changed.count > 5 ? ", …" : "")
+                let flag = "the verifier modified its read-only base tree (\(changed.count) path\(changed.count == 1 ? "" : "s"): \(shown))"
+                    + (record.status == .ok ? "; its verdict is kept" : "")
+                record.reason = record.reason.map { $0 + "; " + flag } ?? flag
+            }
+        }
+        return record
+    }
+
+    /// The verifier's cost cap in USD, nil when it only tallies.
+    private var capUSD: Double? {
+        verifier.budget.isTallyOnly ? nil : verifier.budget.maxCostUSD
+    }
+}
+
+/// The ask → parse → (one retry) → parse loop, with the attempts' costs summed.
+struct VerdictExchange {
+    enum Result {
+        case verdict(Verdict)
+        case unusable(VerdictError, attempts: Int)
+        case failed(String)
+    }
+
+    var result: Result
+    var attempts: Int
+    var usage: TokenUsage
+    var costUSD: Double?
+    var costSource: CostSource
+    var durationMs: Int
+    /// Every reply, marked by attempt (raw.txt).
+    var rawText: String
+
+    static func run(channel: VerifierChannel, labels: [String], cap: Double?, stopSignal: StopSignal) -> VerdictExchange {
+        var out = VerdictExchange(result: .failed("verifier was not called"), attempts: 0, usage: .zero, costUSD: 0,
+                                  costSource: .computed, durationMs: 0, rawText: "")
+        var lastError: VerdictError?
+        var sources: [CostSource] = []
+        for attempt in 1...2 {
+            let left = cap.map { $0 - (out.costUSD ?? 0) }
+            let reply = channel.ask(retrying: lastError, attempt: attempt, budgetLeft: attempt == 1 ? nil : left)
+            out.attempts = attempt
+            out.usage += reply.usage
+            out.durationMs += reply.durationMs
+            sources.append(reply.costSource)
+            out.costUSD = out.costUSD.flatMap { spent in reply.costUSD.map { spent + $0 } }
+            out.rawText += "=== attempt \(attempt) ===\n" + (reply.reply ?? "(no reply: \(reply.failure ?? "unknown"))") + "\n"
+            guard let text = reply.reply else {
+                out.result = .failed(reply.failure ?? "the verifier gave no reply")
+                break
+            }
+            switch VerdictParser.parse(text: text, labels: labels) {
+            case .success(let verdict):
+                out.result = .verdict(verdict)
+            case .failure(let error):
+                lastError = error
+                out.result = reply.endedNormally ? .unusable(error, attempts: attempt)
+                    : .failed((reply.failure ?? "verifier failed") + "; its reply was unusable: \(error.description)")
+            }
+            if case .verdict = out.result { break }
+            // No second chance for a verifier that failed, was stopped or has spent its budget.
+            if !reply.endedNormally || stopSignal.isStopped { break }
+            if let left = cap.map({ $0 - (out.costUSD ?? 0) }), left <= 0 {
+                if case .unusable(let error, let n) = out.result {
+                    out.result = .unusable(error, attempts: n)
+                    out.rawText += "(no retry: the verifier's budget is spent)\n"
+                }
+                break
+            }
+        }
+        if sources.contains(.unpriced) { out.costUSD = nil; out.costSource = .unpriced }
+        else if let first = sources.first, sources.allSatisfy({ $0 == first }) { out.costSource = first }
+        return out
+    }
+}
