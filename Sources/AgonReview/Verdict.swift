@@ -132,7 +132,8 @@ public enum VerdictSchema {
 public enum VerdictParser {
     /// Parses `text` for the packet's `labels` (bare or "Candidate X" form).
     /// Tolerates prose around the JSON and ```json fences: the first balanced `{…}` that parses as a
-    /// JSON object with a "ranking" field is used (else the first that parses at all).
+    /// JSON object with a "ranking" field (directly or one level down) is used, else the first
+    /// that parses at all.
     public static func parse(text: String, labels: [String]) -> Result<Verdict, VerdictError> {
         let expected = labels.compactMap(CandidateLabel.normalize)
         let root: [String: Any]
@@ -218,6 +219,10 @@ public enum VerdictParser {
                 let slice = Data(bytes[open...close])
                 if let object = (try? JSONSerialization.jsonObject(with: slice)) as? [String: Any] {
                     if object["ranking"] != nil { return .success(object) }
+                    // A wrapped verdict ({"verdict": {"ranking": …}}) is unwrapped one level.
+                    if let inner = object.values.compactMap({ $0 as? [String: Any] }).first(where: { $0["ranking"] != nil }) {
+                        return .success(inner)
+                    }
                     if firstParsed == nil { firstParsed = object }
                     start = close + 1   // skip past a parsed object rather than into it
                     continue

@@ -83,6 +83,10 @@ import Testing
         #expect(error(#"{"ranking": ["A","B","C"], "candidates": ["A"]}"#) == .candidatesNotAnObject)
     }
 
+    @Test func wrappedVerdictIsUnwrappedOneLevel() throws {
+        #expect(try parse(#"{"verdict": {"ranking": ["C","A","B"]}}"#).get().ranking == ["C", "A", "B"])
+    }
+
     @Test func hostileRepliesAreBounded() {
         // 200k unclosed braces: extraction gives up after a bounded number of attempts.
         #expect(error(String(repeating: "{", count: 200_000)) == .truncatedJSON)
