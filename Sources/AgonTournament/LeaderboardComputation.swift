@@ -1,0 +1,590 @@
+import AgonConsensus
+import AgonCore
+import AgonReport
+import Foundation
+
+// The leaderboard's statistics, computed from records alone (no I/O).
+//
+// Definitions (also in the README's leaderboard section):
+// - An *agent* is a (harness, model) pair; the agent ids that used it are listed. An entry with
+//   no model (e.g. a `command` agent) is keyed by its id instead, so two local scripts never merge.
+// - A *run* of an agent is one finished candidate (outcome recorded, not `interrupted`).
+// - *Success*: outcome `ok`, a non-empty diff, and acceptance and holdout each passed — a check
+//   that was skipped because the spec defines no command of that kind counts as passed.
+//   Scope violations are reported per run but do not decide success.
+// - *Rating*: Plackett-Luce, fitted by Hunter's MM with choix's `alpha` prior (default 0.01),
+//   over every valid (run, verifier) ranking weighted by the verifier's weight; each ranking is
+//   extended with the run's gated candidates (below every ranked one, in consensus order) so
+//   agents that fail are observed losing. Each human pick (`agon apply`) adds a top-1 choice of
+//   the picked agent over the run's other candidates. Runs without reviews or picks add no
+//   rating observations. Agents with no observation get no rating.
+// - *Win rate*: consensus winner share of the agent's runs that have a consensus.
+// - *First-attempt success*: Agon runs an agent once per spec run, so "first attempt" means the
+//   agent's chronologically first run of each distinct spec (by spec hash, within the filter):
+//   the share of those first runs that succeeded. It is pass@1 on first contact with a task,
+//   not inflated by re-running the same spec.
+// - *Cost per task*: mean cost over runs with a known cost (unpriced runs left out and counted).
+//   *Cost per success*: over the same priced runs, total cost / successes (∞ with no success).
+// - *Verifier spend* is kept apart: the total over all runs, per verifier, and per agent as its
+//   share (each run's verifier cost split evenly over the run's candidates).
+// - Times: median time to first attempt (first file edit), median duration of successful runs,
+//   median turns (model calls), median tokens/sec.
+// - `speed_efficiency_score = success_rate / (1 + median_time_to_success_s / 60)` (0 with no success).
+
+/// What the leaderboard needs besides the records: verifier weights, families, the prior.
+public struct LeaderboardSettings: Sendable {
+    /// Verifier id → vote weight (missing: 1).
+    public var verifierWeights: [String: Double]
+    /// Explicit model families from agon.yml (id → family); others are inferred from harness and model.
+    public var verifierFamilies: [String: String]
+    public var agentFamilies: [String: String]
+    /// The configured self-preference policy (decides whether an unmeasurable bias reads "excluded").
+    public var selfPreference: SelfPreference
+    public var replicates: Int
+    public var seed: UInt64
+    /// choix's regularisation `alpha` (the consensus module's recommended default).
+    public var alpha: Double
+    /// Central coverage of the bootstrap intervals.
+    public var level: Double
+    /// Agents with fewer runs than this are marked provisional.
+    public var provisionalBelowRuns: Int
+    /// Spread bootstrap replicates over the cores (results do not depend on it).
+    public var parallel: Bool
+
+    public init(verifierWeights: [String: Double] = [:], verifierFamilies: [String: String] = [:],
+                agentFamilies: [String: String] = [:], selfPreference: SelfPreference = .exclude,
+                replicates: Int = 1000, seed: UInt64 = 1, alpha: Double = BootstrapOptions().fit.alpha,
+                level: Double = 0.90, provisionalBelowRuns: Int = 5, parallel: Bool = true) {
+        self.verifierWeights = verifierWeights
+        self.verifierFamilies = verifierFamilies
+        self.agentFamilies = agentFamilies
+        self.selfPreference = selfPreference
+        self.replicates = replicates
+        self.seed = seed
+        self.alpha = alpha
+        self.level = level
+        self.provisionalBelowRuns = provisionalBelowRuns
+        self.parallel = parallel
+    }
+
+    /// Weights and families from `config`.
+    public init(config: Config, replicates: Int, seed: UInt64) {
+        var weights: [String: Double] = [:], verifierFamilies: [String: String] = [:], agentFamilies: [String: String] = [:]
+        for entry in config.verifiers {
+            weights[entry.id] = entry.weight
+            if let family = entry.family { verifierFamilies[entry.id] = family }
+        }
+        for entry in config.agents { if let family = entry.family { agentFamilies[entry.id] = family } }
+        self.init(verifierWeights: weights, verifierFamilies: verifierFamilies, agentFamilies: agentFamilies,
+                  selfPreference: config.defaults.selfPreference, replicates: replicates, seed: seed)
+    }
+}
+
+/// How often one non-ok outcome happened.
+public struct OutcomeCount: Equatable, Sendable {
+    public var outcome: Outcome
+    public var count: Int
+}
+
+/// One agent's leaderboard row, with the raw counts behind each rate.
+public struct AgentStanding: Equatable, Sendable {
+    public var harness: Harness
+    public var model: String?
+    /// The agent ids that ran this harness + model, in order of first appearance.
+    public var agentIDs: [String]
+    public var rating: Double?
+    public var ratingLow: Double?
+    public var ratingHigh: Double?
+    /// 1-based rank by rating among rated agents, and its bootstrap interval.
+    public var rank: Int?
+    public var rankLow: Int?
+    public var rankHigh: Int?
+    public var provisional: Bool
+    public var runs: Int
+    public var successes: Int
+    public var successRate: Double
+    /// Runs with a consensus, and how many of them the agent won.
+    public var reviewedRuns: Int
+    public var wins: Int
+    public var winRate: Double?
+    public var firstAttemptSpecs: Int
+    public var firstAttemptSuccesses: Int
+    public var firstAttemptSuccess: Double?
+    public var pricedRuns: Int
+    public var unpricedRuns: Int
+    public var totalCostUSD: Double
+    public var costPerTask: Double?
+    public var costPerSuccess: CostPerSuccess
+    public var tokensPerTask: Double
+    public var verifierSpendUSD: Double
+    public var medianTimeToFirstAttemptS: Double?
+    public var medianTimeToSuccessS: Double?
+    public var medianTurns: Double?
+    public var tokensPerSec: Double?
+    public var costKilled: Int
+    public var topErrors: [OutcomeCount]
+    public var speedEfficiency: Double
+    public var onFrontier: Bool
+    /// Share of bootstrap replicates with the agent on the frontier; nil without a cost or rating.
+    public var frontierFrequency: Double?
+    /// Human picks (`agon apply`) of this agent.
+    public var picks: Int
+
+    /// The ids shown in the agent column.
+    public var displayName: String { agentIDs.joined(separator: ", ") }
+}
+
+/// One verifier's row of the verifier table.
+public struct VerifierStanding: Equatable, Sendable {
+    public var verifier: String
+    public var harness: Harness
+    public var model: String?
+    public var weight: Double
+    /// Review attempts recorded (every status).
+    public var reviews: Int
+    public var validReviews: Int
+    public var validVerdictRate: Double
+    /// Mean Kendall tau-b between its ranking and the run's consensus.
+    public var agreementTau: Double?
+    /// Mean Spearman rho between display position and assigned rank (both 0 = first/best):
+    /// +1 = always ranks in the order shown (favours what it sees first), −1 = the reverse.
+    public var positionBias: Double?
+    /// Mean of (panel position − verifier position) / (k − 1) over its own family's candidates,
+    /// positions among the k items both rank: > 0 = it ranks its own family above the panel.
+    public var selfPreference: Double?
+    /// Share of those cases where it ranked its own family strictly higher than the panel did.
+    public var selfPreferenceHigherRate: Double?
+    public var selfPreferenceSamples: Int
+    /// `measured`, `excluded` (own family barred from its rankings) or `not_measurable`.
+    public var selfPreferenceStatus: String
+    public var costUSD: Double
+    public var unpricedReviews: Int
+}
+
+/// The computed leaderboard.
+public struct LeaderboardResult: Equatable, Sendable {
+    public var runs: Int
+    /// Runs with at least one valid review.
+    public var reviewedRuns: Int
+    public var ratingObservations: Int
+    public var picksUsed: Int
+    /// Best first: rated agents by rating, then unrated ones by success rate.
+    public var agents: [AgentStanding]
+    public var verifiers: [VerifierStanding]
+    public var verifierSpendUSD: Double
+    public var replicates: Int
+    public var seed: UInt64
+    public var alpha: Double
+    public var level: Double
+    public var unconvergedReplicates: Int
+}
+
+/// Computes the leaderboard from runs and picks (pure; see the definitions at the top of this file).
+public struct LeaderboardComputation {
+    public let settings: LeaderboardSettings
+
+    public init(settings: LeaderboardSettings = LeaderboardSettings()) { self.settings = settings }
+
+    /// Whether a finished candidate counts as a success (see the definitions above).
+    public static func succeeded(_ candidate: CandidateRecord) -> Bool {
+        guard candidate.outcome == .ok, !candidate.diff.isEmpty else { return false }
+        return checkPassed(candidate, .acceptance) && checkPassed(candidate, .holdout)
+    }
+
+    static func checkPassed(_ candidate: CandidateRecord, _ kind: CheckKind) -> Bool {
+        switch candidate.checks[kind] {
+        case .passed: return true
+        case .failed: return false
+        case .skipped: return !candidate.checkResults.contains { $0.kind == kind }
+        }
+    }
+
+    /// Whether a candidate counts as one of its agent's runs.
+    static func counts(_ candidate: CandidateRecord) -> Bool {
+        guard let outcome = candidate.outcome else { return false }
+        return outcome != .interrupted
+    }
+
+    public func compute(runs: [RunRecord], picks: [ApplyRecord]) -> LeaderboardResult {
+        var keys = AgentKeys(agentFamilies: settings.agentFamilies)
+        var tallies: [AgentTally] = []
+        var verifierIndex: [String: Int] = [:]
+        var verifierTallies: [VerifierTally] = []
+        var observationsByRun: [[RatingChoice]] = []
+        observationsByRun.reserveCapacity(runs.count)
+        var reviewedRuns = 0
+        var verifierSpend = 0.0
+
+        var picksByRun: [String: [String]] = [:]
+        for pick in picks where !(picksByRun[pick.runID]?.contains(pick.agent) ?? false) {
+            picksByRun[pick.runID, default: []].append(pick.agent)
+        }
+        var picksUsed = 0
+
+        // Per-run scratch, reused: each candidate's key index (-1 when it does not count).
+        var keyOf: [Int] = []
+        for run in runs {
+            let candidates = run.candidates
+            keyOf.removeAll(keepingCapacity: true)
+            for candidate in candidates {
+                guard Self.counts(candidate) else { keyOf.append(-1); continue }
+                let key = keys.index(for: candidate)
+                if key == tallies.count { tallies.append(AgentTally(harness: candidate.harness, model: candidate.model)) }
+                keyOf.append(key)
+            }
+            func position(of agent: String) -> Int? { candidates.firstIndex { $0.agent == agent } }
+
+            // Per-agent tallies.
+            let runReviewCost = run.reviews.reduce(0.0) { $0 + ($1.costUSD ?? 0) }
+            verifierSpend += runReviewCost
+            let counted = keyOf.filter { $0 >= 0 }.count
+            let winner = run.consensus?.winner
+            for (c, candidate) in candidates.enumerated() where keyOf[c] >= 0 {
+                tallies[keyOf[c]].add(candidate, run: run, winner: winner, verifierShare: runReviewCost / Double(counted))
+            }
+
+            // Rating observations of this run.
+            var observations: [RatingChoice] = []
+            let gatedTail = gatedOrder(run, keyOf: keyOf, position: position(of:))
+            let validReviews = run.reviews.filter { $0.status == .ok && !$0.ranking.isEmpty }
+            if !validReviews.isEmpty { reviewedRuns += 1 }
+            for review in validReviews {
+                var items: [Int] = []
+                for agent in review.ranking {
+                    guard let c = position(of: agent), keyOf[c] >= 0, !items.contains(keyOf[c]) else { continue }
+                    items.append(keyOf[c])
+                }
+                for key in gatedTail where !items.contains(key) { items.append(key) }
+                guard items.count >= 2 else { continue }
+                observations.append(RatingChoice(items: items, top1: false, weight: settings.verifierWeights[review.verifier] ?? 1))
+            }
+            for agent in picksByRun[run.runID] ?? [] {
+                guard let c = position(of: agent), keyOf[c] >= 0 else { continue }
+                let winnerKey = keyOf[c]
+                var losers: [Int] = []
+                for key in keyOf where key >= 0 && key != winnerKey && !losers.contains(key) { losers.append(key) }
+                guard !losers.isEmpty else { continue }
+                observations.append(RatingChoice(items: [winnerKey] + losers, top1: true, weight: 1))
+                tallies[winnerKey].picks += 1
+                picksUsed += 1
+            }
+            observationsByRun.append(observations)
+
+            // Verifier diagnostics.
+            for review in run.reviews {
+                let v: Int
+                if let existing = verifierIndex[review.verifier] {
+                    v = existing
+                } else {
+                    v = verifierTallies.count
+                    verifierIndex[review.verifier] = v
+                    let family = settings.verifierFamilies[review.verifier]
+                        ?? ModelFamily.infer(harness: review.harness, model: review.model)
+                    verifierTallies.append(VerifierTally(verifier: review.verifier, family: family))
+                }
+                verifierTallies[v].add(review, run: run, position: position(of:), familyOf: { c in
+                    keyOf[c] >= 0 ? keys.family(keyOf[c]) : nil
+                })
+            }
+        }
+
+        // Plackett-Luce over the agents that were observed in at least one choice.
+        var observed = [Bool](repeating: false, count: tallies.count)
+        var observationCount = 0
+        for observations in observationsByRun {
+            for observation in observations {
+                observationCount += 1
+                for item in observation.items { observed[item] = true }
+            }
+        }
+        let rated = observed.indices.filter { observed[$0] }
+        var itemOf = [Int](repeating: -1, count: tallies.count)
+        for (item, key) in rated.enumerated() { itemOf[key] = item }
+        let identity = rated.count == tallies.count
+        let groups = observationsByRun.map { run in run.map { $0.observation(itemOf: identity ? nil : itemOf) } }
+        var standings = tallies.map { $0.standing(provisionalBelow: settings.provisionalBelowRuns) }
+        var unconverged = 0
+        if !rated.isEmpty, let data = try? PLDataset(itemCount: rated.count, runs: groups) {
+            let costs = rated.map { standings[$0].costPerTask }
+            var options = BootstrapOptions(replicates: settings.replicates, seed: settings.seed, level: settings.level,
+                                           parallel: settings.parallel)
+            options.fit.alpha = settings.alpha
+            let result = Bootstrap.plackettLuce(data, costs: costs, options: options)
+            unconverged = result.unconvergedReplicates
+            let ratings = result.fit.ratings
+            let frontier = Pareto.membership(costs: costs, qualities: ratings)
+            for (item, key) in rated.enumerated() {
+                let summary = result.items[item]
+                standings[key].rating = ratings[item]
+                standings[key].ratingLow = summary.ratingLow
+                standings[key].ratingHigh = summary.ratingHigh
+                standings[key].rank = summary.rank
+                standings[key].rankLow = summary.rankLow
+                standings[key].rankHigh = summary.rankHigh
+                standings[key].onFrontier = frontier[item]
+                standings[key].frontierFrequency = summary.paretoFrequency
+            }
+        }
+        standings.sort(by: Self.displayOrder)
+
+        let verifiers = verifierTallies.map {
+            $0.standing(weight: settings.verifierWeights[$0.verifier] ?? 1, policy: settings.selfPreference)
+        }.sorted { $0.verifier < $1.verifier }
+        return LeaderboardResult(
+            runs: runs.count, reviewedRuns: reviewedRuns, ratingObservations: observationCount, picksUsed: picksUsed,
+            agents: standings, verifiers: verifiers, verifierSpendUSD: verifierSpend, replicates: max(0, settings.replicates),
+            seed: settings.seed, alpha: settings.alpha, level: settings.level, unconvergedReplicates: unconverged)
+    }
+
+    /// The run's gated candidates (key indices), in consensus order when there is one.
+    private func gatedOrder(_ run: RunRecord, keyOf: [Int], position: (String) -> Int?) -> [Int] {
+        var result: [Int] = []
+        if let consensus = run.consensus {
+            let gated = consensus.gated
+            for agent in consensus.ranking where gated.contains(agent) {
+                if let c = position(agent), keyOf[c] >= 0, !result.contains(keyOf[c]) { result.append(keyOf[c]) }
+            }
+            for agent in gated where !consensus.ranking.contains(agent) {
+                if let c = position(agent), keyOf[c] >= 0, !result.contains(keyOf[c]) { result.append(keyOf[c]) }
+            }
+        } else {
+            for (c, candidate) in run.candidates.enumerated() where keyOf[c] >= 0 && !Tournament.passed(candidate) {
+                if !result.contains(keyOf[c]) { result.append(keyOf[c]) }
+            }
+        }
+        return result
+    }
+
+    /// Rated agents by rating (best first), then unrated ones by success rate; ties by name.
+    static func displayOrder(_ a: AgentStanding, _ b: AgentStanding) -> Bool {
+        switch (a.rating, b.rating) {
+        case let (x?, y?) where x != y: return x > y
+        case (_?, nil): return true
+        case (nil, _?): return false
+        default:
+            if a.successRate != b.successRate { return a.successRate > b.successRate }
+            return a.displayName < b.displayName
+        }
+    }
+
+    /// Median of `values` (mean of the middle two for an even count); nil when empty.
+    public static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}
+
+/// One choice for the rating fit, in agent-key space (at least two items).
+private struct RatingChoice {
+    /// A ranking best first, or (top1) the winner followed by the losers.
+    let items: [Int]
+    let top1: Bool
+    let weight: Double
+
+    /// The Plackett-Luce observation, with items renumbered through `itemOf` when given.
+    func observation(itemOf: [Int]?) -> PLObservation {
+        let mapped = itemOf.map { map in items.map { map[$0] } } ?? items
+        return top1 ? .top1(winner: mapped[0], losers: Array(mapped.dropFirst()), weight: weight)
+                    : .ranking(mapped, weight: weight)
+    }
+}
+
+/// Interns (harness, model) keys and remembers each key's model family.
+private struct AgentKeys {
+    struct Key: Hashable {
+        let harness: Harness
+        let model: String
+        /// Set only when the entry has no model: the agent id stands in for it.
+        let agent: String
+    }
+
+    let agentFamilies: [String: String]
+    private var index: [Key: Int] = [:]
+    private var families: [String?] = []
+
+    init(agentFamilies: [String: String]) { self.agentFamilies = agentFamilies }
+
+    mutating func index(for candidate: CandidateRecord) -> Int {
+        let model = candidate.model ?? ""
+        let key = Key(harness: candidate.harness, model: model, agent: model.isEmpty ? candidate.agent : "")
+        if let existing = index[key] { return existing }
+        let new = families.count
+        index[key] = new
+        families.append(agentFamilies[candidate.agent] ?? ModelFamily.infer(harness: candidate.harness, model: candidate.model))
+        return new
+    }
+
+    func family(_ key: Int) -> String? { families[key] }
+}
+
+/// Running totals for one agent.
+private struct AgentTally {
+    let harness: Harness
+    let model: String?
+    var agentIDs: [String] = []
+    var runs = 0
+    var successes = 0
+    var reviewedRuns = 0
+    var wins = 0
+    var pricedRuns = 0
+    var pricedSuccesses = 0
+    var pricedCost = 0.0
+    var tokens = 0
+    var verifierShare = 0.0
+    var firstAttemptTimes: [Double] = []
+    var successTimes: [Double] = []
+    var turns: [Double] = []
+    var tokensPerSec: [Double] = []
+    var costKilled = 0
+    var errors: [Outcome: Int] = [:]
+    /// Spec hash → (created, run id, succeeded) of the earliest run of that spec.
+    var firstRuns: [String: (Date, String, Bool)] = [:]
+    var picks = 0
+
+    init(harness: Harness, model: String?) {
+        self.harness = harness
+        self.model = model
+    }
+
+    mutating func add(_ candidate: CandidateRecord, run: RunRecord, winner: String?, verifierShare share: Double) {
+        if !agentIDs.contains(candidate.agent) { agentIDs.append(candidate.agent) }
+        runs += 1
+        let success = LeaderboardComputation.succeeded(candidate)
+        if success { successes += 1 }
+        if let winner {
+            reviewedRuns += 1
+            if winner == candidate.agent { wins += 1 }
+        }
+        if candidate.costSource != .unpriced, let cost = candidate.costUSD, cost.isFinite {
+            pricedRuns += 1
+            pricedCost += cost
+            if success { pricedSuccesses += 1 }
+        }
+        tokens += candidate.tokens.total
+        verifierShare += share
+        if let ms = candidate.firstAttemptMs { firstAttemptTimes.append(Double(ms) / 1000) }
+        if success, let ms = candidate.durationMs { successTimes.append(Double(ms) / 1000) }
+        turns.append(Double(candidate.turns))
+        if let tps = candidate.tokensPerSec, tps.isFinite { tokensPerSec.append(tps) }
+        if let outcome = candidate.outcome, outcome != .ok {
+            errors[outcome, default: 0] += 1
+            if outcome == .costKilled { costKilled += 1 }
+        }
+        let earliest = (run.createdAt, run.runID, success)
+        if let existing = firstRuns[run.specHash] {
+            if (earliest.0, earliest.1) < (existing.0, existing.1) { firstRuns[run.specHash] = earliest }
+        } else {
+            firstRuns[run.specHash] = earliest
+        }
+    }
+
+    func standing(provisionalBelow: Int) -> AgentStanding {
+        let successRate = runs > 0 ? Double(successes) / Double(runs) : 0
+        let costPerSuccess: CostPerSuccess
+        if pricedRuns == 0 {
+            costPerSuccess = .unpriced
+        } else if pricedSuccesses == 0 {
+            costPerSuccess = .noSuccess
+        } else {
+            costPerSuccess = .usd(pricedCost / Double(pricedSuccesses))
+        }
+        let medianSuccess = LeaderboardComputation.median(successTimes)
+        let firstSuccesses = firstRuns.values.filter(\.2).count
+        let topErrors = errors.map { OutcomeCount(outcome: $0.key, count: $0.value) }
+            .sorted { ($0.count, $1.outcome.rawValue) > ($1.count, $0.outcome.rawValue) }
+        return AgentStanding(
+            harness: harness, model: model, agentIDs: agentIDs, rating: nil, ratingLow: nil, ratingHigh: nil, rank: nil,
+            rankLow: nil, rankHigh: nil, provisional: runs < provisionalBelow, runs: runs, successes: successes,
+            successRate: successRate, reviewedRuns: reviewedRuns, wins: wins,
+            winRate: reviewedRuns > 0 ? Double(wins) / Double(reviewedRuns) : nil,
+            firstAttemptSpecs: firstRuns.count, firstAttemptSuccesses: firstSuccesses,
+            firstAttemptSuccess: firstRuns.isEmpty ? nil : Double(firstSuccesses) / Double(firstRuns.count),
+            pricedRuns: pricedRuns, unpricedRuns: runs - pricedRuns, totalCostUSD: pricedCost,
+            costPerTask: pricedRuns > 0 ? pricedCost / Double(pricedRuns) : nil, costPerSuccess: costPerSuccess,
+            tokensPerTask: runs > 0 ? Double(tokens) / Double(runs) : 0, verifierSpendUSD: verifierShare,
+            medianTimeToFirstAttemptS: LeaderboardComputation.median(firstAttemptTimes),
+            medianTimeToSuccessS: medianSuccess, medianTurns: LeaderboardComputation.median(turns),
+            tokensPerSec: LeaderboardComputation.median(tokensPerSec), costKilled: costKilled,
+            topErrors: Array(topErrors.prefix(3)),
+            speedEfficiency: medianSuccess.map { successRate / (1 + $0 / 60) } ?? 0,
+            onFrontier: false, frontierFrequency: nil, picks: picks)
+    }
+}
+
+/// Running totals for one verifier.
+private struct VerifierTally {
+    let verifier: String
+    let family: String?
+    var harness: Harness = .command
+    var model: String?
+    var attempts = 0
+    var valid = 0
+    var tauSum = 0.0
+    var tauCount = 0
+    var rhoSum = 0.0
+    var rhoCount = 0
+    var selfShiftSum = 0.0
+    var selfHigher = 0
+    var selfSamples = 0
+    var droppedOwnFamily = false
+    var cost = 0.0
+    var unpriced = 0
+
+    init(verifier: String, family: String?) {
+        self.verifier = verifier
+        self.family = family
+    }
+
+    mutating func add(_ review: ReviewRecord, run: RunRecord, position: (String) -> Int?, familyOf: (Int) -> String?) {
+        harness = review.harness
+        model = review.model
+        attempts += 1
+        if let c = review.costUSD, c.isFinite { cost += c } else { unpriced += 1 }
+        if !review.droppedSelfPreference.isEmpty { droppedOwnFamily = true }
+        guard review.status == .ok, !review.ranking.isEmpty else { return }
+        valid += 1
+        // Items are candidate positions in the run (small arrays, no dictionaries per run).
+        let ranking = review.ranking.compactMap(position)
+        let shown = review.displayOrder.compactMap(position)
+        if let rho = VerifierDiagnostics.positionBias([ShownReview(displayOrder: shown, ranking: ranking)]).meanRho {
+            rhoSum += rho
+            rhoCount += 1
+        }
+        guard let consensusOrder = run.consensus?.ranking.compactMap(position) else { return }
+        if let tau = VerifierDiagnostics.agreement(ranking: ranking, consensus: consensusOrder) {
+            tauSum += tau
+            tauCount += 1
+        }
+        guard let family else { return }
+        let shared = ranking.filter { consensusOrder.contains($0) }
+        guard shared.count >= 2 else { return }
+        let panel = consensusOrder.filter { shared.contains($0) }
+        for (mine, item) in shared.enumerated() where familyOf(item) == family {
+            guard let theirs = panel.firstIndex(of: item) else { continue }
+            selfShiftSum += Double(theirs - mine) / Double(shared.count - 1)
+            if mine < theirs { selfHigher += 1 }
+            selfSamples += 1
+        }
+    }
+
+    func standing(weight: Double, policy: SelfPreference) -> VerifierStanding {
+        let status: String
+        if selfSamples > 0 {
+            status = "measured"
+        } else if droppedOwnFamily || policy == .exclude {
+            status = "excluded"
+        } else {
+            status = "not_measurable"
+        }
+        return VerifierStanding(
+            verifier: verifier, harness: harness, model: model, weight: weight, reviews: attempts, validReviews: valid,
+            validVerdictRate: attempts > 0 ? Double(valid) / Double(attempts) : 0,
+            agreementTau: tauCount > 0 ? tauSum / Double(tauCount) : nil,
+            positionBias: rhoCount > 0 ? rhoSum / Double(rhoCount) : nil,
+            selfPreference: selfSamples > 0 ? selfShiftSum / Double(selfSamples) : nil,
+            selfPreferenceHigherRate: selfSamples > 0 ? Double(selfHigher) / Double(selfSamples) : nil,
+            selfPreferenceSamples: selfSamples, selfPreferenceStatus: status, costUSD: cost, unpricedReviews: unpriced)
+    }
+}
