@@ -72,7 +72,7 @@ public enum ReviewPacketBuilder {
         let labels = key.labels
         let n = labels.count
 
-        sections.append(PacketSection(name: "spec", text: """
+        sections.append(PacketSection(name: "spec", text: paragraph("""
         # Review task
 
         Below are \(n) candidate patch\(n == 1 ? "" : "es") (\(labels.map(CandidateLabel.display).joined(separator: ", "))) \
@@ -82,16 +82,15 @@ public enum ReviewPacketBuilder {
 
         \(spec.body.trimmingCharacters(in: .whitespacesAndNewlines))
 
-        """ + acceptanceBlock(spec.acceptance)))
+        """ + acceptanceBlock(spec.acceptance))))
 
         if let base = options.baseTreePath {
-            sections.append(PacketSection(name: "base tree note", text: """
+            sections.append(PacketSection(name: "base tree note", text: paragraph("""
             ## Base tree
 
             The repository as it was before any candidate's change is available read-only at `\(base)`. \
             You may read it for context; do not modify it.
-
-            """))
+            """)))
         }
 
         for (index, id) in key.displayOrder.enumerated() {
@@ -133,7 +132,7 @@ public enum ReviewPacketBuilder {
             }
         }
 
-        sections.append(PacketSection(name: "answer format", text: """
+        sections.append(PacketSection(name: "answer format", text: paragraph("""
         ## Your answer
 
         Rank ALL \(n) candidates from best to worst (no ties, none left out) and give a short note on each. \
@@ -143,8 +142,7 @@ public enum ReviewPacketBuilder {
 
         "ranking" lists each of \(labels.joined(separator: ", ")) exactly once, best first. \
         "recommendation" is one of "apply", "revise", "reject".
-
-        """))
+        """)))
 
         var instructions = baseInstructions
         if let extra = options.extraInstructions?.trimmingCharacters(in: .whitespacesAndNewlines), !extra.isEmpty {
@@ -173,6 +171,13 @@ public enum ReviewPacketBuilder {
     Rank ALL candidates from best to worst, with no ties and none left out. \
     Output ONLY a JSON object matching the requested format: no prose before or after it, no code fences.
     """
+
+    /// `text` ending in exactly one blank line, so sections never run into each other.
+    private static func paragraph(_ text: String) -> String {
+        var t = text
+        while t.hasSuffix("\n") { t.removeLast() }
+        return t + "\n\n"
+    }
 
     private static func acceptanceBlock(_ commands: [String]) -> String {
         guard !commands.isEmpty else { return "" }
