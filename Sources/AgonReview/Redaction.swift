@@ -57,7 +57,7 @@ public struct Redactor: Sendable {
 
     private static let leader = #"^([+\- ]?)([ \t#/*>;%!-]*)"#
     private static let knownAgents =
-        "claude|anthropic|codex|openai|chatgpt|gpt|gemini|google|aider|opencode|copilot|cursor|qwen|llama|deepseek|mistral|grok"
+        "claude|anthropic|codex|openai|chatgpt|gpt|gemini|google|aider|opencode|copilot|qwen|llama|deepseek|mistral|grok"
     private static let lineRules: [(NSRegularExpression, RedactionNote.Kind)] = {
         func rx(_ p: String) -> NSRegularExpression {
             // Patterns are constants; a failure here is a programming error caught by the tests.
@@ -87,7 +87,8 @@ public struct Redactor: Sendable {
             var line = crlf ? String(original.dropLast()) : original
             let isHeader = Redactor.isPathHeader(line)
             var lineKinds: [RedactionNote.Kind] = []
-            for (rule, kind) in Redactor.lineRules where Redactor.mayMatchLineRule(line) {
+            let rules = Redactor.mayMatchLineRule(line) ? Redactor.lineRules : []
+            for (rule, kind) in rules {
                 let ns = line as NSString
                 let range = NSRange(location: 0, length: ns.length)
                 if let m = rule.firstMatch(in: line, range: range) {

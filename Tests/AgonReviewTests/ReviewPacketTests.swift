@@ -33,6 +33,15 @@ import Testing
         #expect((ranking["items"] as! [String: Any])["enum"] as! [String] == ["A", "B", "C"])
     }
 
+    @Test func sectionsAreSeparatedByBlankLines() throws {
+        let spec = ReviewSpec(title: "T", body: "Body.\n\n\n")   // no acceptance, trailing newlines
+        let packet = try ReviewPacketBuilder.build(spec: spec, candidates: candidates, key: key(), secrets: Samples.secrets,
+                                                   options: PacketOptions(baseTreePath: "/base"))
+        #expect(packet.body.contains("Body.\n\n## Base tree\n"))
+        #expect(packet.body.contains("do not modify it.\n\n## Candidate A\n"))
+        #expect(packet.body.hasSuffix("best first. \"recommendation\" is one of \"apply\", \"revise\", \"reject\".\n\n"))
+    }
+
     @Test func checksAppearOnlyWhenAsked() throws {
         let with = try ReviewPacketBuilder.build(spec: Samples.spec, candidates: candidates, key: key(), secrets: Samples.secrets)
         let without = try ReviewPacketBuilder.build(spec: Samples.spec, candidates: candidates, key: key(), secrets: Samples.secrets,
