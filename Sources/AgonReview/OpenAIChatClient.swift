@@ -107,13 +107,23 @@ private final class ReplySlot: @unchecked Sendable {
 /// Client for OpenAI-compatible `POST {base_url}/chat/completions` (OpenAI, vLLM, llama.cpp, Ollama, …).
 ///
 /// Requests use temperature 0 and, when a schema is given, `response_format: json_schema`; a server
-/// that answers 400/422 mentioning `response_format` gets one retry without it. The API key is
+/// that answers 400/422 mentioning `response_format` gets one retry without it (and this client stops
+/// sending it). The API key is
 /// passed in by the caller (read from the env var named by `api_key_env`), sent as a Bearer token.
 public final class OpenAIChatClient: @unchecked Sendable {
     public let baseURL: URL
     public let timeout: TimeInterval
     private let apiKey: String?
     private let session: URLSession
+    private let lock = NSLock()
+    private var _schemaRejected = false
+
+    /// Set once the server has refused `response_format`; later requests from this client skip it
+    /// instead of paying for another refused round trip.
+    public private(set) var schemaRejected: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return _schemaRejected }
+        set { lock.lock(); _schemaRejected = newValue; lock.unlock() }
+    }
 
     public init(baseURL: URL, apiKey: String?, timeout: TimeInterval = 300) {
         self.baseURL = baseURL
@@ -136,9 +146,10 @@ public final class OpenAIChatClient: @unchecked Sendable {
 
     /// Performs the request, blocking the calling thread (the pipeline runs verifiers on worker threads).
     public func complete(_ request: ChatRequest) throws -> ChatCompletion {
-        if request.schema != nil {
+        if request.schema != nil, !schemaRejected {
             let first = try send(OpenAIChatClient.body(for: request, includeSchema: true))
             if (first.status == 400 || first.status == 422), OpenAIChatClient.rejectsResponseFormat(first.data) {
+                schemaRejected = true
                 let second = try send(OpenAIChatClient.body(for: request, includeSchema: false))
                 return try finish(second, format: .none)
             }

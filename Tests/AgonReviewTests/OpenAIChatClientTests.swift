@@ -51,6 +51,12 @@ struct OpenAIChatClientServerTests {
         #expect((sent[0]["body"] as! [String: Any])["response_format"] != nil)
         #expect((sent[1]["body"] as! [String: Any])["response_format"] == nil)
         #expect(sent[0]["authorization"] is NSNull)   // no key, no header
+        // The client remembers: the next request goes out without response_format at once.
+        #expect(client.schemaRejected)
+        _ = try client.complete(request("no-schema"))
+        let after = server.requests()
+        #expect(after.count == 3)
+        #expect((after[2]["body"] as! [String: Any])["response_format"] == nil)
     }
 
     @Test func otherClientErrorsAreNotRetried() throws {
