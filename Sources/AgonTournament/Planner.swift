@@ -110,7 +110,7 @@ public struct Planner {
             do {
                 plans.append(try plan(specPath: path, agentFilter: agentFilter).1)
             } catch let failure as AgonFailure {
-                problems.append(failure.message)
+                problems.append(String(describing: failure))
             }
         }
         if !problems.isEmpty { throw UsageError(problems.joined(separator: "\nagon: ")) }

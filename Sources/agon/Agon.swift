@@ -32,7 +32,8 @@ struct Agon: ParsableCommand {
     /// Prints `error` the way a user needs it and returns the documented exit code.
     static func report(_ error: Error) -> Int32 {
         if let failure = error as? AgonFailure {
-            if !failure.message.isEmpty { FileHandle.standardError.write(Data("agon: \(failure.message)\n".utf8)) }
+            let text = String(describing: failure)
+            if !text.isEmpty { FileHandle.standardError.write(Data("agon: \(text)\n".utf8)) }
             return failure.exitCode
         }
         let code = exitCode(for: error)

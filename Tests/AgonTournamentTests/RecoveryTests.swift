@@ -28,7 +28,7 @@ import Testing
         let ready = try TournamentFixture.wait(timeout: 30) {
             try latestRun(fixture)?.candidate("fast")?.state == .finished
         }
-        #expect(ready)
+        #expect(ready, "\(fixture.startedOutput)")
         let before = try #require(try latestRun(fixture))
         #expect(before.candidate("slow")?.state == .running)
         kill(agon.processIdentifier, SIGKILL)
@@ -72,7 +72,8 @@ import Testing
         #expect(TournamentFixture.wait(timeout: 10) { TournamentFixture.processes(ofRun: runID).count >= 2 })
         kill(agon.processIdentifier, SIGINT)
         agon.waitUntilExit()
-        #expect(agon.terminationStatus == 130)
+        try? FileManager.default.copyItem(atPath: fixture.root, toPath: "/tmp/ctrlc-debug-\(UUID().uuidString.prefix(4))")
+        #expect(agon.terminationStatus == 130, "\(fixture.startedOutput)")
         let record = try #require(try latestRun(fixture))
         #expect(record.status == .interrupted)
         #expect(TournamentFixture.processes(ofRun: runID).isEmpty)

@@ -114,10 +114,15 @@ final class TournamentFixture {
         process.currentDirectoryURL = URL(fileURLWithPath: repo)
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: startedStderr, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: startedStderr))
         try process.run()
         return process
     }
+
+    /// Where `startAgon` sends stderr, for failure messages.
+    var startedStderr: String { root + "/started-agon.stderr" }
+    var startedOutput: String { (try? String(contentsOfFile: startedStderr, encoding: .utf8)) ?? "" }
 
     func run(_ argv: [String], in directory: String) throws -> (Int32, String, String) {
         let process = Process()
@@ -125,18 +130,17 @@ final class TournamentFixture {
         process.arguments = argv
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = environment
-        let out = Pipe(), err = Pipe()
+        // stderr goes to a file so neither stream can fill a pipe and block the child.
+        let errFile = root + "/.stderr-" + UUID().uuidString
+        FileManager.default.createFile(atPath: errFile, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errFile) }
+        let out = Pipe()
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errFile))
         try process.run()
-        // Read both pipes concurrently so neither can fill up and block the child.
-        var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
         process.waitUntilExit()
+        let errData = FileManager.default.contents(atPath: errFile) ?? Data()
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 
