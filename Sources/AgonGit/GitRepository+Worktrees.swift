@@ -60,6 +60,9 @@ extension GitRepository {
         opts.ref = ref
         // The directory is brand new, so FORCE skips pointless safety comparisons.
         opts.checkout_options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
+        // Without any attributes or autocrlf, filters are no-ops, but libgit2 would still
+        // resolve attributes (a realpath per file, about half of checkout time); skip them.
+        opts.checkout_options.disable_filters = needsCheckoutFilters(commit) ? 0 : 1
         var worktree: OpaquePointer?
         git_error_clear()
         let rc = git_worktree_add(&worktree, handle, name, target, &opts)
@@ -162,6 +165,37 @@ extension GitRepository {
     }
 
     // MARK: Internals
+
+    /// True when checking out `commit` could convert content: some .gitattributes (in the tree,
+    /// info/, global or system) or core.autocrlf. Unsure answers say true.
+    func needsCheckoutFilters(_ commit: ObjectID) -> Bool {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, handle) == 0 else { return true }
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        if git_config_get_string(&value, config, "core.autocrlf") == 0, let value,
+           !["false", "no", "off", "0", ""].contains(String(cString: value).lowercased()) { return true }
+        if git_config_get_string(&value, config, "core.attributesfile") == 0 { return true }
+        let env = ProcessInfo.processInfo.environment
+        let home = env["HOME"] ?? NSHomeDirectory()
+        let xdg = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+        for file in [commonDir + "/info/attributes", xdg + "/git/attributes", "/etc/gitattributes", "/usr/local/etc/gitattributes"]
+        where Self.pathExists(file) { return true }
+        guard let tree = try? tree(of: commit, operation: "inspect tree") else { return true }
+        defer { git_tree_free(tree) }
+        var found = false
+        let rc = withUnsafeMutablePointer(to: &found) { flag in
+            git_tree_walk(tree, GIT_TREEWALK_PRE, { _, entry, payload in
+                guard let entry, let name = git_tree_entry_name(entry) else { return 0 }
+                if strcmp(name, ".gitattributes") == 0 {
+                    payload!.assumingMemoryBound(to: Bool.self).pointee = true
+                    return -1  // stop the walk
+                }
+                return 0
+            }, flag)
+        }
+        return found || (rc < 0 && rc != GIT_EUSER.rawValue && rc != -1)
+    }
 
     private func withWorktree<T>(_ name: String, operation: String, _ body: (OpaquePointer) throws -> T) throws -> T {
         var wt: OpaquePointer?
