@@ -53,6 +53,26 @@ import Testing
         #expect(try inside.currentBranch() == "agon/run1/alpha")
     }
 
+    @Test func checkoutAppliesAttributeFiltersWhenTheTreeHasThem() throws {
+        let repo = try ScratchRepository(files: [".gitattributes": "*.txt text eol=crlf\n", "sub/a.txt": "one\ntwo\n", "b.bin": "x\ny\n"])
+        let git = try repo.open()
+        #expect(git.needsCheckoutFilters(try git.headCommit()))
+        let path = repo.temp.sub("wt/crlf")
+        try git.addWorktree(name: "crlf", path: path, branch: "agon/crlf", at: try git.headCommit())
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path + "/sub/a.txt")) == Data("one\r\ntwo\r\n".utf8))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path + "/b.bin")) == Data("x\ny\n".utf8))
+        #expect(try GitCLI(directory: path).run("status", "--porcelain").isEmpty)
+
+        let plain = try ScratchRepository(files: ["a.txt": "one\n"])
+        let home = NSHomeDirectory()
+        let machineHasAttributes = ["/etc/gitattributes", home + "/.config/git/attributes"].contains { FileManager.default.fileExists(atPath: $0) }
+        if !machineHasAttributes {
+            #expect(try !plain.open().needsCheckoutFilters(try plain.open().headCommit()))
+        }
+        try plain.git.run("config", "core.autocrlf", "true")
+        #expect(try plain.open().needsCheckoutFilters(try plain.open().headCommit()))
+    }
+
     @Test func eightConcurrentWorktreesFromSeparateHandles() throws {
         let repo = try makeRepo()
         for i in 0..<40 { try repo.write("pkg\(i % 5)/file\(i).txt", String(repeating: "line \(i)\n", count: 50)) }
