@@ -205,7 +205,7 @@ struct LeaderboardDocument: Encodable {
         try bootstrap.encode(result.alpha, forKey: .alpha)
         try bootstrap.encode(result.unconvergedReplicates, forKey: .unconverged)
         try bootstrap.encode("elo: 1500 + 400·θ/ln 10", forKey: .scale)
-        try c.encode(finite(result.verifierSpendUSD), forKey: .verifierSpend)
+        try c.encode(jsonNumber(result.verifierSpendUSD), forKey: .verifierSpend)
         try c.encode(result.agents.map(AgentRow.init), forKey: .agents)
         try c.encode(result.verifiers.map(VerifierRow.init), forKey: .verifiers)
     }
@@ -240,9 +240,9 @@ struct LeaderboardDocument: Encodable {
             try c.encode(a.agentIDs, forKey: .agentIDs)
             try c.encode(a.harness, forKey: .harness)
             try c.encode(a.model, forKey: .model)
-            try c.encode(finite(a.rating), forKey: .rating)
-            try c.encode(finite(a.ratingLow), forKey: .ratingLow)
-            try c.encode(finite(a.ratingHigh), forKey: .ratingHigh)
+            try c.encode(jsonNumber(a.rating), forKey: .rating)
+            try c.encode(jsonNumber(a.ratingLow), forKey: .ratingLow)
+            try c.encode(jsonNumber(a.ratingHigh), forKey: .ratingHigh)
             try c.encode(a.rank, forKey: .rank)
             try c.encode(a.rankLow, forKey: .rankLow)
             try c.encode(a.rankHigh, forKey: .rankHigh)
@@ -258,11 +258,11 @@ struct LeaderboardDocument: Encodable {
             try c.encode(a.firstAttemptSuccess, forKey: .firstAttemptSuccess)
             try c.encode(a.pricedRuns, forKey: .pricedRuns)
             try c.encode(a.unpricedRuns, forKey: .unpricedRuns)
-            try c.encode(finite(a.totalCostUSD), forKey: .totalCost)
-            try c.encode(finite(a.costPerTask), forKey: .costPerTask)
+            try c.encode(jsonNumber(a.totalCostUSD), forKey: .totalCost)
+            try c.encode(jsonNumber(a.costPerTask), forKey: .costPerTask)
             switch a.costPerSuccess {
             case .usd(let value):
-                try c.encode(finite(value), forKey: .costPerSuccess)
+                try c.encode(jsonNumber(value), forKey: .costPerSuccess)
                 try c.encode("ok", forKey: .costPerSuccessStatus)
             case .noSuccess:
                 try c.encodeNil(forKey: .costPerSuccess)
@@ -271,17 +271,17 @@ struct LeaderboardDocument: Encodable {
                 try c.encodeNil(forKey: .costPerSuccess)
                 try c.encode("unpriced", forKey: .costPerSuccessStatus)
             }
-            try c.encode(finite(a.tokensPerTask), forKey: .tokensPerTask)
-            try c.encode(finite(a.verifierSpendUSD), forKey: .verifierSpend)
-            try c.encode(finite(a.medianTimeToFirstAttemptS), forKey: .medianTimeToFirstAttempt)
-            try c.encode(finite(a.medianTimeToSuccessS), forKey: .medianTimeToSuccess)
-            try c.encode(finite(a.medianTurns), forKey: .medianTurns)
-            try c.encode(finite(a.tokensPerSec), forKey: .tokensPerSec)
+            try c.encode(jsonNumber(a.tokensPerTask), forKey: .tokensPerTask)
+            try c.encode(jsonNumber(a.verifierSpendUSD), forKey: .verifierSpend)
+            try c.encode(jsonNumber(a.medianTimeToFirstAttemptS), forKey: .medianTimeToFirstAttempt)
+            try c.encode(jsonNumber(a.medianTimeToSuccessS), forKey: .medianTimeToSuccess)
+            try c.encode(jsonNumber(a.medianTurns), forKey: .medianTurns)
+            try c.encode(jsonNumber(a.tokensPerSec), forKey: .tokensPerSec)
             try c.encode(a.costKilled, forKey: .costKilled)
             try c.encode(a.topErrors.map { ErrorCount(outcome: $0.outcome.rawValue, count: $0.count) }, forKey: .topErrors)
-            try c.encode(finite(a.speedEfficiency), forKey: .speedEfficiency)
+            try c.encode(jsonNumber(a.speedEfficiency), forKey: .speedEfficiency)
             try c.encode(a.onFrontier, forKey: .onFrontier)
-            try c.encode(finite(a.frontierFrequency), forKey: .frontierFrequency)
+            try c.encode(jsonNumber(a.frontierFrequency), forKey: .frontierFrequency)
             try c.encode(a.picks, forKey: .picks)
         }
     }
@@ -303,24 +303,24 @@ struct LeaderboardDocument: Encodable {
             try c.encode(v.verifier, forKey: .verifier)
             try c.encode(v.harness, forKey: .harness)
             try c.encode(v.model, forKey: .model)
-            try c.encode(finite(v.weight), forKey: .weight)
+            try c.encode(jsonNumber(v.weight), forKey: .weight)
             try c.encode(v.reviews, forKey: .reviews)
             try c.encode(v.validReviews, forKey: .validReviews)
             try c.encode(v.validVerdictRate, forKey: .validVerdictRate)
-            try c.encode(finite(v.agreementTau), forKey: .agreementTau)
-            try c.encode(finite(v.positionBias), forKey: .positionBias)
-            try c.encode(finite(v.selfPreference), forKey: .selfPreference)
-            try c.encode(finite(v.selfPreferenceHigherRate), forKey: .selfPreferenceHigherRate)
+            try c.encode(jsonNumber(v.agreementTau), forKey: .agreementTau)
+            try c.encode(jsonNumber(v.positionBias), forKey: .positionBias)
+            try c.encode(jsonNumber(v.selfPreference), forKey: .selfPreference)
+            try c.encode(jsonNumber(v.selfPreferenceHigherRate), forKey: .selfPreferenceHigherRate)
             try c.encode(v.selfPreferenceSamples, forKey: .selfPreferenceSamples)
             try c.encode(v.selfPreferenceStatus, forKey: .selfPreferenceStatus)
-            try c.encode(finite(v.costUSD), forKey: .cost)
+            try c.encode(jsonNumber(v.costUSD), forKey: .cost)
             try c.encode(v.unpricedReviews, forKey: .unpricedReviews)
         }
     }
 }
 
 /// JSON cannot carry NaN or ∞: such values become null.
-private func finite(_ value: Double?) -> Double? {
+private func jsonNumber(_ value: Double?) -> Double? {
     guard let value, value.isFinite else { return nil }
     return value
 }

@@ -1,1 +1,125 @@
-print("bench-store: not written yet")
+// bench-store: `agon leaderboard` on a generated history (release build:
+// `swift build -c release --product bench-store && .build/release/bench-store [runs] [replicates] [dir]`).
+// Goal: 20,000 runs × 5 candidates (100,000 candidates, 50 agents) × 3 verifiers, B = 1000, under 3 s.
+//
+// Populates a temporary repository's store with SyntheticStore runs (5 of 50 agents per run), then
+// times LeaderboardBuilder.build with the store load and the computation reported apart, plus the
+// peak resident memory of the leaderboard alone (VmHWM, reset after populating).
+// With a directory argument that already holds a store, the populate step is skipped.
+import AgonCore
+import AgonStore
+import AgonTournament
+import Dispatch
+import Foundation
+
+let arguments = CommandLine.arguments
+let runCount = arguments.count > 1 ? Int(arguments[1]) ?? 20_000 : 20_000
+let replicates = arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000
+let agentCount = 50
+let perRun = 5
+
+func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+/// A line of /proc/self/status in MB (Linux), e.g. VmHWM (peak RSS) or VmRSS.
+func statusMB(_ field: String) -> Double? {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+        let kb = line.split(separator: " ").compactMap { Double($0) }.first
+        return kb.map { $0 / 1024 }
+    }
+    return nil
+}
+
+/// Resets VmHWM to the current RSS (Linux ≥ 4.0), so the next peak is the leaderboard's own.
+func resetPeakRSS() {
+    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+}
+
+func git(_ args: [String], in directory: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git"] + args
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw WorkError("git \(args.joined(separator: " ")) failed in \(directory)") }
+}
+
+/// Run `index` with 5 of the 50 agents; each agent keeps one harness, model and price level
+/// across runs so the leaderboard has exactly 50 rows.
+func makeRun(index: Int, agents: [String], rng: inout SplitMix64) -> RunRecord {
+    var chosen = Set<Int>()
+    while chosen.count < perRun { chosen.insert(Int(rng.next() % UInt64(agentCount))) }
+    let ids = chosen.sorted()
+    var run = SyntheticStore.makeRun(index: index, agents: ids.map { agents[$0] }, start: Date(timeIntervalSince1970: 1_767_225_600),
+                                     rng: &rng)
+    let harnesses: [Harness] = [.claude, .codex, .gemini, .opencode, .pi, .aider, .command]
+    for (k, g) in ids.enumerated() {
+        run.candidates[k].harness = harnesses[g % harnesses.count]
+        if g % 5 == 4 {
+            run.candidates[k].costUSD = nil
+            run.candidates[k].computedCostUSD = nil
+            run.candidates[k].costSource = .unpriced
+        } else if run.candidates[k].costUSD == nil {
+            let cost = (0.02 + Double(g) / Double(agentCount - 1) * 0.8) * (0.5 + rng.unit())
+            run.candidates[k].costUSD = cost
+            run.candidates[k].computedCostUSD = cost
+            run.candidates[k].costSource = .computed
+        }
+    }
+    return run
+}
+
+do {
+    let directory: String
+    if arguments.count > 3 {
+        directory = arguments[3]
+    } else {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("agon-bench-store-\(getpid())").path
+    }
+    let temporary = arguments.count <= 3
+    defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    if !FileManager.default.fileExists(atPath: directory + "/.git") { try git(["init", "-q"], in: directory) }
+
+    let workspace = try Workspace.open(from: directory)
+    let store = try workspace.store()
+    let existing = try store.runCount()
+    if existing == 0 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let agents = (0..<agentCount).map { String(format: "agent-%02d", $0) }
+        var rng = SplitMix64(seed: 42)
+        var batch: [RunRecord] = []
+        for i in 0..<runCount {
+            batch.append(makeRun(index: i, agents: agents, rng: &rng))
+            if batch.count == 500 {
+                try store.importRuns(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { try store.importRuns(batch) }
+        print(String(format: "populated %d runs × %d candidates × %d verifiers (%d agents) in %.1f s",
+                     runCount, perRun, SyntheticStore.verifiers.count, agentCount, seconds(since: start)))
+    } else {
+        print("store at \(directory) already holds \(existing) runs; not populating")
+    }
+    try store.close()
+
+    resetPeakRSS()
+    let rssBefore = statusMB("VmRSS") ?? 0
+    let query = LeaderboardQuery(since: nil, specGlob: nil, replicates: replicates, seed: 1)
+    let start = DispatchTime.now().uptimeNanoseconds
+    let (board, timings) = try LeaderboardBuilder(workspace: workspace).buildTimed(query)
+    let total = seconds(since: start)
+    let peak = statusMB("VmHWM") ?? 0
+    let rows = board.csv.split(separator: "\r\n").count - 1
+    print(String(format: "leaderboard B=%d: total %.2f s (store load %.2f s, computation %.2f s, render %.3f s) — goal < 3 s",
+                 replicates, total, timings.loadSeconds, timings.computeSeconds, timings.renderSeconds))
+    print(String(format: "rows %d; RSS before %.0f MB, peak during the leaderboard %.0f MB (VmHWM)", rows, rssBefore, peak))
+    print(board.text.split(separator: "\n").prefix(8).joined(separator: "\n"))
+} catch {
+    FileHandle.standardError.write(Data("bench-store: \(error)\n".utf8))
+    exit(1)
+}

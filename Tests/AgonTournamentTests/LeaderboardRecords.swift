@@ -1,0 +1,91 @@
+import AgonCore
+import AgonStore
+@testable import AgonTournament
+import Foundation
+
+/// Hand-made records for the leaderboard and report tests.
+enum LeaderboardRecords {
+    static let start = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01T00:00:00Z
+
+    static func candidate(_ agent: String, harness: Harness = .claude, model: String? = nil, outcome: Outcome = .ok,
+                          cost: Double? = 0.1, files: Int = 1, acceptance: CheckStatus = .passed,
+                          holdout: CheckStatus = .skipped, holdoutCommand: Bool = false, turns: Int = 1,
+                          firstAttemptMs: Int? = nil, durationMs: Int? = nil, tokensPerSec: Double? = nil,
+                          tokens: Int = 0) -> CandidateRecord {
+        var results: [CheckResult] = []
+        if acceptance != .skipped { results.append(CheckResult(kind: .acceptance, command: "make test", status: acceptance)) }
+        if holdoutCommand { results.append(CheckResult(kind: .holdout, command: "./hidden.sh", status: holdout)) }
+        return CandidateRecord(
+            agent: agent, harness: harness, model: model ?? "model-\(agent)", outcome: outcome, state: .finished,
+            costUSD: cost, costSource: cost == nil ? .unpriced : .computed, tokens: TokenUsage(input: tokens),
+            turns: turns, firstAttemptMs: firstAttemptMs, durationMs: durationMs, tokensPerSec: tokensPerSec,
+            diff: DiffSummary(files: files, insertions: files * 3, deletions: files),
+            checks: CheckSummary(acceptance: acceptance, holdout: holdout, scope: .passed), checkResults: results,
+            worktree: "worktrees/x/\(agent)", branch: "agon/x/\(agent)")
+    }
+
+    static func review(_ verifier: String, ranking: [String], shown: [String]? = nil, status: ReviewStatus = .ok,
+                       cost: Double? = 0.01, harness: Harness = .openai, model: String = "judge-model",
+                       dropped: [String] = []) -> ReviewRecord {
+        ReviewRecord(verifier: verifier, harness: harness, model: model, status: status, seed: 7,
+                     displayOrder: shown ?? ranking, ranking: status == .ok ? ranking : [], droppedSelfPreference: dropped,
+                     costUSD: cost, costSource: cost == nil ? .unpriced : .computed)
+    }
+
+    static func run(_ index: Int, spec: String = "specs/task.md", specHash: String? = nil, candidates: [CandidateRecord],
+                    reviews: [ReviewRecord] = [], consensus: [String]? = nil, gated: [String] = []) -> RunRecord {
+        let id = String(format: "20260101T%06dZ-ab%02d", index, index % 100)
+        let created = AgonJSON.millisecondPrecision(start.addingTimeInterval(Double(index) * 86_400))
+        return RunRecord(runID: id, specPath: spec, specTitle: "Task \(index)", specHash: specHash ?? "hash-\(spec)",
+                         baseRef: "main", baseSHA: String(repeating: "a", count: 40), status: .done, createdAt: created,
+                         agentsPlanned: candidates.map(\.agent), verifiersPlanned: reviews.map(\.verifier),
+                         candidates: candidates, reviews: reviews,
+                         consensus: consensus.map { ConsensusRecord(ranking: $0, method: "kemeny", gated: gated) })
+    }
+
+    /// `n` runs of three agents where `top` is always ranked first, then `mid`, then `low`.
+    static func separated(runs n: Int) -> [RunRecord] {
+        (0..<n).map { i in
+            run(i, candidates: [candidate("low", harness: .gemini, cost: 0.3), candidate("top", cost: 0.2),
+                                candidate("mid", harness: .codex, cost: 0.1)],
+                reviews: [review("v1", ranking: ["top", "mid", "low"]),
+                          review("v2", ranking: i % 3 == 0 ? ["top", "low", "mid"] : ["top", "mid", "low"])],
+                consensus: ["top", "mid", "low"])
+        }
+    }
+
+    static func standing(_ result: LeaderboardResult, _ agent: String) -> AgentStanding? {
+        result.agents.first { $0.agentIDs.contains(agent) }
+    }
+}
+
+/// A throwaway git repository with an Agon store (Workspace.open needs a repository).
+final class ScratchRepository {
+    let root: String
+
+    init() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("agon-lb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        root = url.resolvingSymlinksInPath().path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "init", "-q"]
+        process.currentDirectoryURL = url
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw WorkError("git init failed in \(root)") }
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    func workspace() throws -> Workspace { try Workspace.open(from: root) }
+
+    func save(_ runs: [RunRecord], picks: [ApplyRecord] = []) throws {
+        let store = try workspace().store()
+        for run in runs { try store.saveRun(run) }
+        for pick in picks { try store.recordPick(pick) }
+        try store.close()
+    }
+}
