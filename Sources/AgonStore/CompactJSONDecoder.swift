@@ -12,7 +12,7 @@ struct CompactJSONDecoder {
     func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let document = try JSONDocument(bytes: raw.bindMemory(to: UInt8.self))
-            return try T(from: NodeDecoder(document: document, node: 0, codingPath: []))
+            return try T(from: NodeDecoder(document: document, node: 0))
         }
     }
 }
@@ -167,9 +167,18 @@ private final class JSONDocument {
         if node.kind == .escapedString { return (try? string(node)) == key } // rare: compare decoded
         guard node.kind == .string else { return false }
         let length = Int(node.end - node.start)
-        var key = key
-        return key.withUTF8 { utf8 in
-            utf8.count == length && memcmp(utf8.baseAddress!, bytes.baseAddress! + Int(node.start), length) == 0
+        let base = bytes.baseAddress! + Int(node.start)
+        if let equal = key.utf8.withContiguousStorageIfAvailable({ utf8 in
+            utf8.count == length && (length == 0 || memcmp(utf8.baseAddress!, base, length) == 0)
+        }) { return equal }
+        return key.utf8.elementsEqual(UnsafeBufferPointer(start: base, count: length))
+    }
+
+    func bool(_ node: Node) throws -> Bool {
+        switch node.kind {
+        case .true: return true
+        case .false: return false
+        default: throw FastJSONError()
         }
     }
 
@@ -270,84 +279,78 @@ private final class JSONDocument {
 
 // MARK: - Decoder
 
+/// Decodes the value at `index` as `T` (shared by all three container kinds).
+private func decodeValue<T: Decodable>(_ type: T.Type, _ document: JSONDocument, _ index: Int) throws -> T {
+    let node = document.nodes[index]
+    // Cheapest checks first: metatype identity, most frequent types first.
+    if T.self == String.self { return try document.string(node) as! T }
+    if T.self == Int.self { return Int(try document.integer(node)) as! T }
+    if T.self == Double.self { return try document.double(node) as! T }
+    if T.self == Bool.self { return try document.bool(node) as! T }
+    if T.self == Date.self {
+        // AgonJSON's date format, not Date's own Codable (a Double).
+        guard let date = AgonJSON.parseDate(try document.string(node)) else { throw FastJSONError() }
+        return date as! T
+    }
+    if T.self == Int32.self {
+        guard let v = Int32(exactly: try document.integer(node)) else { throw FastJSONError() }
+        return v as! T
+    }
+    if T.self == Int64.self { return try document.integer(node) as! T }
+    if T.self == UInt64.self { return try document.unsigned(node) as! T }
+    if T.self == Int8.self || T.self == Int16.self || T.self == UInt.self || T.self == UInt8.self
+        || T.self == UInt16.self || T.self == UInt32.self || T.self == Float.self || T.self == Data.self
+        || T.self == URL.self || T.self == Decimal.self {
+        throw FastJSONError() // not used by records; Foundation handles them (and recursion stops here)
+    }
+    return try T(from: NodeDecoder(document: document, node: index))
+}
+
 private struct NodeDecoder: Decoder {
     let document: JSONDocument
     let node: Int
-    let codingPath: [CodingKey]
+    // Paths are not tracked: any failure falls back to Foundation, which reports the path.
+    var codingPath: [CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard document.nodes[node].kind == .object else { throw FastJSONError() }
-        return KeyedDecodingContainer(KeyedNodes<Key>(document: document, object: node, codingPath: codingPath))
+        return KeyedDecodingContainer(KeyedNodes<Key>(document: document, object: node))
     }
 
     func unkeyedContainer() throws -> UnkeyedDecodingContainer {
         guard document.nodes[node].kind == .array else { throw FastJSONError() }
-        return UnkeyedNodes(document: document, array: node, codingPath: codingPath)
+        return UnkeyedNodes(document: document, array: node)
     }
 
     func singleValueContainer() throws -> SingleValueDecodingContainer {
-        SingleNode(document: document, node: node, codingPath: codingPath)
-    }
-}
-
-/// Decodes the value at `node` as `T` (shared by all three container kinds).
-private func decodeValue<T: Decodable>(_ type: T.Type, _ document: JSONDocument, _ index: Int, _ path: [CodingKey]) throws -> T {
-    let node = document.nodes[index]
-    switch type {
-    case is String.Type: return try document.string(node) as! T
-    case is Int.Type: return Int(try document.integer(node)) as! T
-    case is Double.Type: return try document.double(node) as! T
-    case is Bool.Type:
-        switch node.kind {
-        case .true: return true as! T
-        case .false: return false as! T
-        default: throw FastJSONError()
-        }
-    case is Int32.Type:
-        guard let v = Int32(exactly: try document.integer(node)) else { throw FastJSONError() }
-        return v as! T
-    case is Int64.Type: return try document.integer(node) as! T
-    case is UInt64.Type: return try document.unsigned(node) as! T
-    case is Date.Type:
-        // AgonJSON's date format, not Date's own Codable (a Double).
-        guard let date = AgonJSON.parseDate(try document.string(node)) else { throw FastJSONError() }
-        return date as! T
-    case is Int8.Type, is Int16.Type, is UInt.Type, is UInt8.Type, is UInt16.Type, is UInt32.Type, is Float.Type,
-         is Data.Type, is URL.Type, is Decimal.Type:
-        throw FastJSONError() // not used by records; Foundation handles them (and recursion stops here)
-    default:
-        return try T(from: NodeDecoder(document: document, node: index, codingPath: path))
+        SingleNode(document: document, node: node)
     }
 }
 
 private struct KeyedNodes<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let document: JSONDocument
-    let codingPath: [CodingKey]
-    /// Index of each key node; its value is the node right after it.
-    private let keyNodes: [Int]
-
-    init(document: JSONDocument, object: Int, codingPath: [CodingKey]) {
-        self.document = document
-        self.codingPath = codingPath
-        var keys: [Int] = []
-        let count = Int(document.nodes[object].count)
-        keys.reserveCapacity(count)
-        var cursor = object + 1
-        for _ in 0..<count {
-            keys.append(cursor)
-            cursor = Int(document.nodes[cursor + 1].next)
-        }
-        keyNodes = keys
-    }
+    let object: Int
+    var codingPath: [CodingKey] { [] }
 
     var allKeys: [Key] {
-        keyNodes.compactMap { (try? document.string(document.nodes[$0])).flatMap(Key.init(stringValue:)) }
+        var keys: [Key] = []
+        var cursor = object + 1
+        for _ in 0..<Int(document.nodes[object].count) {
+            if let name = try? document.string(document.nodes[cursor]), let key = Key(stringValue: name) { keys.append(key) }
+            cursor = Int(document.nodes[cursor + 1].next)
+        }
+        return keys
     }
 
+    /// Index of the value for `key`, by walking the object's pairs (objects are small).
     private func valueIndex(_ key: Key) -> Int? {
         let name = key.stringValue
-        for k in keyNodes where document.keyEquals(document.nodes[k], name) { return k + 1 }
+        var cursor = object + 1
+        for _ in 0..<Int(document.nodes[object].count) {
+            if document.keyEquals(document.nodes[cursor], name) { return cursor + 1 }
+            cursor = Int(document.nodes[cursor + 1].next)
+        }
         return nil
     }
 
@@ -356,70 +359,70 @@ private struct KeyedNodes<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return index
     }
 
-    func contains(_ key: Key) -> Bool { valueIndex(key) != nil }
-
-    func decodeNil(forKey key: Key) throws -> Bool {
-        document.nodes[try require(key)].kind == .null
+    /// The value for `key` unless absent or null.
+    private func present(_ key: Key) -> Int? {
+        guard let index = valueIndex(key), document.nodes[index].kind != .null else { return nil }
+        return index
     }
+
+    func contains(_ key: Key) -> Bool { valueIndex(key) != nil }
+    func decodeNil(forKey key: Key) throws -> Bool { document.nodes[try require(key)].kind == .null }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try decodeValue(type, document, try require(key), codingPath + [key])
+        try decodeValue(type, document, try require(key))
     }
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        try present(key).map { try decodeValue(type, document, $0) }
+    }
+
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try document.string(document.nodes[try require(key)]) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { Int(try document.integer(document.nodes[try require(key)])) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try document.double(document.nodes[try require(key)]) }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try document.bool(document.nodes[try require(key)]) }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        try present(key).map { try document.string(document.nodes[$0]) }
+    }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+        try present(key).map { Int(try document.integer(document.nodes[$0])) }
+    }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
+        try present(key).map { try document.double(document.nodes[$0]) }
+    }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { throw FastJSONError() }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { throw FastJSONError() }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { throw FastJSONError() }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decodeValue(type, document, try require(key)) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decodeValue(type, document, try require(key)) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { throw FastJSONError() }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { throw FastJSONError() }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { throw FastJSONError() }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { throw FastJSONError() }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decodeValue(type, document, try require(key)) }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        try NodeDecoder(document: document, node: try require(key), codingPath: codingPath + [key]).container(keyedBy: type)
+        try NodeDecoder(document: document, node: try require(key)).container(keyedBy: type)
     }
-
     func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer {
-        try NodeDecoder(document: document, node: try require(key), codingPath: codingPath + [key]).unkeyedContainer()
+        try NodeDecoder(document: document, node: try require(key)).unkeyedContainer()
     }
-
     func superDecoder() throws -> Decoder { throw FastJSONError() }
     func superDecoder(forKey key: Key) throws -> Decoder { throw FastJSONError() }
-
-    // The protocol's primitive requirements, all through `decode<T>`.
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decode(type as Bool.Type, forKey: key, generic: ()) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decode(type as String.Type, forKey: key, generic: ()) }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decode(type as Double.Type, forKey: key, generic: ()) }
-    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try decode(type as Float.Type, forKey: key, generic: ()) }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decode(type as Int.Type, forKey: key, generic: ()) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decode(type as Int8.Type, forKey: key, generic: ()) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decode(type as Int16.Type, forKey: key, generic: ()) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decode(type as Int32.Type, forKey: key, generic: ()) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decode(type as Int64.Type, forKey: key, generic: ()) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decode(type as UInt.Type, forKey: key, generic: ()) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decode(type as UInt8.Type, forKey: key, generic: ()) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decode(type as UInt16.Type, forKey: key, generic: ()) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decode(type as UInt32.Type, forKey: key, generic: ()) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decode(type as UInt64.Type, forKey: key, generic: ()) }
-    private func decode<T: Decodable>(_ type: T.Type, forKey key: Key, generic: Void) throws -> T {
-        try decodeValue(type, document, try require(key), codingPath + [key])
-    }
 }
 
 private struct UnkeyedNodes: UnkeyedDecodingContainer {
     let document: JSONDocument
-    let codingPath: [CodingKey]
     let count: Int?
     private(set) var currentIndex = 0
     private var cursor: Int
+    var codingPath: [CodingKey] { [] }
 
-    init(document: JSONDocument, array: Int, codingPath: [CodingKey]) {
+    init(document: JSONDocument, array: Int) {
         self.document = document
-        self.codingPath = codingPath
         count = Int(document.nodes[array].count)
         cursor = array + 1
     }
 
     var isAtEnd: Bool { currentIndex >= count! }
-
-    private struct IndexKey: CodingKey {
-        var intValue: Int?
-        var stringValue: String { "\(intValue!)" }
-        init(_ index: Int) { intValue = index }
-        init?(stringValue: String) { nil }
-        init?(intValue: Int) { self.intValue = intValue }
-    }
 
     private mutating func advance() throws -> Int {
         guard !isAtEnd else { throw FastJSONError() }
@@ -438,68 +441,50 @@ private struct UnkeyedNodes: UnkeyedDecodingContainer {
         return false
     }
 
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let path = codingPath + [IndexKey(currentIndex)]
-        return try decodeValue(type, document, try advance(), path)
-    }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try decodeValue(type, document, try advance()) }
+    mutating func decode(_ type: String.Type) throws -> String { try document.string(document.nodes[try advance()]) }
+    mutating func decode(_ type: Int.Type) throws -> Int { Int(try document.integer(document.nodes[try advance()])) }
+    mutating func decode(_ type: Double.Type) throws -> Double { try document.double(document.nodes[try advance()]) }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try document.bool(document.nodes[try advance()]) }
+    mutating func decode(_ type: Float.Type) throws -> Float { throw FastJSONError() }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { throw FastJSONError() }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { throw FastJSONError() }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try decodeValue(type, document, try advance()) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try decodeValue(type, document, try advance()) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { throw FastJSONError() }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { throw FastJSONError() }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { throw FastJSONError() }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { throw FastJSONError() }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try decodeValue(type, document, try advance()) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        let path = codingPath + [IndexKey(currentIndex)]
-        return try NodeDecoder(document: document, node: try advance(), codingPath: path).container(keyedBy: type)
+        try NodeDecoder(document: document, node: try advance()).container(keyedBy: type)
     }
-
     mutating func nestedUnkeyedContainer() throws -> UnkeyedDecodingContainer {
-        let path = codingPath + [IndexKey(currentIndex)]
-        return try NodeDecoder(document: document, node: try advance(), codingPath: path).unkeyedContainer()
+        try NodeDecoder(document: document, node: try advance()).unkeyedContainer()
     }
-
     mutating func superDecoder() throws -> Decoder { throw FastJSONError() }
-
-    // The protocol's primitive requirements, all through `decode<T>`.
-    mutating func decode(_ type: Bool.Type) throws -> Bool { try decode(type, generic: ()) }
-    mutating func decode(_ type: String.Type) throws -> String { try decode(type, generic: ()) }
-    mutating func decode(_ type: Double.Type) throws -> Double { try decode(type, generic: ()) }
-    mutating func decode(_ type: Float.Type) throws -> Float { try decode(type, generic: ()) }
-    mutating func decode(_ type: Int.Type) throws -> Int { try decode(type, generic: ()) }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { try decode(type, generic: ()) }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { try decode(type, generic: ()) }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { try decode(type, generic: ()) }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { try decode(type, generic: ()) }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { try decode(type, generic: ()) }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try decode(type, generic: ()) }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try decode(type, generic: ()) }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try decode(type, generic: ()) }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try decode(type, generic: ()) }
-    private mutating func decode<T: Decodable>(_ type: T.Type, generic: Void) throws -> T {
-        let path = codingPath + [IndexKey(currentIndex)]
-        return try decodeValue(type, document, try advance(), path)
-    }
 }
 
 private struct SingleNode: SingleValueDecodingContainer {
     let document: JSONDocument
     let node: Int
-    let codingPath: [CodingKey]
+    var codingPath: [CodingKey] { [] }
 
     func decodeNil() -> Bool { document.nodes[node].kind == .null }
-
-    func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try decodeValue(type, document, node, codingPath)
-    }
-
-    // The protocol's primitive requirements, all through `decodeValue`.
-    func decode(_ type: Bool.Type) throws -> Bool { try decodeValue(type, document, node, codingPath) }
-    func decode(_ type: String.Type) throws -> String { try decodeValue(type, document, node, codingPath) }
-    func decode(_ type: Double.Type) throws -> Double { try decodeValue(type, document, node, codingPath) }
-    func decode(_ type: Float.Type) throws -> Float { try decodeValue(type, document, node, codingPath) }
-    func decode(_ type: Int.Type) throws -> Int { try decodeValue(type, document, node, codingPath) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try decodeValue(type, document, node, codingPath) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try decodeValue(type, document, node, codingPath) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try decodeValue(type, document, node, codingPath) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try decodeValue(type, document, node, codingPath) }
-    func decode(_ type: UInt.Type) throws -> UInt { try decodeValue(type, document, node, codingPath) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try decodeValue(type, document, node, codingPath) }
-    func decode(_ type: UInt16.Type) throws -> UInt16 { try decodeValue(type, document, node, codingPath) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try decodeValue(type, document, node, codingPath) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try decodeValue(type, document, node, codingPath) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try decodeValue(type, document, node) }
+    func decode(_ type: String.Type) throws -> String { try document.string(document.nodes[node]) }
+    func decode(_ type: Int.Type) throws -> Int { Int(try document.integer(document.nodes[node])) }
+    func decode(_ type: Double.Type) throws -> Double { try document.double(document.nodes[node]) }
+    func decode(_ type: Bool.Type) throws -> Bool { try document.bool(document.nodes[node]) }
+    func decode(_ type: Float.Type) throws -> Float { throw FastJSONError() }
+    func decode(_ type: Int8.Type) throws -> Int8 { throw FastJSONError() }
+    func decode(_ type: Int16.Type) throws -> Int16 { throw FastJSONError() }
+    func decode(_ type: Int32.Type) throws -> Int32 { try decodeValue(type, document, node) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try decodeValue(type, document, node) }
+    func decode(_ type: UInt.Type) throws -> UInt { throw FastJSONError() }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { throw FastJSONError() }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { throw FastJSONError() }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { throw FastJSONError() }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try decodeValue(type, document, node) }
 }

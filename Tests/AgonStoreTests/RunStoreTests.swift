@@ -130,7 +130,16 @@ import Testing
         // Known costs: candidate 0.4217 + review 0.031; one candidate and one review unpriced.
         #expect(abs(first.costUSD - (0.4217 + 0.031)) < 1e-12)
         #expect(first.unpricedCount == 2)
+        // A candidate still pending has no cost yet; that is not "unpriced".
+        try store.upsertCandidate(runID: "c3", CandidateRecord(agent: "late", harness: .pi, worktree: "w", branch: "b"))
+        #expect(try store.listRuns(limit: 1).first?.unpricedCount == 2)
+        #expect(try store.listRuns(limit: 1).first?.candidateCount == 3)
         #expect(first.createdAt == t0.addingTimeInterval(120))
+        let summaryJSON = try AgonJSON.encoder.encode(first)
+        #expect(try AgonJSON.decoder.decode(RunSummary.self, from: summaryJSON) == first)
+        let keys = try #require(try JSONSerialization.jsonObject(with: summaryJSON) as? [String: Any]).keys
+        #expect(Set(keys) == ["run_id", "spec", "spec_title", "base_sha", "status", "created_at", "finished_at",
+                              "candidate_count", "winner", "cost_usd", "unpriced_count"])
 
         #expect(try store.listRuns(RunFilter(since: t0.addingTimeInterval(60))).map(\.runID) == ["c3", "b2"])
         #expect(try store.listRuns(RunFilter(specGlob: "specs/http/*")).map(\.runID) == ["c3", "a1"])
