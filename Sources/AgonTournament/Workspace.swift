@@ -73,9 +73,11 @@ public struct Workspace {
         try GitRepository.open(root)
     }
 
-    /// The run index, created on first use.
+    /// The run index, created on first use. One store per database per process: SQLite's POSIX
+    /// locks are per process, and opening the file a second time (and closing it) would drop the
+    /// locks the first connection holds while another thread writes — a known way to corrupt it.
     public func store() throws -> RunStore {
-        try RunStore(layout: layout)
+        try OpenStores.shared.store(for: layout)
     }
 
     /// Absolute directory under which run worktrees live (`defaults.worktree_root`).
@@ -99,5 +101,27 @@ public struct Workspace {
 
     static func trimSlash(_ path: String) -> String {
         path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+}
+
+/// The process's open run stores, by database path.
+final class OpenStores: @unchecked Sendable {
+    static let shared = OpenStores()
+    private let lock = NSLock()
+    private var stores: [String: RunStore] = [:]
+
+    func store(for layout: ArtifactLayout) throws -> RunStore {
+        lock.lock(); defer { lock.unlock() }
+        let path = layout.databaseURL.path
+        if let store = stores[path] { return store }
+        let store = try RunStore(layout: layout)
+        stores[path] = store
+        return store
+    }
+
+    /// Forgets a store (after its files were deleted).
+    func forget(_ layout: ArtifactLayout) {
+        lock.lock(); defer { lock.unlock() }
+        stores[layout.databaseURL.path] = nil
     }
 }

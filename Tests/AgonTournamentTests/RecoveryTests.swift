@@ -11,7 +11,7 @@ import Testing
       fast: { harness: claude, model: claude-sonnet-4-5, binary: BIN/claude,
               env: { DOUBLE_SOLUTIONS: SOL/neat, DOUBLE_TURNS: "1", DOUBLE_DELAY_MS: "1" } }
       slow: { harness: codex, model: gpt-5-codex, binary: BIN/codex,
-              env: { DOUBLE_SOLUTIONS: SOL/neat, DOUBLE_TURNS: "200", DOUBLE_DELAY_MS: "100" } }
+              env: { DOUBLE_SOLUTIONS: SOL/neat, DOUBLE_MODE: hang } }
     """
 
     func latestRun(_ fixture: TournamentFixture) throws -> RunRecord? {
@@ -33,11 +33,11 @@ import Testing
         #expect(before.candidate("slow")?.state == .running)
         kill(agon.processIdentifier, SIGKILL)
         agon.waitUntilExit()
-        // The slow agent outlives its killed parent until someone cleans up…
+        // A silent agent outlives its killed parent (nothing it writes hits a closed pipe)…
         #expect(!TournamentFixture.processes(ofRun: before.runID).isEmpty)
 
-        // …which `--resume` does before redoing the unfinished candidate from a fresh worktree.
-        try fixture.writeConfig(Self.slowAndFast.replacingOccurrences(of: "\"200\"", with: "\"2\""))
+        // …until `--resume` kills it before redoing the unfinished candidate from a fresh worktree.
+        try fixture.writeConfig(Self.slowAndFast.replacingOccurrences(of: "DOUBLE_MODE: hang", with: "DOUBLE_TURNS: \"2\""))
         let resumed = try fixture.agon("run", "--resume", before.runID, "--json")
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let after = try AgonJSON.decoder.decode(RunRecord.self, from: Data(resumed.stdout.utf8))
@@ -72,7 +72,6 @@ import Testing
         #expect(TournamentFixture.wait(timeout: 10) { TournamentFixture.processes(ofRun: runID).count >= 2 })
         kill(agon.processIdentifier, SIGINT)
         agon.waitUntilExit()
-        try? FileManager.default.copyItem(atPath: fixture.root, toPath: "/tmp/ctrlc-debug-\(UUID().uuidString.prefix(4))")
         #expect(agon.terminationStatus == 130, "\(fixture.startedOutput)")
         let record = try #require(try latestRun(fixture))
         #expect(record.status == .interrupted)
@@ -80,8 +79,8 @@ import Testing
         // An interrupted run resumes.
         try fixture.writeConfig("""
         agents:
-          stuck: { harness: claude, model: claude-sonnet-4-5, binary: BIN/claude }
-          slow:  { harness: gemini, model: gemini-2.5-flash, binary: BIN/gemini }
+          stuck: { harness: claude, model: claude-sonnet-4-5, binary: BIN/claude, env: { DOUBLE_SOLUTIONS: SOL/neat } }
+          slow:  { harness: gemini, model: gemini-2.5-flash, binary: BIN/gemini, env: { DOUBLE_SOLUTIONS: SOL/neat } }
         """)
         let resumed = try fixture.agon("run", "--resume", runID)
         #expect(resumed.status == 0, "\(resumed.stderr)")
