@@ -38,24 +38,22 @@ private struct Node {
     var next: Int32
 }
 
-private final class JSONDocument {
+/// Recursive-descent parser filling the node array (a struct: no dynamic exclusivity checks).
+private struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var nodes: [Node] = []
-    private var i = 0
+    var i = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>) throws {
+    init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
         nodes.reserveCapacity(bytes.count / 8)
-        try parseValue()
-        skipSpace()
-        guard i == bytes.count else { throw FastJSONError() }
     }
 
-    private func skipSpace() {
+    mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
     }
 
-    private func parseValue() throws {
+    mutating func parseValue() throws {
         skipSpace()
         guard i < bytes.count else { throw FastJSONError() }
         let index = nodes.count
@@ -126,7 +124,7 @@ private final class JSONDocument {
         nodes[index].next = Int32(nodes.count)
     }
 
-    private func literal(_ text: StaticString, _ kind: Node.Kind) throws {
+    private mutating func literal(_ text: StaticString, _ kind: Node.Kind) throws {
         let n = text.utf8CodeUnitCount
         guard i + n <= bytes.count else { throw FastJSONError() }
         for k in 0..<n where bytes[i + k] != text.utf8Start[k] { throw FastJSONError() }
@@ -134,7 +132,7 @@ private final class JSONDocument {
         i += n
     }
 
-    private func parseString() throws {
+    private mutating func parseString() throws {
         i += 1 // opening quote
         let start = i
         var escaped = false
@@ -149,6 +147,21 @@ private final class JSONDocument {
         nodes.append(Node(kind: escaped ? .escapedString : .string, start: Int32(start), end: Int32(i),
                           count: 0, next: Int32(nodes.count + 1)))
         i += 1 // closing quote
+    }
+}
+
+/// A parsed document: immutable once built, so reads need no exclusivity checks.
+private final class JSONDocument {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let nodes: [Node]
+
+    init(bytes: UnsafeBufferPointer<UInt8>) throws {
+        self.bytes = bytes
+        var parser = JSONParser(bytes: bytes)
+        try parser.parseValue()
+        parser.skipSpace()
+        guard parser.i == bytes.count else { throw FastJSONError() }
+        nodes = parser.nodes
     }
 
     // MARK: Values
