@@ -67,6 +67,26 @@ import Testing
         }
     }
 
+    /// What a SIGKILLed `agon` leaves: committed transactions still in `-wal`, a stale `-shm`.
+    @Test func storeLeftByAKilledProcessOpensWithEverythingCommitted() throws {
+        let live = try TemporaryDirectory()
+        let crashed = try TemporaryDirectory()
+        let store = try RunStore(url: live.url.appendingPathComponent("agon.sqlite"))
+        try store.createRun(Fixtures.run("r1"))
+        try store.updateRun("r1", status: .running)
+        let names = try FileManager.default.contentsOfDirectory(atPath: live.url.path)
+        #expect(names.contains("agon.sqlite-wal"))
+        for name in names { // copied while the store is open, as a kill would leave them
+            try FileManager.default.copyItem(at: live.url.appendingPathComponent(name), to: crashed.url.appendingPathComponent(name))
+        }
+        let reopened = try RunStore(url: crashed.url.appendingPathComponent("agon.sqlite"))
+        var expected = Fixtures.run("r1")
+        expected.status = .running
+        #expect(try reopened.run("r1") == expected)
+        try reopened.upsertCandidate(runID: "r1", Fixtures.candidate("third"))
+        #expect(try reopened.run("r1")?.candidates.count == 3)
+    }
+
     @Test func corruptRecordNamesTableAndRun() throws {
         let dir = try TemporaryDirectory()
         let url = dir.url.appendingPathComponent("agon.sqlite")
