@@ -221,44 +221,82 @@ public struct LeaderboardComputation {
         }
         var picksUsed = 0
 
-        // Per-run scratch, reused: each candidate's key index (-1 when it does not count).
+        // Spec hashes interned once per run, so per-candidate bookkeeping hashes integers.
+        var specIndex: [String: Int] = [:]
+        // Per-run scratch, reused: each candidate's agent id and key index (-1 when it does not count).
         var keyOf: [Int] = []
-        for run in runs {
-            let candidates = run.candidates
+        var ids: [String] = []
+        for i in runs.indices {
+            // Only the parts used are taken out of the record (copying whole records costs retains).
+            let runID = runs[i].runID, createdAt = runs[i].createdAt
+            let consensus = runs[i].consensus
+            let spec: Int
+            if let known = specIndex[runs[i].specHash] {
+                spec = known
+            } else {
+                spec = specIndex.count
+                specIndex[runs[i].specHash] = spec
+            }
+            let candidates = runs[i].candidates
+            let reviews = runs[i].reviews
             keyOf.removeAll(keepingCapacity: true)
-            for candidate in candidates {
-                guard Self.counts(candidate) else { keyOf.append(-1); continue }
-                let key = keys.index(for: candidate)
-                if key == tallies.count { tallies.append(AgentTally(harness: candidate.harness, model: candidate.model)) }
+            ids.removeAll(keepingCapacity: true)
+            for c in candidates.indices {
+                ids.append(candidates[c].agent)
+                guard Self.counts(candidates[c]) else { keyOf.append(-1); continue }
+                let key = keys.index(for: candidates[c])
+                if key == tallies.count { tallies.append(AgentTally(harness: candidates[c].harness, model: candidates[c].model)) }
                 keyOf.append(key)
             }
-            func position(of agent: String) -> Int? { candidates.firstIndex { $0.agent == agent } }
+            func position(of agent: String) -> Int? { ids.firstIndex(of: agent) }
 
             // Per-agent tallies.
-            let runReviewCost = run.reviews.reduce(0.0) { $0 + ($1.costUSD ?? 0) }
+            var runReviewCost = 0.0
+            for r in reviews.indices { runReviewCost += reviews[r].costUSD ?? 0 }
             verifierSpend += runReviewCost
             let counted = keyOf.filter { $0 >= 0 }.count
-            let winner = run.consensus?.winner
-            for (c, candidate) in candidates.enumerated() where keyOf[c] >= 0 {
-                tallies[keyOf[c]].add(candidate, run: run, winner: winner, verifierShare: runReviewCost / Double(counted))
+            let winner = consensus?.winner
+            for c in candidates.indices where keyOf[c] >= 0 {
+                tallies[keyOf[c]].add(candidates[c], created: createdAt, runID: runID, spec: spec, winner: winner,
+                                      verifierShare: runReviewCost / Double(counted))
+            }
+
+            // Verifier diagnostics, and each verifier's tally index for the rating weights below.
+            let consensusOrder = consensus?.ranking.compactMap(position(of:))
+            var tallyOf: [Int] = []
+            for r in reviews.indices {
+                let v: Int
+                if let existing = verifierIndex[reviews[r].verifier] {
+                    v = existing
+                } else {
+                    v = verifierTallies.count
+                    verifierIndex[reviews[r].verifier] = v
+                    let family = settings.verifierFamilies[reviews[r].verifier]
+                        ?? ModelFamily.infer(harness: reviews[r].harness, model: reviews[r].model)
+                    verifierTallies.append(VerifierTally(verifier: reviews[r].verifier, family: family,
+                                                         weight: settings.verifierWeights[reviews[r].verifier] ?? 1))
+                }
+                tallyOf.append(v)
+                verifierTallies[v].add(reviews[r], consensusOrder: consensusOrder, position: position(of:), keyOf: keyOf, keys: keys)
             }
 
             // Rating observations of this run.
             var observations: [RatingChoice] = []
-            let gatedTail = gatedOrder(run, keyOf: keyOf, position: position(of:))
-            let validReviews = run.reviews.filter { $0.status == .ok && !$0.ranking.isEmpty }
-            if !validReviews.isEmpty { reviewedRuns += 1 }
-            for review in validReviews {
+            let gatedTail = gatedOrder(consensus, candidates: candidates, keyOf: keyOf, position: position(of:))
+            var reviewed = false
+            for r in reviews.indices where reviews[r].status == .ok && !reviews[r].ranking.isEmpty {
+                reviewed = true
                 var items: [Int] = []
-                for agent in review.ranking {
+                for agent in reviews[r].ranking {
                     guard let c = position(of: agent), keyOf[c] >= 0, !items.contains(keyOf[c]) else { continue }
                     items.append(keyOf[c])
                 }
                 for key in gatedTail where !items.contains(key) { items.append(key) }
                 guard items.count >= 2 else { continue }
-                observations.append(RatingChoice(items: items, top1: false, weight: settings.verifierWeights[review.verifier] ?? 1))
+                observations.append(RatingChoice(items: items, top1: false, weight: verifierTallies[tallyOf[r]].weight))
             }
-            for agent in picksByRun[run.runID] ?? [] {
+            if reviewed { reviewedRuns += 1 }
+            for agent in picksByRun.isEmpty ? [] : picksByRun[runID] ?? [] {
                 guard let c = position(of: agent), keyOf[c] >= 0 else { continue }
                 let winnerKey = keyOf[c]
                 var losers: [Int] = []
@@ -269,23 +307,6 @@ public struct LeaderboardComputation {
                 picksUsed += 1
             }
             observationsByRun.append(observations)
-
-            // Verifier diagnostics.
-            for review in run.reviews {
-                let v: Int
-                if let existing = verifierIndex[review.verifier] {
-                    v = existing
-                } else {
-                    v = verifierTallies.count
-                    verifierIndex[review.verifier] = v
-                    let family = settings.verifierFamilies[review.verifier]
-                        ?? ModelFamily.infer(harness: review.harness, model: review.model)
-                    verifierTallies.append(VerifierTally(verifier: review.verifier, family: family))
-                }
-                verifierTallies[v].add(review, run: run, position: position(of:), familyOf: { c in
-                    keyOf[c] >= 0 ? keys.family(keyOf[c]) : nil
-                })
-            }
         }
 
         // Plackett-Luce over the agents that were observed in at least one choice.
@@ -327,9 +348,7 @@ public struct LeaderboardComputation {
         }
         standings.sort(by: Self.displayOrder)
 
-        let verifiers = verifierTallies.map {
-            $0.standing(weight: settings.verifierWeights[$0.verifier] ?? 1, policy: settings.selfPreference)
-        }.sorted { $0.verifier < $1.verifier }
+        let verifiers = verifierTallies.map { $0.standing(policy: settings.selfPreference) }.sorted { $0.verifier < $1.verifier }
         return LeaderboardResult(
             runs: runs.count, reviewedRuns: reviewedRuns, ratingObservations: observationCount, picksUsed: picksUsed,
             agents: standings, verifiers: verifiers, verifierSpendUSD: verifierSpend, replicates: max(0, settings.replicates),
@@ -337,9 +356,10 @@ public struct LeaderboardComputation {
     }
 
     /// The run's gated candidates (key indices), in consensus order when there is one.
-    private func gatedOrder(_ run: RunRecord, keyOf: [Int], position: (String) -> Int?) -> [Int] {
+    private func gatedOrder(_ consensus: ConsensusRecord?, candidates: [CandidateRecord], keyOf: [Int],
+                            position: (String) -> Int?) -> [Int] {
         var result: [Int] = []
-        if let consensus = run.consensus {
+        if let consensus {
             let gated = consensus.gated
             for agent in consensus.ranking where gated.contains(agent) {
                 if let c = position(agent), keyOf[c] >= 0, !result.contains(keyOf[c]) { result.append(keyOf[c]) }
@@ -348,7 +368,7 @@ public struct LeaderboardComputation {
                 if let c = position(agent), keyOf[c] >= 0, !result.contains(keyOf[c]) { result.append(keyOf[c]) }
             }
         } else {
-            for (c, candidate) in run.candidates.enumerated() where keyOf[c] >= 0 && !Tournament.passed(candidate) {
+            for c in candidates.indices where keyOf[c] >= 0 && !Tournament.passed(candidates[c]) {
                 if !result.contains(keyOf[c]) { result.append(keyOf[c]) }
             }
         }
@@ -439,8 +459,8 @@ private struct AgentTally {
     var tokensPerSec: [Double] = []
     var costKilled = 0
     var errors: [Outcome: Int] = [:]
-    /// Spec hash → (created, run id, succeeded) of the earliest run of that spec.
-    var firstRuns: [String: (Date, String, Bool)] = [:]
+    /// Spec (interned hash) → (created, run id, succeeded) of the earliest run of that spec.
+    var firstRuns: [Int: (Date, String, Bool)] = [:]
     var picks = 0
 
     init(harness: Harness, model: String?) {
@@ -448,7 +468,8 @@ private struct AgentTally {
         self.model = model
     }
 
-    mutating func add(_ candidate: CandidateRecord, run: RunRecord, winner: String?, verifierShare share: Double) {
+    mutating func add(_ candidate: CandidateRecord, created: Date, runID: String, spec: Int, winner: String?,
+                      verifierShare share: Double) {
         if !agentIDs.contains(candidate.agent) { agentIDs.append(candidate.agent) }
         runs += 1
         let success = LeaderboardComputation.succeeded(candidate)
@@ -472,11 +493,11 @@ private struct AgentTally {
             errors[outcome, default: 0] += 1
             if outcome == .costKilled { costKilled += 1 }
         }
-        let earliest = (run.createdAt, run.runID, success)
-        if let existing = firstRuns[run.specHash] {
-            if (earliest.0, earliest.1) < (existing.0, existing.1) { firstRuns[run.specHash] = earliest }
+        let earliest = (created, runID, success)
+        if let existing = firstRuns[spec] {
+            if (earliest.0, earliest.1) < (existing.0, existing.1) { firstRuns[spec] = earliest }
         } else {
-            firstRuns[run.specHash] = earliest
+            firstRuns[spec] = earliest
         }
     }
 
@@ -517,6 +538,7 @@ private struct AgentTally {
 private struct VerifierTally {
     let verifier: String
     let family: String?
+    let weight: Double
     var harness: Harness = .command
     var model: String?
     var attempts = 0
@@ -532,12 +554,15 @@ private struct VerifierTally {
     var cost = 0.0
     var unpriced = 0
 
-    init(verifier: String, family: String?) {
+    init(verifier: String, family: String?, weight: Double) {
         self.verifier = verifier
         self.family = family
+        self.weight = weight
     }
 
-    mutating func add(_ review: ReviewRecord, run: RunRecord, position: (String) -> Int?, familyOf: (Int) -> String?) {
+    /// `keyOf[c]`: the agent key of the run's candidate c (−1 when it does not count).
+    /// `consensusOrder`: the run's consensus as candidate positions (nil when the run has none).
+    mutating func add(_ review: ReviewRecord, consensusOrder: [Int]?, position: (String) -> Int?, keyOf: [Int], keys: AgentKeys) {
         harness = review.harness
         model = review.model
         attempts += 1
@@ -548,20 +573,21 @@ private struct VerifierTally {
         // Items are candidate positions in the run (small arrays, no dictionaries per run).
         let ranking = review.ranking.compactMap(position)
         let shown = review.displayOrder.compactMap(position)
-        if let rho = VerifierDiagnostics.positionBias([ShownReview(displayOrder: shown, ranking: ranking)]).meanRho {
+        if let rho = SmallOrders.positionRho(shown: shown, ranking: ranking) {
             rhoSum += rho
             rhoCount += 1
         }
-        guard let consensusOrder = run.consensus?.ranking.compactMap(position) else { return }
-        if let tau = VerifierDiagnostics.agreement(ranking: ranking, consensus: consensusOrder) {
+        guard let consensusOrder else { return }
+        if let tau = SmallOrders.tau(ranking, consensusOrder) {
             tauSum += tau
             tauCount += 1
         }
-        guard let family else { return }
+        func ownFamily(_ c: Int) -> Bool { keyOf[c] >= 0 && keys.family(keyOf[c]) == family }
+        guard family != nil, ranking.contains(where: ownFamily) else { return }
         let shared = ranking.filter { consensusOrder.contains($0) }
         guard shared.count >= 2 else { return }
         let panel = consensusOrder.filter { shared.contains($0) }
-        for (mine, item) in shared.enumerated() where familyOf(item) == family {
+        for (mine, item) in shared.enumerated() where ownFamily(item) {
             guard let theirs = panel.firstIndex(of: item) else { continue }
             selfShiftSum += Double(theirs - mine) / Double(shared.count - 1)
             if mine < theirs { selfHigher += 1 }
@@ -569,7 +595,7 @@ private struct VerifierTally {
         }
     }
 
-    func standing(weight: Double, policy: SelfPreference) -> VerifierStanding {
+    func standing(policy: SelfPreference) -> VerifierStanding {
         let status: String
         if selfSamples > 0 {
             status = "measured"
@@ -586,5 +612,45 @@ private struct VerifierTally {
             selfPreference: selfSamples > 0 ? selfShiftSum / Double(selfSamples) : nil,
             selfPreferenceHigherRate: selfSamples > 0 ? Double(selfHigher) / Double(selfSamples) : nil,
             selfPreferenceSamples: selfSamples, selfPreferenceStatus: status, costUSD: cost, unpricedReviews: unpriced)
+    }
+}
+
+/// Spearman's rho and Kendall's tau for the short, tie-free orders of one run (a handful of
+/// candidates), computed without the dictionaries and sorts of the general versions in
+/// `Agreement` — the leaderboard evaluates them for every review of every run. Same values as
+/// `VerifierDiagnostics.positionBias` / `.agreement` on such orders (tested).
+enum SmallOrders {
+    /// Rho between display position and assigned rank over the items the ranking contains
+    /// (both 0 = first/best); nil with fewer than two such items.
+    static func positionRho(shown: [Int], ranking: [Int]) -> Double? {
+        var m = 0
+        var sumSquares = 0
+        for item in shown {
+            guard let rank = ranking.firstIndex(of: item) else { continue }
+            // Rank among the shown items that were ranked: how many of them were ranked above it.
+            var y = 0
+            for other in shown where other != item {
+                if let r = ranking.firstIndex(of: other), r < rank { y += 1 }
+            }
+            let d = m - y
+            sumSquares += d * d
+            m += 1
+        }
+        guard m >= 2 else { return nil }
+        return 1 - 6 * Double(sumSquares) / Double(m * (m * m - 1))
+    }
+
+    /// Kendall's tau between two orders (best first) over the items both contain; nil with fewer than two.
+    static func tau(_ a: [Int], _ b: [Int]) -> Double? {
+        var shared: [Int] = []
+        shared.reserveCapacity(a.count)
+        for item in a { if let p = b.firstIndex(of: item) { shared.append(p) } }
+        let m = shared.count
+        guard m >= 2 else { return nil }
+        var score = 0
+        for i in 0..<(m - 1) {
+            for j in (i + 1)..<m { score += shared[i] < shared[j] ? 1 : -1 }
+        }
+        return Double(score) / Double(m * (m - 1) / 2)
     }
 }

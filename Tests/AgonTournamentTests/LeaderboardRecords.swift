@@ -86,6 +86,5 @@ final class ScratchRepository {
         let store = try workspace().store()
         for run in runs { try store.saveRun(run) }
         for pick in picks { try store.recordPick(pick) }
-        try store.close()
     }
 }

@@ -35,6 +35,19 @@ func resetPeakRSS() {
     try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
 }
 
+#if os(Linux)
+let RUSAGE_SELF_ARG = Int32(RUSAGE_SELF.rawValue)
+#else
+let RUSAGE_SELF_ARG = RUSAGE_SELF
+#endif
+
+/// Process CPU seconds over all threads (robust to other processes competing for the cores).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF_ARG, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 func git(_ args: [String], in directory: String) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -72,19 +85,8 @@ func makeRun(index: Int, agents: [String], rng: inout SplitMix64) -> RunRecord {
     return run
 }
 
-do {
-    let directory: String
-    if arguments.count > 3 {
-        directory = arguments[3]
-    } else {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("agon-bench-store-\(getpid())").path
-    }
-    let temporary = arguments.count <= 3
-    defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    if !FileManager.default.fileExists(atPath: directory + "/.git") { try git(["init", "-q"], in: directory) }
-
-    let workspace = try Workspace.open(from: directory)
+/// Fills an empty store with the generated history (the handle is released on return).
+func populateIfEmpty(_ workspace: Workspace) throws {
     let store = try workspace.store()
     let existing = try store.runCount()
     if existing == 0 {
@@ -103,22 +105,52 @@ do {
         print(String(format: "populated %d runs × %d candidates × %d verifiers (%d agents) in %.1f s",
                      runCount, perRun, SyntheticStore.verifiers.count, agentCount, seconds(since: start)))
     } else {
-        print("store at \(directory) already holds \(existing) runs; not populating")
+        print("store at \(workspace.root) already holds \(existing) runs; not populating")
     }
-    try store.close()
+}
+
+do {
+    let directory: String
+    if arguments.count > 3 {
+        directory = arguments[3]
+    } else {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("agon-bench-store-\(getpid())").path
+    }
+    let temporary = arguments.count <= 3
+    defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    if !FileManager.default.fileExists(atPath: directory + "/.git") { try git(["init", "-q"], in: directory) }
+
+    let workspace = try Workspace.open(from: directory)
+    // The populating handle is dropped before the leaderboard opens its own.
+    try populateIfEmpty(workspace)
 
     resetPeakRSS()
     let rssBefore = statusMB("VmRSS") ?? 0
     let query = LeaderboardQuery(since: nil, specGlob: nil, replicates: replicates, seed: 1)
     let start = DispatchTime.now().uptimeNanoseconds
+    let cpuStart = cpuSeconds()
     let (board, timings) = try LeaderboardBuilder(workspace: workspace).buildTimed(query)
     let total = seconds(since: start)
+    let cpu = cpuSeconds() - cpuStart
     let peak = statusMB("VmHWM") ?? 0
     let rows = board.csv.split(separator: "\r\n").count - 1
     print(String(format: "leaderboard B=%d: total %.2f s (store load %.2f s, computation %.2f s, render %.3f s) — goal < 3 s",
                  replicates, total, timings.loadSeconds, timings.computeSeconds, timings.renderSeconds))
+    print(String(format: "CPU time %.2f s over all threads (load avg %@)", cpu,
+                 (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"))
     print(String(format: "rows %d; RSS before %.0f MB, peak during the leaderboard %.0f MB (VmHWM)", rows, rssBefore, peak))
     print(board.text.split(separator: "\n").prefix(8).joined(separator: "\n"))
+
+    // Where the computation goes: tallies and the point fit alone (B = 0) vs the full bootstrap.
+    let runs = try workspace.store().allRunsForLeaderboard()
+    for b in [0, replicates] {
+        let settings = LeaderboardSettings(config: workspace.config, replicates: b, seed: 1)
+        let t = DispatchTime.now().uptimeNanoseconds
+        let c = cpuSeconds()
+        _ = LeaderboardComputation(settings: settings).compute(runs: runs, picks: [])
+        print(String(format: "computation alone, B=%d: %.2f s wall, %.2f s CPU", b, seconds(since: t), cpuSeconds() - c))
+    }
 } catch {
     FileHandle.standardError.write(Data("bench-store: \(error)\n".utf8))
     exit(1)
