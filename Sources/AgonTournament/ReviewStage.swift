@@ -125,7 +125,7 @@ public final class ReviewStage {
                                           status: .failed, reason: "interrupted before it started",
                                           seed: Blinder.seed(runID: context.runID, verifierID: verifier.id))
                 } else {
-                    review = VerifierReview(workspace: self.workspace, context: context, verifier: verifier, entry: entry,
+                    review = VerifierSession(workspace: self.workspace, context: context, verifier: verifier, entry: entry,
                                             stopSignal: self.stopSignal, killGrace: self.killGrace).run()
                 }
                 do {

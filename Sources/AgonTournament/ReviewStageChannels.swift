@@ -57,10 +57,14 @@ final class CLIVerifierChannel: VerifierChannel {
 
     /// The instruction added to the packet's system prompt (and so leak-scanned with it).
     static func instructions(scratch: ReviewScratch) -> String {
+        instructions(verdictFile: scratch.verdictFile)
+    }
+
+    static func instructions(verdictFile: String) -> String {
         """
         You are working in a read-only copy of the repository as it was before any candidate's change: \
         read it as you like, but do not modify, create or delete files there. When you have decided, \
-        write your verdict (the JSON object only) to the file `\(scratch.verdictFile)`, and also print the \
+        write your verdict (the JSON object only) to the file `\(verdictFile)`, and also print the \
         same JSON object as your final message.
         """
     }

@@ -21,7 +21,10 @@ struct ReviewContext {
         let config = workspace.config
         // A gated candidate's name inside a passing diff reveals as much as a passing one's, so
         // every candidate's tokens are scanned and redacted in every review copy.
-        let everyToken = record.candidates.flatMap { identityTokens(of: $0, config: config) }
+        let allTokens = record.candidates.flatMap { identityTokens(of: $0, config: config) }
+            + record.candidates.flatMap { [$0.agent] + ($0.model.map { [$0] } ?? []) }
+        let ordinary = templateWords(among: allTokens)
+        let everyToken = allTokens.filter { !ordinary.contains($0.lowercased()) }
         var candidates: [ReviewCandidate] = []
         for candidate in record.candidates where Tournament.passed(candidate) {
             guard let patchPath = candidate.diff.patchPath else { continue }
@@ -37,9 +40,12 @@ struct ReviewContext {
             if !candidate.scopeViolations.isEmpty {
                 summaries["scope"] = "changed outside the task's paths: " + candidate.scopeViolations.joined(separator: ", ")
             }
+            // agentID and model only feed the token list; an id that is an ordinary word of Agon's
+            // own prompt (see `templateWords`) is left out like any other such token.
+            let model = candidate.model ?? entry?.model ?? ""
             candidates.append(ReviewCandidate(
-                candidateID: candidate.agent, agentID: candidate.agent, harness: candidate.harness,
-                model: candidate.model ?? entry?.model ?? "",
+                candidateID: candidate.agent, agentID: ordinary.contains(candidate.agent.lowercased()) ? "" : candidate.agent,
+                harness: candidate.harness, model: ordinary.contains(model.lowercased()) ? "" : model,
                 family: entry?.resolvedFamily ?? ModelFamily.infer(harness: candidate.harness, model: candidate.model) ?? "",
                 identityTokens: everyToken, patch: String(decoding: data, as: UTF8.self),
                 checks: checks, checkSummaries: summaries))
@@ -55,6 +61,26 @@ struct ReviewContext {
                              spec: ReviewSpec(title: spec.title, body: spec.body, acceptance: spec.acceptance),
                              candidates: candidates, secrets: secrets, includeChecks: config.defaults.reviewChecks,
                              selfPreference: config.defaults.selfPreference == .allow ? .allow : .exclude)
+    }
+
+    /// Tokens (lowercased) that occur in Agon's own prompt text: the fixed instructions, the answer
+    /// template, the retry note and the CLI verdict-file note. An agent called `wrong` or `apply`
+    /// is named by ordinary words of that text ("what could go wrong"), which reveal nothing; scanning
+    /// for them would block every review and redacting them would maim ordinary code.
+    static func templateWords(among tokens: [String]) -> Set<String> {
+        let probe = ReviewCandidate(candidateID: "x", agentID: "", harness: .command, model: "", family: "",
+                                    identityTokens: [], patch: "+x\n", checks: ["acceptance": .passed, "scope": .failed])
+        let scratchNote = CLIVerifierChannel.instructions(verdictFile: "/tmp/verdict.json")
+        let options = PacketOptions(includeChecks: true, redact: false, baseTreePath: "/tmp/base", extraInstructions: scratchNote)
+        var text = VerdictParser.retryPrompt(error: .noJSONObject, labels: ["A", "B"])
+        if let packet = try? ReviewPacketBuilder.build(spec: ReviewSpec(title: "", body: ""), candidates: [probe],
+                                                        key: Blinder.key(verifierID: "v", seed: 1, candidates: ["x"]),
+                                                        secrets: RunSecrets(runID: ""), options: options) {
+            text += "\n" + packet.text
+        }
+        let terms = IdentityTokens.normalized(tokens).map { SensitiveTerm($0, kind: .identityToken) }
+        let found = LeakScanner(terms: terms).findings(in: [PacketSection(name: "template", text: text)])
+        return Set(found.map { $0.term.text.lowercased() })
     }
 
     /// The strings that would name `candidate`'s author: its config entry's tokens (id, model,

@@ -8,7 +8,7 @@ import Foundation
 /// One verifier's review of one run: blinding, packet (leak-scanned), the call with one retry
 /// on a malformed verdict, unblinding, self-preference, and the artifacts in
 /// `.agon/runs/<run>/reviews/<verifier>/` (packet.md, raw.txt, verdict.json, transcripts).
-struct VerifierReview {
+struct VerifierSession {
     let workspace: Workspace
     let context: ReviewContext
     let verifier: PlannedAgent
