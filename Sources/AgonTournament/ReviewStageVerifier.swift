@@ -207,10 +207,7 @@ struct VerdictExchange {
             // No second chance for a verifier that failed, was stopped or has spent its budget.
             if !reply.endedNormally || stopSignal.isStopped { break }
             if let left = cap.map({ $0 - (out.costUSD ?? 0) }), left <= 0 {
-                if case .unusable(let error, let n) = out.result {
-                    out.result = .unusable(error, attempts: n)
-                    out.rawText += "(no retry: the verifier's budget is spent)\n"
-                }
+                out.rawText += "(no retry: the verifier's budget is spent)\n"
                 break
             }
         }
