@@ -48,23 +48,26 @@ agents:
     binary: $work/bin/opencode
     env: { DOUBLE_SOLUTIONS: $solutions/neat, DOUBLE_MODE: overspend, DOUBLE_TOKENS_PER_TURN: "10000/1000", DOUBLE_DELAY_MS: "300",
            DOUBLE_PRICE_IN: "1.5e-5", DOUBLE_PRICE_OUT: "7.5e-5" }
-# Three blinded verifiers: one sound, one noisy, one that always prefers whatever it is shown first.
+# Three blinded verifiers from model families that do not compete here (a verifier never ranks
+# its own family's candidates): one sound, one noisy, one that always prefers whatever it is
+# shown first. Claude Code can drive DeepSeek through its Anthropic-compatible API, and Codex can
+# drive Qwen through OpenRouter; here they are agent-double again.
 verifiers:
   judge-sound:
     harness: claude
-    model: claude-haiku-4-5
+    model: deepseek-chat
     binary: $work/bin/claude
-    env: { DOUBLE_REVIEW: sound, DOUBLE_TOKENS_PER_TURN: "6000/600", DOUBLE_PRICE_IN: "1e-6", DOUBLE_PRICE_OUT: "5e-6" }
+    env: { DOUBLE_REVIEW: sound, DOUBLE_TOKENS_PER_TURN: "9000/700", DOUBLE_PRICE_IN: "2.8e-7", DOUBLE_PRICE_OUT: "4.2e-7" }
   judge-noisy:
     harness: codex
-    model: gpt-5-mini
+    model: openrouter/qwen/qwen3-coder
     binary: $work/bin/codex
-    env: { DOUBLE_REVIEW: noisy, DOUBLE_SEED: "7", DOUBLE_TOKENS_PER_TURN: "6000/600" }
+    env: { DOUBLE_REVIEW: noisy, DOUBLE_SEED: "7", DOUBLE_TOKENS_PER_TURN: "9000/700" }
   judge-first:
     harness: gemini
     model: gemini-2.5-flash
     binary: $work/bin/gemini
-    env: { DOUBLE_REVIEW: first, DOUBLE_TOKENS_PER_TURN: "6000/600" }
+    env: { DOUBLE_REVIEW: first, DOUBLE_TOKENS_PER_TURN: "9000/700" }
 defaults:
   parallel: 4
 YAML

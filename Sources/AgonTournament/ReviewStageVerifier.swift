@@ -33,7 +33,8 @@ struct VerifierSession {
         let key = Blinder.key(verifierID: verifier.id, seed: seed, candidates: context.candidates.map(\.candidateID))
         var record = ReviewRecord(verifier: verifier.id, harness: verifier.harness, model: verifier.model, status: .failed,
                                   seed: seed, displayOrder: key.displayOrder, labels: key.labelToCandidate,
-                                  costSource: verifier.price == nil ? .unpriced : .computed)
+                                  costSource: .computed)
+        record.costUSD = 0   // nothing is spent unless the verifier is actually called
         do {
             try? fm.removeItem(at: directory)  // a redo replaces everything the earlier review left
             try fm.createDirectory(at: directory, withIntermediateDirectories: true)
