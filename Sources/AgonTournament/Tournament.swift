@@ -39,6 +39,9 @@ public final class Tournament {
     public init(workspace: Workspace, options: TournamentOptions = TournamentOptions()) {
         self.workspace = workspace
         self.options = options
+        // Descendants that escape an agent's process group (setsid, double fork) are re-parented
+        // to Agon rather than init, so the supervisor can still kill and reap them.
+        _ = ChildSubreaper.enable()
     }
 
     /// Plans every spec first (all preflight errors before anything is created), then runs them in turn.
@@ -174,6 +177,7 @@ public final class Tournament {
             record.status = .reviewing
             try store.saveRun(record)
             let reviewer = ReviewStage(workspace: workspace, stopSignal: stopSignal, progress: progress)
+            reviewer.killGrace = options.killGrace
             record = try reviewer.reviewRun(record, spec: spec, verifiers: plan.verifiers)
         }
         record.status = stopSignal.isStopped ? .interrupted : .done
