@@ -1,29 +1,5 @@
-# Rewrite the whole library in a different style while adding the feature.
-cat > lib/textkit.sh <<'SRC'
-#!/bin/sh
-# ============================================================
-# textkit — small text utilities for POSIX sh
-# (refactored for consistency; every function documented)
-# ============================================================
-
-# ------------------------------------------------------------
-# tk_upper TEXT
-#   Prints TEXT converted to upper case.
-# ------------------------------------------------------------
-tk_upper() {
-    _tk_input="$1"
-    printf '%s\n' "$_tk_input" | tr '[:lower:]' '[:upper:]'
-}
-
-# ------------------------------------------------------------
-# tk_trim TEXT
-#   Prints TEXT without leading and trailing blanks.
-# ------------------------------------------------------------
-tk_trim() {
-    _tk_input="$1"
-    printf '%s\n' "$_tk_input" | sed -e 's/^[[:space:]]*//' | sed -e 's/[[:space:]]*$//'
-}
-SRC
+# Solves the spec while rewriting unrelated code and writing outside the allowed paths.
+. "$(dirname "$0")/parts/rewrite-library.sh"
 cat "$(dirname "$0")/parts/wordcount.part" >> lib/textkit.sh
 cp "$(dirname "$0")/parts/test_wordcount.part" tests/test_wordcount.sh
 mkdir -p docs notes
