@@ -48,7 +48,14 @@ public struct CandidateApplier {
         }
         do {
             if threeWay {
-                try GitCommandLine.apply3Way(patch: patch, in: workspace.root)
+                do {
+                    try GitCommandLine.apply3Way(patch: patch, in: workspace.root)
+                } catch {
+                    // A failed 3-way apply leaves conflict markers; the tree was clean, so put
+                    // every path the patch touches back the way HEAD has it.
+                    GitCommandLine.restore(candidate.diff.changedPaths, in: workspace.root)
+                    throw error
+                }
             } else {
                 try repository.apply(patch, toWorktree: workspace.root)
             }
@@ -79,6 +86,18 @@ enum GitCommandLine {
         defer { try? FileManager.default.removeItem(at: file) }
         let (status, output) = run(["apply", "--3way", file.path], in: directory)
         if status != 0 { throw WorkError(output.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// Puts `paths` back to HEAD in the index and work tree; paths HEAD lacks are deleted.
+    static func restore(_ paths: [String], in directory: String) {
+        for path in paths {
+            if run(["cat-file", "-e", "HEAD:\(path)"], in: directory).0 == 0 {
+                _ = run(["checkout", "-f", "HEAD", "--", path], in: directory)
+            } else {
+                _ = run(["rm", "-q", "--cached", "--ignore-unmatch", "--", path], in: directory)
+                try? FileManager.default.removeItem(atPath: directory + "/" + path)
+            }
+        }
     }
 
     static func userSignature(in directory: String) -> GitSignature {
