@@ -187,8 +187,10 @@ public final class RunStore: Sendable {
     public func saveConsensus(runID: String, _ consensus: ConsensusRecord?) throws {
         try write { db in
             guard try Self.runExists(db, runID) else { throw StoreError.runNotFound(runID) }
-            try db.execute(sql: "UPDATE runs SET consensus = ?, winner = ? WHERE run_id = ?",
-                           arguments: [try consensus.map(Self.json), consensus?.winner, runID])
+            try db.execute(sql: """
+                UPDATE runs SET consensus = ?, winner = ?, consensus_ranking = ?, consensus_gated = ? WHERE run_id = ?
+                """, arguments: StatementArguments([try consensus.map(Self.json), consensus?.winner]
+                                                   + LeaderboardColumns.consensus(consensus) + [runID]))
         }
     }
 
@@ -325,6 +327,13 @@ public final class RunStore: Sendable {
         return runs
     }
 
+    /// Every matching run as the leaderboard reads it, oldest first: the same runs, candidates
+    /// and reviews as `allRunsForLeaderboard` (projected by `LeaderboardRun.init`), read from
+    /// indexed columns without decoding any record JSON.
+    public func leaderboardRuns(_ filter: RunFilter = RunFilter()) throws -> [LeaderboardRun] {
+        try read { db in try LeaderboardColumns.load(db, filter: filter) }
+    }
+
     /// Human picks, oldest first (optionally for one run).
     public func picks(runID: String? = nil) throws -> [ApplyRecord] {
         try read { db in
@@ -371,18 +380,21 @@ public final class RunStore: Sendable {
         header.reviews = []
         header.consensus = nil
         try db.cachedStatement(sql: """
-            INSERT INTO runs (run_id, created_at, finished_at, spec_path, spec_title, base_sha, status, winner, record, consensus)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO runs (run_id, created_at, finished_at, spec_path, spec_title, base_sha, status, winner, record, consensus,
+                              spec_hash, consensus_ranking, consensus_gated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(run_id) DO UPDATE SET
                 created_at = excluded.created_at, finished_at = excluded.finished_at, spec_path = excluded.spec_path,
                 spec_title = excluded.spec_title, base_sha = excluded.base_sha, status = excluded.status,
-                winner = excluded.winner, record = excluded.record, consensus = excluded.consensus
-            """).execute(arguments: [
+                winner = excluded.winner, record = excluded.record, consensus = excluded.consensus,
+                spec_hash = excluded.spec_hash, consensus_ranking = excluded.consensus_ranking,
+                consensus_gated = excluded.consensus_gated
+            """).execute(arguments: StatementArguments([
                 record.runID, AgonJSON.millisecondPrecision(record.createdAt).timeIntervalSince1970,
                 record.finishedAt.map { AgonJSON.millisecondPrecision($0).timeIntervalSince1970 },
                 record.specPath, record.specTitle, record.baseSHA, record.status.rawValue,
                 record.consensus?.winner, try json(header), try record.consensus.map(json),
-            ])
+            ] + LeaderboardColumns.run(record)))
         try db.cachedStatement(sql: "DELETE FROM candidates WHERE run_id = ?").execute(arguments: [record.runID])
         try db.cachedStatement(sql: "DELETE FROM reviews WHERE run_id = ?").execute(arguments: [record.runID])
         for (position, candidate) in record.candidates.enumerated() {
@@ -395,33 +407,47 @@ public final class RunStore: Sendable {
 
     /// `position` nil: keep an existing row's position, or append.
     private static func upsertCandidate(_ db: Database, runID: String, _ c: CandidateRecord, position: Int?) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO candidates (run_id, agent, position, harness, model, outcome, cost_usd, cost_source, duration_ms, record)
+        try db.cachedStatement(sql: candidateUpsertSQL).execute(arguments: StatementArguments([
+            runID, c.agent, position, c.harness.rawValue, c.model, c.outcome?.rawValue, c.costUSD,
+            c.costSource.rawValue, c.durationMs, try json(c),
+        ] + LeaderboardColumns.candidate(c)))
+    }
+
+    private static let candidateUpsertSQL: String = {
+        let columns = LeaderboardColumns.candidateNames
+        return """
+            INSERT INTO candidates (run_id, agent, position, harness, model, outcome, cost_usd, cost_source, duration_ms, record,
+                                    \(columns.joined(separator: ", ")))
             VALUES (?1, ?2, COALESCE(?3, (SELECT COALESCE(MAX(position), -1) + 1 FROM candidates WHERE run_id = ?1)),
-                    ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                    ?4, ?5, ?6, ?7, ?8, ?9, ?10, \(columns.indices.map { "?\($0 + 11)" }.joined(separator: ", ")))
             ON CONFLICT(run_id, agent) DO UPDATE SET
                 harness = excluded.harness, model = excluded.model, outcome = excluded.outcome,
                 cost_usd = excluded.cost_usd, cost_source = excluded.cost_source,
-                duration_ms = excluded.duration_ms, record = excluded.record
-            """).execute(arguments: [
-                runID, c.agent, position, c.harness.rawValue, c.model, c.outcome?.rawValue, c.costUSD,
-                c.costSource.rawValue, c.durationMs, try json(c),
-            ])
-    }
+                duration_ms = excluded.duration_ms, record = excluded.record,
+                \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+            """
+    }()
 
     private static func upsertReview(_ db: Database, runID: String, _ r: ReviewRecord, position: Int?) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO reviews (run_id, verifier, position, harness, model, status, cost_usd, cost_source, record)
+        try db.cachedStatement(sql: reviewUpsertSQL).execute(arguments: StatementArguments([
+            runID, r.verifier, position, r.harness.rawValue, r.model, r.status.rawValue, r.costUSD,
+            r.costSource.rawValue, try json(r),
+        ] + LeaderboardColumns.review(r)))
+    }
+
+    private static let reviewUpsertSQL: String = {
+        let columns = LeaderboardColumns.reviewNames
+        return """
+            INSERT INTO reviews (run_id, verifier, position, harness, model, status, cost_usd, cost_source, record,
+                                 \(columns.joined(separator: ", ")))
             VALUES (?1, ?2, COALESCE(?3, (SELECT COALESCE(MAX(position), -1) + 1 FROM reviews WHERE run_id = ?1)),
-                    ?4, ?5, ?6, ?7, ?8, ?9)
+                    ?4, ?5, ?6, ?7, ?8, ?9, \(columns.indices.map { "?\($0 + 10)" }.joined(separator: ", ")))
             ON CONFLICT(run_id, verifier) DO UPDATE SET
                 harness = excluded.harness, model = excluded.model, status = excluded.status,
-                cost_usd = excluded.cost_usd, cost_source = excluded.cost_source, record = excluded.record
-            """).execute(arguments: [
-                runID, r.verifier, position, r.harness.rawValue, r.model, r.status.rawValue, r.costUSD,
-                r.costSource.rawValue, try json(r),
-            ])
-    }
+                cost_usd = excluded.cost_usd, cost_source = excluded.cost_source, record = excluded.record,
+                \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+            """
+    }()
 
     private static func assembleRun(_ db: Database, _ runID: String) throws -> RunRecord? {
         guard let row = try Row.fetchOne(db, sql: "SELECT record, consensus FROM runs WHERE run_id = ?", arguments: [runID])

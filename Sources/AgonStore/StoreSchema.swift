@@ -71,6 +71,11 @@ enum StoreSchema {
                 CREATE INDEX picks_agent ON picks(agent);
                 """)
         }
+        // v2: copies of the fields the leaderboard reads, so it never decodes record JSON.
+        migrator.registerMigration("v2", foreignKeyChecks: .immediate) { db in
+            try LeaderboardColumns.addColumns(db)
+            try LeaderboardColumns.backfill(db)
+        }
         return migrator
     }
 }

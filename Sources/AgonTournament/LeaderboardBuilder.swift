@@ -89,13 +89,13 @@ public struct LeaderboardBuilder {
         return Self.view(compute(query, runs: runs, picks: picks), generatedAt: Date())
     }
 
-    private func load(_ query: LeaderboardQuery) throws -> (runs: [RunRecord], picks: [ApplyRecord]) {
+    private func load(_ query: LeaderboardQuery) throws -> (runs: [LeaderboardRun], picks: [ApplyRecord]) {
         let filter = try query.filter()
         let store = try workspace.store()
-        return (try store.allRunsForLeaderboard(filter), try store.picks())
+        return (try store.leaderboardRuns(filter), try store.picks())
     }
 
-    private func compute(_ query: LeaderboardQuery, runs: [RunRecord], picks: [ApplyRecord]) -> LeaderboardResult {
+    private func compute(_ query: LeaderboardQuery, runs: [LeaderboardRun], picks: [ApplyRecord]) -> LeaderboardResult {
         let settings = LeaderboardSettings(config: workspace.config, replicates: query.replicates, seed: query.seed)
         return LeaderboardComputation(settings: settings).compute(runs: runs, picks: picks)
     }

@@ -1,6 +1,7 @@
 import AgonConsensus
 import AgonCore
 import AgonReport
+import AgonStore
 import Foundation
 
 // The leaderboard's statistics, computed from records alone (no I/O).
@@ -187,25 +188,40 @@ public struct LeaderboardComputation {
 
     /// Whether a finished candidate counts as a success (see the definitions above).
     public static func succeeded(_ candidate: CandidateRecord) -> Bool {
-        guard candidate.outcome == .ok, !candidate.diff.isEmpty else { return false }
+        succeeded(LeaderboardCandidate(candidate))
+    }
+
+    /// Whether a finished candidate counts as a success (see the definitions above).
+    public static func succeeded(_ candidate: LeaderboardCandidate) -> Bool {
+        guard candidate.outcome == .ok, candidate.diffFiles > 0 else { return false }
         return checkPassed(candidate, .acceptance) && checkPassed(candidate, .holdout)
     }
 
-    static func checkPassed(_ candidate: CandidateRecord, _ kind: CheckKind) -> Bool {
+    static func checkPassed(_ candidate: LeaderboardCandidate, _ kind: CheckKind) -> Bool {
         switch candidate.checks[kind] {
         case .passed: return true
         case .failed: return false
-        case .skipped: return !candidate.checkResults.contains { $0.kind == kind }
+        case .skipped: return !candidate.checksRun.contains(kind)
         }
     }
 
+    /// Whether a candidate passed the gate into review (`Tournament.passed` on the projection).
+    static func passedGate(_ candidate: LeaderboardCandidate) -> Bool {
+        candidate.outcome == .ok && candidate.diffFiles > 0 && candidate.checks.acceptance != .failed
+    }
+
     /// Whether a candidate counts as one of its agent's runs.
-    static func counts(_ candidate: CandidateRecord) -> Bool {
+    static func counts(_ candidate: LeaderboardCandidate) -> Bool {
         guard let outcome = candidate.outcome else { return false }
         return outcome != .interrupted
     }
 
+    /// `compute` over full records (projected first).
     public func compute(runs: [RunRecord], picks: [ApplyRecord]) -> LeaderboardResult {
+        compute(runs: runs.map(LeaderboardRun.init), picks: picks)
+    }
+
+    public func compute(runs: [LeaderboardRun], picks: [ApplyRecord]) -> LeaderboardResult {
         var keys = AgentKeys(agentFamilies: settings.agentFamilies)
         var tallies: [AgentTally] = []
         var verifierIndex: [String: Int] = [:]
@@ -356,7 +372,7 @@ public struct LeaderboardComputation {
     }
 
     /// The run's gated candidates (key indices), in consensus order when there is one.
-    private func gatedOrder(_ consensus: ConsensusRecord?, candidates: [CandidateRecord], keyOf: [Int],
+    private func gatedOrder(_ consensus: LeaderboardConsensus?, candidates: [LeaderboardCandidate], keyOf: [Int],
                             position: (String) -> Int?) -> [Int] {
         var result: [Int] = []
         if let consensus {
@@ -368,7 +384,7 @@ public struct LeaderboardComputation {
                 if let c = position(agent), keyOf[c] >= 0, !result.contains(keyOf[c]) { result.append(keyOf[c]) }
             }
         } else {
-            for c in candidates.indices where keyOf[c] >= 0 && !Tournament.passed(candidates[c]) {
+            for c in candidates.indices where keyOf[c] >= 0 && !Self.passedGate(candidates[c]) {
                 if !result.contains(keyOf[c]) { result.append(keyOf[c]) }
             }
         }
@@ -426,7 +442,7 @@ private struct AgentKeys {
 
     init(agentFamilies: [String: String]) { self.agentFamilies = agentFamilies }
 
-    mutating func index(for candidate: CandidateRecord) -> Int {
+    mutating func index(for candidate: LeaderboardCandidate) -> Int {
         let model = candidate.model ?? ""
         let key = Key(harness: candidate.harness, model: model, agent: model.isEmpty ? candidate.agent : "")
         if let existing = index[key] { return existing }
@@ -468,7 +484,7 @@ private struct AgentTally {
         self.model = model
     }
 
-    mutating func add(_ candidate: CandidateRecord, created: Date, runID: String, spec: Int, winner: String?,
+    mutating func add(_ candidate: LeaderboardCandidate, created: Date, runID: String, spec: Int, winner: String?,
                       verifierShare share: Double) {
         if !agentIDs.contains(candidate.agent) { agentIDs.append(candidate.agent) }
         runs += 1
@@ -483,7 +499,7 @@ private struct AgentTally {
             pricedCost += cost
             if success { pricedSuccesses += 1 }
         }
-        tokens += candidate.tokens.total
+        tokens += candidate.tokens
         verifierShare += share
         if let ms = candidate.firstAttemptMs { firstAttemptTimes.append(Double(ms) / 1000) }
         if success, let ms = candidate.durationMs { successTimes.append(Double(ms) / 1000) }
@@ -562,12 +578,12 @@ private struct VerifierTally {
 
     /// `keyOf[c]`: the agent key of the run's candidate c (−1 when it does not count).
     /// `consensusOrder`: the run's consensus as candidate positions (nil when the run has none).
-    mutating func add(_ review: ReviewRecord, consensusOrder: [Int]?, position: (String) -> Int?, keyOf: [Int], keys: AgentKeys) {
+    mutating func add(_ review: LeaderboardReview, consensusOrder: [Int]?, position: (String) -> Int?, keyOf: [Int], keys: AgentKeys) {
         harness = review.harness
         model = review.model
         attempts += 1
         if let c = review.costUSD, c.isFinite { cost += c } else { unpriced += 1 }
-        if !review.droppedSelfPreference.isEmpty { droppedOwnFamily = true }
+        if review.droppedSelfPreference > 0 { droppedOwnFamily = true }
         guard review.status == .ok, !review.ranking.isEmpty else { return }
         valid += 1
         // Items are candidate positions in the run (small arrays, no dictionaries per run).

@@ -9,14 +9,14 @@ import Testing
         try RunStore(layout: ArtifactLayout(root: dir.url))
     }
 
-    @Test func freshFileGetsTheV1Schema() throws {
+    @Test func freshFileGetsTheCurrentSchema() throws {
         let dir = try TemporaryDirectory()
         let store = try makeStore(dir)
         try store.close()
         let queue = try DatabaseQueue(path: ArtifactLayout(root: dir.url).databaseURL.path)
         try queue.read { db in
             for table in ["runs", "candidates", "reviews", "picks"] { #expect(try db.tableExists(table)) }
-            #expect(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") == ["v1"])
+            #expect(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") == ["v1", "v2"])
             #expect(try Int32.fetchOne(db, sql: "PRAGMA application_id") == 0x4147_4F4E)
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
             let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")

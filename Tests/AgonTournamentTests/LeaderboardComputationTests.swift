@@ -1,6 +1,7 @@
 import AgonConsensus
 import AgonCore
 import AgonReport
+import AgonStore
 @testable import AgonTournament
 import Foundation
 import Testing
@@ -191,6 +192,37 @@ struct LeaderboardComputationTests {
         #expect(!LeaderboardComputation.succeeded(ranButSkipped))
         #expect(!LeaderboardComputation.succeeded(R.candidate("x", holdout: .failed, holdoutCommand: true)))
         #expect(!LeaderboardComputation.succeeded(R.candidate("x", files: 0)))
+    }
+
+    @Test func gateOnTheProjectionMatchesTheTournamentGate() {
+        var checked = 0
+        for outcome in [Outcome.ok, .timeout, .noChanges] {
+            for files in [0, 2] {
+                for acceptance in [CheckStatus.passed, .failed, .skipped] {
+                    let candidate = R.candidate("x", outcome: outcome, files: files, acceptance: acceptance)
+                    #expect(LeaderboardComputation.passedGate(LeaderboardCandidate(candidate)) == Tournament.passed(candidate))
+                    checked += Tournament.passed(candidate) ? 1 : 0
+                }
+            }
+        }
+        #expect(checked == 2) // ok with changes and acceptance passed or skipped
+    }
+
+    @Test func storeLoadGivesTheSameLeaderboardAsTheFullRecords() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("agon-lb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try RunStore(url: dir.appendingPathComponent("agon.sqlite"))
+        try SyntheticStore.populate(store: store, runs: 60, agents: ["a", "b", "c", "d", "e", "f"], seed: 3)
+        var runs = try store.allRunsForLeaderboard()
+        runs[4].reviews[0].droppedSelfPreference = ["f"]
+        runs[9].consensus = nil
+        try store.importRuns([runs[4], runs[9]])
+        let settings = LeaderboardSettings(replicates: 20, seed: 5, parallel: false)
+        let fromRecords = LeaderboardComputation(settings: settings).compute(runs: runs, picks: [])
+        let fromColumns = LeaderboardComputation(settings: settings).compute(runs: try store.leaderboardRuns(), picks: [])
+        #expect(fromRecords == fromColumns)
+        #expect(fromColumns.agents.count == 6 && fromColumns.reviewedRuns == 60)
     }
 
     // MARK: Verifiers

@@ -143,7 +143,7 @@ do {
     print(board.text.split(separator: "\n").prefix(8).joined(separator: "\n"))
 
     // Where the computation goes: tallies and the point fit alone (B = 0) vs the full bootstrap.
-    let runs = try workspace.store().allRunsForLeaderboard()
+    let runs = try workspace.store().leaderboardRuns()
     for b in [0, replicates] {
         let settings = LeaderboardSettings(config: workspace.config, replicates: b, seed: 1)
         let t = DispatchTime.now().uptimeNanoseconds

@@ -1,0 +1,278 @@
+import AgonCore
+import Foundation
+import GRDB
+
+/// The columns behind `LeaderboardRun` (schema v2): their values for a record, the backfill of
+/// rows written before v2, and the bulk read. Writes and the backfill share `values`, so a
+/// migrated row and a freshly written one hold the same columns.
+enum LeaderboardColumns {
+    // MARK: Values
+
+    /// `spec_hash, consensus_ranking, consensus_gated` of a run.
+    static func run(_ record: RunRecord) -> [DatabaseValueConvertible?] {
+        [record.specHash] + consensus(record.consensus)
+    }
+
+    /// `consensus_ranking, consensus_gated` (both null without a consensus).
+    static func consensus(_ consensus: ConsensusRecord?) -> [DatabaseValueConvertible?] {
+        [consensus.map { StringListColumn.encode($0.ranking) }, consensus.map { StringListColumn.encode($0.gated) }]
+    }
+
+    static let candidateNames = [
+        "tokens_total", "turns", "first_attempt_ms", "tokens_per_sec", "diff_files",
+        "check_acceptance", "check_holdout", "check_scope", "checks_run",
+    ]
+
+    static func candidate(_ c: CandidateRecord) -> [DatabaseValueConvertible?] {
+        [c.tokens.total, c.turns, c.firstAttemptMs, c.tokensPerSec, c.diff.files, c.checks.acceptance.rawValue,
+         c.checks.holdout.rawValue, c.checks.scope.rawValue, CheckKinds(c.checkResults).rawValue]
+    }
+
+    static let reviewNames = ["ranking", "display_order", "dropped_self_preference"]
+
+    static func review(_ r: ReviewRecord) -> [DatabaseValueConvertible?] {
+        [StringListColumn.encode(r.ranking), StringListColumn.encode(r.displayOrder), r.droppedSelfPreference.count]
+    }
+
+    // MARK: Migration
+
+    /// Adds the columns (schema v2).
+    static func addColumns(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE runs ADD COLUMN spec_hash TEXT NOT NULL DEFAULT '';
+            ALTER TABLE runs ADD COLUMN consensus_ranking TEXT;  -- JSON array of agent ids; null without consensus
+            ALTER TABLE runs ADD COLUMN consensus_gated TEXT;    -- JSON array of agent ids
+            ALTER TABLE candidates ADD COLUMN tokens_total INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE candidates ADD COLUMN turns INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE candidates ADD COLUMN first_attempt_ms INTEGER;
+            ALTER TABLE candidates ADD COLUMN tokens_per_sec REAL;
+            ALTER TABLE candidates ADD COLUMN diff_files INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE candidates ADD COLUMN check_acceptance TEXT NOT NULL DEFAULT 'skipped';
+            ALTER TABLE candidates ADD COLUMN check_holdout TEXT NOT NULL DEFAULT 'skipped';
+            ALTER TABLE candidates ADD COLUMN check_scope TEXT NOT NULL DEFAULT 'skipped';
+            ALTER TABLE candidates ADD COLUMN checks_run INTEGER NOT NULL DEFAULT 0;  -- CheckKinds bits
+            ALTER TABLE reviews ADD COLUMN ranking TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE reviews ADD COLUMN display_order TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE reviews ADD COLUMN dropped_self_preference INTEGER NOT NULL DEFAULT 0;
+            """)
+    }
+
+    /// Fills the columns of rows written before v2 from their stored JSON, in batches so a
+    /// large store is never held in memory at once.
+    static func backfill(_ db: Database) throws {
+        try backfill(db, table: "runs", names: ["spec_hash", "consensus_ranking", "consensus_gated"],
+                     select: "record, consensus") { row in
+            let key: String = row["key"]
+            let record = try decode(RunRecord.self, row["record"], table: "runs", key: key)
+            let consensus = try (row["consensus"] as Data?).map { try decode(ConsensusRecord.self, $0, table: "runs.consensus", key: key) }
+            return [record.specHash] + Self.consensus(consensus)
+        }
+        try backfill(db, table: "candidates", names: candidateNames, select: "record") { row in
+            candidate(try decode(CandidateRecord.self, row["record"], table: "candidates", key: row["key"]))
+        }
+        try backfill(db, table: "reviews", names: reviewNames, select: "record") { row in
+            review(try decode(ReviewRecord.self, row["record"], table: "reviews", key: row["key"]))
+        }
+    }
+
+    private static func backfill(_ db: Database, table: String, names: [String], select: String,
+                                 values: (Row) throws -> [DatabaseValueConvertible?]) throws {
+        let update = try db.makeStatement(sql: """
+            UPDATE \(table) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE rowid = ?
+            """)
+        var after: Int64 = 0
+        while true {
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT rowid, run_id AS key, \(select) FROM \(table) WHERE rowid > ? ORDER BY rowid LIMIT 500
+                """, arguments: [after])
+            guard let last = rows.last else { return }
+            for row in rows {
+                let rowid: Int64 = row["rowid"]
+                try update.execute(arguments: StatementArguments(try values(row) + [rowid]))
+            }
+            after = last["rowid"]
+        }
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ data: Data, table: String, key: String) throws -> T {
+        do {
+            return try RecordDecoding.decode(type, from: data)
+        } catch {
+            throw StoreError.corruptRecord(table: table, key: key, detail: StoreError.describe(error))
+        }
+    }
+
+    // MARK: Reading
+
+    /// Every run matching `filter`, oldest first, with candidates and reviews in stored order.
+    ///
+    /// Three queries in one snapshot, each in the same run order, so children are attached by
+    /// walking the runs alongside (no lookups by id).
+    static func load(_ db: Database, filter: RunFilter) throws -> [LeaderboardRun] {
+        let (condition, arguments) = filter.sql
+        var runs: [LeaderboardRun] = []
+        var rowids: [Int64] = []
+        let runCursor = try Row.fetchCursor(db, sql: """
+            SELECT r.rowid, r.run_id, r.spec_hash, r.created_at, r.consensus_ranking, r.consensus_gated
+            FROM runs r WHERE \(condition) ORDER BY r.created_at, r.run_id
+            """, arguments: arguments)
+        while let row = try runCursor.next() {
+            let runID: String = row[1]
+            var consensus: LeaderboardConsensus?
+            if let ranking = try list(row, 4, table: "runs", key: runID) {
+                consensus = LeaderboardConsensus(ranking: ranking, gated: try list(row, 5, table: "runs", key: runID) ?? [])
+            }
+            rowids.append(row[0])
+            runs.append(LeaderboardRun(runID: runID, specHash: row[2], createdAt: Date(timeIntervalSince1970: row[3]),
+                                       consensus: consensus, candidates: [], reviews: []))
+        }
+        guard !runs.isEmpty else { return runs }
+
+        var strings = StringInterner()
+        var i = 0
+        let candidateCursor = try Row.fetchCursor(db, sql: """
+            SELECT r.rowid, t.agent, t.harness, t.model, t.outcome, t.cost_usd, t.cost_source, t.duration_ms,
+                   t.tokens_total, t.turns, t.first_attempt_ms, t.tokens_per_sec, t.diff_files,
+                   t.check_acceptance, t.check_holdout, t.check_scope, t.checks_run
+            FROM runs r JOIN candidates t ON t.run_id = r.run_id
+            WHERE \(condition) ORDER BY r.created_at, r.run_id, t.position
+            """, arguments: arguments)
+        while let row = try candidateCursor.next() {
+            i = try advance(to: row[0], from: i, rowids)
+            let key = runs[i].runID
+            let candidate = LeaderboardCandidate(
+                agent: strings.intern(row[1]), harness: try value(row, 2, table: "candidates", key: key),
+                model: (row[3] as String?).map { strings.intern($0) },
+                outcome: try (row[4] as String?).map { try parse($0, table: "candidates", key: key) },
+                costUSD: row[5], costSource: try value(row, 6, table: "candidates", key: key), tokens: row[8], turns: row[9],
+                firstAttemptMs: row[10], durationMs: row[7], tokensPerSec: row[11], diffFiles: row[12],
+                checks: CheckSummary(acceptance: try value(row, 13, table: "candidates", key: key),
+                                     holdout: try value(row, 14, table: "candidates", key: key),
+                                     scope: try value(row, 15, table: "candidates", key: key)),
+                checksRun: CheckKinds(rawValue: row[16]))
+            runs[i].candidates.append(candidate)
+        }
+
+        i = 0
+        let reviewCursor = try Row.fetchCursor(db, sql: """
+            SELECT r.rowid, t.verifier, t.harness, t.model, t.status, t.cost_usd, t.ranking, t.display_order,
+                   t.dropped_self_preference
+            FROM runs r JOIN reviews t ON t.run_id = r.run_id
+            WHERE \(condition) ORDER BY r.created_at, r.run_id, t.position
+            """, arguments: arguments)
+        while let row = try reviewCursor.next() {
+            i = try advance(to: row[0], from: i, rowids)
+            let key = runs[i].runID
+            let review = LeaderboardReview(
+                verifier: strings.intern(row[1]), harness: try value(row, 2, table: "reviews", key: key),
+                model: (row[3] as String?).map { strings.intern($0) }, status: try value(row, 4, table: "reviews", key: key),
+                costUSD: row[5], ranking: try list(row, 6, table: "reviews", key: key, strings: &strings) ?? [],
+                displayOrder: try list(row, 7, table: "reviews", key: key, strings: &strings) ?? [],
+                droppedSelfPreference: row[8])
+            runs[i].reviews.append(review)
+        }
+        return runs
+    }
+
+    /// The index of the run with `rowid`, at or after `from` (child rows come in run order).
+    private static func advance(to rowid: Int64, from: Int, _ rowids: [Int64]) throws -> Int {
+        var i = from
+        while i < rowids.count, rowids[i] != rowid { i += 1 }
+        // Only possible if the two queries saw different runs, which one snapshot rules out.
+        guard i < rowids.count else { throw StoreError.corruptRecord(table: "runs", key: "rowid \(rowid)", detail: "rows out of order") }
+        return i
+    }
+
+    private static func value<T: RawRepresentable>(_ row: Row, _ index: Int, table: String, key: String) throws -> T
+    where T.RawValue == String {
+        try parse(row[index], table: table, key: key)
+    }
+
+    private static func parse<T: RawRepresentable>(_ text: String, table: String, key: String) throws -> T
+    where T.RawValue == String {
+        guard let value = T(rawValue: text) else {
+            throw StoreError.corruptRecord(table: table, key: key, detail: "unknown \(T.self) \"\(text)\"")
+        }
+        return value
+    }
+
+    private static func list(_ row: Row, _ index: Int, table: String, key: String) throws -> [String]? {
+        var strings = StringInterner()
+        return try list(row, index, table: table, key: key, strings: &strings)
+    }
+
+    private static func list(_ row: Row, _ index: Int, table: String, key: String,
+                             strings: inout StringInterner) throws -> [String]? {
+        try row.withUnsafeData(atIndex: index) { (data: Data?) -> [String]? in
+            guard let data else { return nil }
+            do {
+                return try StringListColumn.decode(data, strings: &strings)
+            } catch {
+                throw StoreError.corruptRecord(table: table, key: key, detail: "\(Array(row.columnNames)[index]): \(StoreError.describe(error))")
+            }
+        }
+    }
+}
+
+/// Shares one `String` per distinct id (agent and verifier ids repeat in every run), which
+/// saves an allocation per value read and memory for the whole load.
+struct StringInterner {
+    private var known: [String: String] = [:]
+
+    mutating func intern(_ text: String) -> String {
+        if let existing = known[text] { return existing }
+        known[text] = text
+        return text
+    }
+
+    /// The interned string of UTF-8 `bytes`, created only the first time.
+    mutating func intern(_ bytes: UnsafeRawBufferPointer) -> String {
+        intern(String(decoding: bytes, as: UTF8.self))
+    }
+}
+
+/// A list of ids stored as a JSON array of strings (readable in the sqlite3 shell).
+enum StringListColumn {
+    static func encode(_ list: [String]) -> String {
+        var out = "["
+        for (i, text) in list.enumerated() {
+            if i > 0 { out += "," }
+            out += "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            out += "\""
+        }
+        return out + "]"
+    }
+
+    /// Decodes what `encode` wrote: a plain scan when no string has escapes, a JSON decoder otherwise.
+    static func decode(_ data: Data, strings: inout StringInterner) throws -> [String] {
+        let fast: [String]? = data.withUnsafeBytes { raw in
+            var result: [String] = []
+            let n = raw.count
+            guard n >= 2, raw[0] == UInt8(ascii: "["), raw[n - 1] == UInt8(ascii: "]") else { return nil }
+            var i = 1
+            if i == n - 1 { return result }
+            while true {
+                guard raw[i] == UInt8(ascii: "\"") else { return nil }
+                let start = i + 1
+                var end = start
+                while end < n - 1, raw[end] != UInt8(ascii: "\""), raw[end] != UInt8(ascii: "\\") { end += 1 }
+                guard end < n - 1, raw[end] == UInt8(ascii: "\"") else { return nil }
+                result.append(strings.intern(UnsafeRawBufferPointer(rebasing: raw[start..<end])))
+                i = end + 1
+                if i == n - 1 { return result }
+                guard raw[i] == UInt8(ascii: ",") else { return nil }
+                i += 1
+            }
+        }
+        if let fast { return fast }
+        return try RecordDecoding.decode([String].self, from: data)
+    }
+}
