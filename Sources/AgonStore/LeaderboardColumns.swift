@@ -57,6 +57,20 @@ enum LeaderboardColumns {
             """)
     }
 
+    /// Covering indexes for `load`: its queries read only these small b-trees, never the table
+    /// rows, whose record JSON (overflow pages) makes up nearly all of the file.
+    static func addIndexes(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX runs_leaderboard ON runs(
+                created_at, run_id, spec_path, status, spec_hash, consensus_ranking, consensus_gated);
+            CREATE INDEX candidates_leaderboard ON candidates(
+                run_id, position, agent, harness, model, outcome, cost_usd, cost_source, duration_ms,
+                \(candidateNames.joined(separator: ", ")));
+            CREATE INDEX reviews_leaderboard ON reviews(
+                run_id, position, verifier, harness, model, status, cost_usd, \(reviewNames.joined(separator: ", ")));
+            """)
+    }
+
     /// Fills the columns of rows written before v2 from their stored JSON, in batches so a
     /// large store is never held in memory at once.
     static func backfill(_ db: Database) throws {
@@ -112,10 +126,7 @@ enum LeaderboardColumns {
         let (condition, arguments) = filter.sql
         var runs: [LeaderboardRun] = []
         var rowids: [Int64] = []
-        let runCursor = try Row.fetchCursor(db, sql: """
-            SELECT r.rowid, r.run_id, r.spec_hash, r.created_at, r.consensus_ranking, r.consensus_gated
-            FROM runs r WHERE \(condition) ORDER BY r.created_at, r.run_id
-            """, arguments: arguments)
+        let runCursor = try Row.fetchCursor(db, sql: runsSQL(condition), arguments: arguments)
         while let row = try runCursor.next() {
             let runID: String = row[1]
             var consensus: LeaderboardConsensus?
@@ -130,13 +141,7 @@ enum LeaderboardColumns {
 
         var strings = StringInterner()
         var i = 0
-        let candidateCursor = try Row.fetchCursor(db, sql: """
-            SELECT r.rowid, t.agent, t.harness, t.model, t.outcome, t.cost_usd, t.cost_source, t.duration_ms,
-                   t.tokens_total, t.turns, t.first_attempt_ms, t.tokens_per_sec, t.diff_files,
-                   t.check_acceptance, t.check_holdout, t.check_scope, t.checks_run
-            FROM runs r JOIN candidates t ON t.run_id = r.run_id
-            WHERE \(condition) ORDER BY r.created_at, r.run_id, t.position
-            """, arguments: arguments)
+        let candidateCursor = try Row.fetchCursor(db, sql: candidatesSQL(condition), arguments: arguments)
         while let row = try candidateCursor.next() {
             i = try advance(to: row[0], from: i, rowids)
             let key = runs[i].runID
@@ -154,12 +159,7 @@ enum LeaderboardColumns {
         }
 
         i = 0
-        let reviewCursor = try Row.fetchCursor(db, sql: """
-            SELECT r.rowid, t.verifier, t.harness, t.model, t.status, t.cost_usd, t.ranking, t.display_order,
-                   t.dropped_self_preference
-            FROM runs r JOIN reviews t ON t.run_id = r.run_id
-            WHERE \(condition) ORDER BY r.created_at, r.run_id, t.position
-            """, arguments: arguments)
+        let reviewCursor = try Row.fetchCursor(db, sql: reviewsSQL(condition), arguments: arguments)
         while let row = try reviewCursor.next() {
             i = try advance(to: row[0], from: i, rowids)
             let key = runs[i].runID
@@ -172,6 +172,32 @@ enum LeaderboardColumns {
             runs[i].reviews.append(review)
         }
         return runs
+    }
+
+    static func runsSQL(_ condition: String) -> String {
+        """
+        SELECT r.rowid, r.run_id, r.spec_hash, r.created_at, r.consensus_ranking, r.consensus_gated
+        FROM runs r WHERE \(condition) ORDER BY r.created_at, r.run_id
+        """
+    }
+
+    static func candidatesSQL(_ condition: String) -> String {
+        """
+        SELECT r.rowid, t.agent, t.harness, t.model, t.outcome, t.cost_usd, t.cost_source, t.duration_ms,
+               t.tokens_total, t.turns, t.first_attempt_ms, t.tokens_per_sec, t.diff_files,
+               t.check_acceptance, t.check_holdout, t.check_scope, t.checks_run
+        FROM runs r JOIN candidates t ON t.run_id = r.run_id
+        WHERE \(condition) ORDER BY r.created_at, r.run_id, t.position
+        """
+    }
+
+    static func reviewsSQL(_ condition: String) -> String {
+        """
+        SELECT r.rowid, t.verifier, t.harness, t.model, t.status, t.cost_usd, t.ranking, t.display_order,
+               t.dropped_self_preference
+        FROM runs r JOIN reviews t ON t.run_id = r.run_id
+        WHERE \(condition) ORDER BY r.created_at, r.run_id, t.position
+        """
     }
 
     /// The index of the run with `rowid`, at or after `from` (child rows come in run order).

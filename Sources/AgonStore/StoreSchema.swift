@@ -75,6 +75,7 @@ enum StoreSchema {
         migrator.registerMigration("v2", foreignKeyChecks: .immediate) { db in
             try LeaderboardColumns.addColumns(db)
             try LeaderboardColumns.backfill(db)
+            try LeaderboardColumns.addIndexes(db)
         }
         return migrator
     }

@@ -195,6 +195,24 @@ import Testing
         }
     }
 
+    /// The load must never touch the table rows (their record JSON is most of the file).
+    @Test func unfilteredLoadReadsOnlyCoveringIndexes() throws {
+        let dir = try TemporaryDirectory()
+        let url = dir.url.appendingPathComponent("agon.sqlite")
+        try RunStore(url: url).importRuns(Self.syntheticRuns(3))
+        let sinceFilter = RunFilter(since: Fixtures.created, statuses: [.done]).sql
+        try DatabaseQueue(path: url.path).read { db in
+            for (condition, arguments) in [("1", StatementArguments()), sinceFilter] {
+                for sql in [LeaderboardColumns.runsSQL, LeaderboardColumns.candidatesSQL, LeaderboardColumns.reviewsSQL] {
+                    let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql(condition), arguments: arguments)
+                        .map { $0["detail"] as String }
+                    let scans = plan.filter { $0.hasPrefix("SCAN") || $0.hasPrefix("SEARCH") }
+                    #expect(!scans.isEmpty && scans.allSatisfy { $0.contains("COVERING INDEX") }, "\(plan)")
+                }
+            }
+        }
+    }
+
     @Test func stringListsRoundTrip() throws {
         var strings = StringInterner()
         for list in [[], ["a"], ["agent-1", "agent-2", "x"], ["q\"uote", "back\\slash", "tab\t", "☃ snow", ""]] {

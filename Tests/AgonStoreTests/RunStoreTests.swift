@@ -20,7 +20,8 @@ import Testing
             #expect(try Int32.fetchOne(db, sql: "PRAGMA application_id") == 0x4147_4F4E)
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
             let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")
-            #expect(Set(indexes).isSuperset(of: ["runs_created_at", "runs_spec_path", "candidates_agent", "candidates_outcome", "candidates_cost"]))
+            #expect(Set(indexes).isSuperset(of: ["runs_created_at", "runs_spec_path", "candidates_agent", "candidates_outcome", "candidates_cost",
+                                                       "runs_leaderboard", "candidates_leaderboard", "reviews_leaderboard"]))
         }
         // Reopening an existing store is a no-op migration.
         let again = try RunStore(url: ArtifactLayout(root: dir.url).databaseURL)
