@@ -1,9 +1,11 @@
 // bench-worktrees: time creating 8 worktrees of one repository three ways, report medians.
 //
-//   bench-worktrees [REPO] [--rounds N] [--count N]
+//   bench-worktrees [REPO] [--rounds N] [--count N] [--only agon|seq|git|cp]
 //
 // Without REPO, a synthetic repository of 5,000 files / ~50 MB is generated once and cached
-// under $TMPDIR. Branches and worktrees made by the benchmark are removed after each round.
+// under $TMPDIR; worktrees are created under $TMPDIR too (set TMPDIR to compare disks).
+// Branches and worktrees made by the benchmark are removed after each round.
+// `--only` runs a single method (for profiling it with perf/strace).
 import AgonGit
 import Foundation
 
@@ -11,6 +13,7 @@ struct Options {
     var repo: String?
     var rounds = 5
     var count = 8
+    var only: String?
 
     static func parse(_ args: [String]) -> Options {
         var options = Options()
@@ -19,8 +22,9 @@ struct Options {
             switch args[i] {
             case "--rounds": i += 1; options.rounds = Int(args[i]) ?? options.rounds
             case "--count": i += 1; options.count = Int(args[i]) ?? options.count
+            case "--only": i += 1; options.only = args[i]
             case "-h", "--help":
-                print("usage: bench-worktrees [REPO] [--rounds N] [--count N]")
+                print("usage: bench-worktrees [REPO] [--rounds N] [--count N] [--only agon|seq|git|cp]")
                 exit(0)
             default: options.repo = args[i]
             }
@@ -120,79 +124,124 @@ defer { try? FileManager.default.removeItem(atPath: scratch) }
 
 let fileCount = Int(run(["git", "ls-files", "-z"], in: workdir).split(separator: "\0").count)
 let size = run(["du", "-sk", "--exclude=.git", workdir], in: workdir).split(separator: "\t").first.map { Int($0) ?? 0 } ?? 0
-print("repository: \(workdir) (\(fileCount) files, \(size / 1024) MB checked out), head \(head.abbreviated())")
-print("creating \(options.count) worktrees per round, \(options.rounds) rounds\n")
-
-func removeAll(prefix: String, names: [String]) throws {
-    let git = try GitRepository.open(workdir)
-    for name in names { try? git.removeWorktree(name, deleteBranch: true) }
-    for branch in try git.branches(prefix: prefix) { try git.deleteBranch(branch) }
+func loadAverage() -> String {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))
+        .map { $0.split(separator: " ").prefix(3).joined(separator: " ") } ?? "unknown"
 }
 
-// One checkout to copy for the cp -r floor.
+let filesystem = run(["stat", "-f", "-c", "%T", scratch], in: scratch).trimmingCharacters(in: .whitespacesAndNewlines)
+print("repository: \(workdir) (\(fileCount) files, \(size / 1024) MB checked out), head \(head.abbreviated())")
+print("worktrees:  \(scratch) (filesystem: \(filesystem))")
+print("creating \(options.count) worktrees per round, \(options.rounds) rounds; load average \(loadAverage())\n")
+
+// Files are never deleted while timing runs: on ext4 without a journal (this machine's disk),
+// inodes freed in the last ~30 s are skipped one by one when allocating, so creating files right
+// after deleting 40,000 of them is several times slower, whoever does it. Finished worktrees are
+// moved into `trash` (a rename) and everything is deleted once, after the last round.
+let trash = scratch + "/trash"
+try FileManager.default.createDirectory(atPath: trash, withIntermediateDirectories: true)
+var retired = 0
+
+func retire(_ path: String) {
+    guard FileManager.default.fileExists(atPath: path) else { return }
+    retired += 1
+    if rename(path, "\(trash)/\(retired)") != 0 { fatalError("cannot move \(path) to \(trash)") }
+}
+
+/// Moves the worktrees under `dir` to the trash, prunes their metadata and deletes their branches.
+func retireWorktrees(in dir: String, branchPrefix: String) throws {
+    retire(dir)
+    let git = try GitRepository.open(workdir)
+    try git.pruneWorktrees()
+    for branch in try git.branches(prefix: branchPrefix) { try git.deleteBranch(branch) }
+}
+
+/// One way of making N worktrees: `make(round, base)` is timed, `cleanUp(round, base)` is not.
+struct Method {
+    var key: String
+    var title: String
+    var make: (Int, String) throws -> Void
+    var cleanUp: (Int, String) throws -> Void
+}
+
+let indices = Array(0..<options.count)
 let copySource = scratch + "/copy-source"
-try main.addWorktree(name: "\(tag)-copysrc", path: copySource, branch: "\(tag)/copysrc", at: head)
-defer { try? removeAll(prefix: "\(tag)/", names: ["\(tag)-copysrc"]) }
-
-var results: [String: [Timing]] = [:]
-let methods = ["agon (in-process, concurrent)", "agon (in-process, sequential)", "git worktree add ×N (sequential)", "cp -r ×N (floor)"]
-for round in 0..<options.rounds {
-    let base = "\(scratch)/r\(round)"
-    let indices = Array(0..<options.count)
-
+let allMethods = [
     // Agon: one GitRepository per thread, all worktrees at once.
-    let agonNames = indices.map { "\(tag)-a\(round)-\($0)" }
-    let failures = NSLock()
-    var errors: [String] = []
-    results[methods[0], default: []].append(measure {
+    Method(key: "agon", title: "agon (in-process, concurrent)", make: { round, base in
+        let failures = NSLock()
+        var errors: [String] = []
         DispatchQueue.concurrentPerform(iterations: options.count) { i in
             do {
                 let git = try GitRepository.open(workdir)
-                try git.addWorktree(name: agonNames[i], path: "\(base)/agon/\(i)", branch: "\(tag)/a\(round)/\(i)", at: head)
+                try git.addWorktree(name: "\(tag)-a\(round)-\(i)", path: "\(base)/agon/\(i)", branch: "\(tag)/a\(round)/\(i)", at: head)
             } catch {
                 failures.lock(); errors.append("\(error)"); failures.unlock()
             }
         }
-    })
-    if !errors.isEmpty { fatalError("agon worktree creation failed: \(errors)") }
-    try removeAll(prefix: "\(tag)/a\(round)/", names: agonNames)
-
-    let seqNames = indices.map { "\(tag)-s\(round)-\($0)" }
-    results[methods[1], default: []].append(try measure {
+        if !errors.isEmpty { fatalError("agon worktree creation failed: \(errors)") }
+    }, cleanUp: { round, base in
+        try retireWorktrees(in: "\(base)/agon", branchPrefix: "\(tag)/a\(round)/")
+    }),
+    Method(key: "seq", title: "agon (in-process, sequential)", make: { round, base in
         let git = try GitRepository.open(workdir)
         for i in indices {
-            try git.addWorktree(name: seqNames[i], path: "\(base)/seq/\(i)", branch: "\(tag)/s\(round)/\(i)", at: head)
+            try git.addWorktree(name: "\(tag)-s\(round)-\(i)", path: "\(base)/seq/\(i)", branch: "\(tag)/s\(round)/\(i)", at: head)
         }
-    })
-    try removeAll(prefix: "\(tag)/s\(round)/", names: seqNames)
-
+    }, cleanUp: { round, base in
+        try retireWorktrees(in: "\(base)/seq", branchPrefix: "\(tag)/s\(round)/")
+    }),
     // git CLI: what a shell script would do.
-    results[methods[2], default: []].append(measure {
+    Method(key: "git", title: "git worktree add ×N (sequential)", make: { round, base in
         for i in indices {
             run(["git", "worktree", "add", "-q", "-b", "\(tag)/g\(round)/\(i)", "\(base)/git/\(i)", head.hex], in: workdir)
         }
-    })
-    let git = try GitRepository.open(workdir)
-    let cliNames = try git.worktrees().filter { $0.path.hasPrefix("\(base)/git/") }.map(\.name)
-    try removeAll(prefix: "\(tag)/g\(round)/", names: cliNames)
+    }, cleanUp: { round, base in
+        try retireWorktrees(in: "\(base)/git", branchPrefix: "\(tag)/g\(round)/")
+    }),
+    Method(key: "cp", title: "cp -r ×N (floor)", make: { _, base in
+        try FileManager.default.createDirectory(atPath: "\(base)/cp", withIntermediateDirectories: true)
+        for i in indices { run(["cp", "-r", copySource, "\(base)/cp/\(i)"], in: scratch) }
+    }, cleanUp: { _, base in retire("\(base)/cp") }),
+]
+let methods = allMethods.filter { options.only == nil || $0.key == options.only }
+guard !methods.isEmpty else { fatalError("--only must be one of: \(allMethods.map(\.key).joined(separator: ", "))") }
 
-    results[methods[3], default: []].append(measure {
-        for i in indices { run(["cp", "-r", copySource, "\(base)/cp-\(i)"], in: scratch) }
-    })
-    try? FileManager.default.removeItem(atPath: base)
-    print("round \(round + 1): " + methods.map { String(format: "%.3fs", results[$0]!.last!.wall) }.joined(separator: "  "))
+// One checkout to copy for the cp -r floor.
+if methods.contains(where: { $0.key == "cp" }) {
+    try main.addWorktree(name: "\(tag)-copysrc", path: copySource, branch: "\(tag)/copysrc", at: head)
+}
+defer {
+    retire(copySource)
+    try? retireWorktrees(in: copySource, branchPrefix: "\(tag)/")
+}
+
+var results: [String: [Timing]] = [:]
+for round in 0..<options.rounds {
+    let base = "\(scratch)/r\(round)"
+    // Rotate the order so no method is always first (cold caches) or last.
+    for offset in methods.indices {
+        let method = methods[(round + offset) % methods.count]
+        results[method.key, default: []].append(try measure { try method.make(round, base) })
+        try method.cleanUp(round, base)
+    }
+    print("round \(round + 1): " + methods.map { "\($0.key) " + String(format: "%.3fs", results[$0.key]!.last!.wall) }.joined(separator: "  "))
 }
 
 func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
 
 print("")
-let gitWall = median(results[methods[2]]!.map(\.wall)), gitCPU = median(results[methods[2]]!.map(\.cpu))
-let cpWall = median(results[methods[3]]!.map(\.wall))
+func medianWall(_ key: String) -> Double? { results[key].map { median($0.map(\.wall)) } }
+func medianCPU(_ key: String) -> Double? { results[key].map { median($0.map(\.cpu)) } }
+func ratio(_ value: Double, _ base: Double?) -> String { base.map { String(format: "%.2fx", value / $0) } ?? "-" }
 print(pad("method", 36) + pad("wall median", 13) + pad("wall min", 10) + pad("vs git", 8) + pad("vs cp", 8) + pad("cpu median", 12) + "cpu vs git")
 for method in methods {
-    let wall = results[method]!.map(\.wall), cpu = results[method]!.map(\.cpu)
-    print(pad(method, 36) + pad(String(format: "%.3fs", median(wall)), 13) + pad(String(format: "%.3fs", wall.min()!), 10)
-        + pad(String(format: "%.2fx", median(wall) / gitWall), 8) + pad(String(format: "%.2fx", median(wall) / cpWall), 8)
-        + pad(String(format: "%.3fs", median(cpu)), 12) + String(format: "%.2fx", median(cpu) / gitCPU))
+    let wall = results[method.key]!.map(\.wall), cpu = median(results[method.key]!.map(\.cpu))
+    print(pad(method.title, 36) + pad(String(format: "%.3fs", median(wall)), 13) + pad(String(format: "%.3fs", wall.min()!), 10)
+        + pad(ratio(median(wall), medianWall("git")), 8) + pad(ratio(median(wall), medianWall("cp")), 8)
+        + pad(String(format: "%.3fs", cpu), 12) + ratio(cpu, medianCPU("git")))
 }
-print(String(format: "\nagon concurrent / git CLI (wall, medians) = %.2fx (goal <= 0.60x)", median(results[methods[0]]!.map(\.wall)) / gitWall))
+print("(cpu = user+system seconds of this process and its children; load average now \(loadAverage()))")
+if let agon = medianWall("agon"), let git = medianWall("git") {
+    print(String(format: "\nagon concurrent / git CLI (wall, medians) = %.2fx (goal <= 0.60x)", agon / git))
+}
