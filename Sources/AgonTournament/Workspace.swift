@@ -2,6 +2,9 @@ import AgonCore
 import AgonGit
 import AgonStore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One repository Agon works in: its root, `agon.yml`, price table and `.agon/` layout.
 public struct Workspace {
@@ -114,6 +117,14 @@ final class OpenStores: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let path = layout.databaseURL.path
         if let store = stores[path] { return store }
+        // Two `agon` processes creating the store at once race on switching it to WAL and on
+        // the first migration ("database is locked" without waiting); an exclusive flock on a
+        // separate file serialises just the opening. (flock on another file leaves SQLite's own
+        // POSIX locks alone.)
+        try FileManager.default.createDirectory(at: layout.agonDirectory, withIntermediateDirectories: true)
+        let lockFD = open(layout.agonDirectory.appendingPathComponent("store.lock").path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        if lockFD >= 0 { _ = flock(lockFD, LOCK_EX) }
+        defer { if lockFD >= 0 { _ = flock(lockFD, LOCK_UN); close(lockFD) } }
         let store = try RunStore(layout: layout)
         stores[path] = store
         return store
