@@ -7,6 +7,9 @@ public struct AgonDuration: Equatable, Hashable, Comparable, Codable, Sendable, 
 
     public init(seconds: TimeInterval) { self.seconds = seconds }
 
+    /// The longest duration accepted: anything longer is a typo, and would overflow timers.
+    public static let maximum = AgonDuration(seconds: 30 * 86_400)
+
     public static func minutes(_ m: Double) -> AgonDuration { AgonDuration(seconds: m * 60) }
     public static func hours(_ h: Double) -> AgonDuration { AgonDuration(seconds: h * 3600) }
 
@@ -26,6 +29,7 @@ public struct AgonDuration: Equatable, Hashable, Comparable, Codable, Sendable, 
         guard !trimmed.isEmpty else { throw fail("empty (write e.g. 90s, 20m, 1h30m)") }
         if trimmed.hasPrefix("-") { throw fail("must not be negative") }
         if let bare = Double(trimmed), trimmed.allSatisfy({ $0.isNumber || $0 == "." }) {
+            guard bare <= Self.maximum.seconds else { throw fail("longer than the maximum of 30 days") }
             self.seconds = bare
             return
         }
@@ -56,6 +60,7 @@ public struct AgonDuration: Equatable, Hashable, Comparable, Codable, Sendable, 
             number = ""
         }
         if !number.isEmpty { throw fail("number \"\(number)\" has no unit after it (use h, m or s)") }
+        guard total.isFinite, total <= Self.maximum.seconds else { throw fail("longer than the maximum of 30 days") }
         self.seconds = total
     }
 

@@ -570,8 +570,15 @@ public struct ConsensusRecord: Codable, Equatable, Sendable {
         self.gated = gated
     }
 
-    /// The consensus winner, if any candidate was ranked.
-    public var winner: String? { ranking.first }
+    /// Whether the ranking says who is best: false when no candidate passed or no verdict was
+    /// usable (the ranking then only keeps candidates in gate/run order, see `method`).
+    public var isDecided: Bool { !method.hasPrefix("unreviewed: no ") }
+
+    /// The consensus winner: the top candidate of a decided ranking when it passed the gate.
+    public var winner: String? {
+        guard isDecided, let first = ranking.first, !gated.contains(first) else { return nil }
+        return first
+    }
 
     enum CodingKeys: String, CodingKey {
         case ranking, method, kendallW = "kendall_w", split, splitReasons = "split_reasons"

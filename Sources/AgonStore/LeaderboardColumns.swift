@@ -15,7 +15,7 @@ enum LeaderboardColumns {
 
     /// `consensus_ranking, consensus_gated` (both null without a consensus).
     static func consensus(_ consensus: ConsensusRecord?) -> [DatabaseValueConvertible?] {
-        [consensus.map { StringListColumn.encode($0.ranking) }, consensus.map { StringListColumn.encode($0.gated) }]
+        [consensus.map { StringListColumn.encode(LeaderboardConsensus($0).ranking) }, consensus.map { StringListColumn.encode($0.gated) }]
     }
 
     static let candidateNames = [

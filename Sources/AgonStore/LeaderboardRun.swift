@@ -37,15 +37,16 @@ public struct LeaderboardConsensus: Equatable, Sendable {
     /// Candidates that failed the gate (ranked below every passing one).
     public var gated: [String]
 
-    public var winner: String? { ranking.first }
+    public var winner: String? { ranking.first.flatMap { gated.contains($0) ? nil : $0 } }
 
     public init(ranking: [String], gated: [String]) {
         self.ranking = ranking
         self.gated = gated
     }
 
+    /// An undecided consensus keeps only its gated candidates (its order says nothing about who won).
     public init(_ record: ConsensusRecord) {
-        self.init(ranking: record.ranking, gated: record.gated)
+        self.init(ranking: record.isDecided ? record.ranking : record.ranking.filter(record.gated.contains), gated: record.gated)
     }
 }
 

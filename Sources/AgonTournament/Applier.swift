@@ -46,6 +46,15 @@ public struct CandidateApplier {
             }
             threeWay = true
         }
+        // Untracked files in the way of the patch belong to the user: refuse rather than touch them.
+        let paths = candidate.diff.changedPaths
+        let inTheWay = paths.filter { path in
+            FileManager.default.fileExists(atPath: workspace.root + "/" + path)
+                && GitCommandLine.run(["ls-files", "--error-unmatch", "--", path], in: workspace.root).0 != 0
+        }
+        if !inTheWay.isEmpty {
+            throw UsageError("untracked files are in the way of the patch (\(inTheWay.prefix(3).joined(separator: ", "))\(inTheWay.count > 3 ? ", …" : "")); move them away first")
+        }
         do {
             if threeWay {
                 do {
@@ -64,10 +73,9 @@ public struct CandidateApplier {
         }
         var commitSHA: String?
         if commit {
-            let signature = GitCommandLine.userSignature(in: workspace.root)
-            commitSHA = try repository.commitAll(worktreePath: workspace.root, author: signature,
-                                                 message: record.specTitle + "\n\nApplied with agon from run \(runID), candidate \(agentID).",
-                                                 allowEmpty: false).hex
+            // Only the patch's paths: the user's other untracked files are none of Agon's business.
+            commitSHA = try GitCommandLine.commit(paths: paths, message: record.specTitle
+                + "\n\nApplied with agon from run \(runID), candidate \(agentID).", in: workspace.root)
         }
         try store.recordPick(ApplyRecord(runID: runID, agent: agentID, appliedAt: Date(), committed: commit, commitSHA: commitSHA))
         let text = "applied \(agentID)'s patch from run \(runID) (\(candidate.diff.files) files)"
@@ -77,8 +85,8 @@ public struct CandidateApplier {
     }
 }
 
-/// The few things Agon asks of the `git` CLI itself: a 3-way apply (libgit2 has none) and the
-/// user's configured identity for commits made on their behalf.
+/// The few things Agon asks of the `git` CLI itself: a 3-way apply (libgit2 has none) and commits
+/// made on the user's behalf (their identity and hooks apply).
 enum GitCommandLine {
     static func apply3Way(patch: Data, in directory: String) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("agon-\(UUID().uuidString).diff")
@@ -100,10 +108,23 @@ enum GitCommandLine {
         }
     }
 
-    static func userSignature(in directory: String) -> GitSignature {
-        let name = run(["config", "user.name"], in: directory).1.trimmingCharacters(in: .whitespacesAndNewlines)
-        let email = run(["config", "user.email"], in: directory).1.trimmingCharacters(in: .whitespacesAndNewlines)
-        return GitSignature(name: name.isEmpty ? "agon" : name, email: email.isEmpty ? "agon@localhost" : email)
+    /// Stages exactly `paths` and commits them as the user (their identity, their hooks).
+    static func commit(paths: [String], message: String, in directory: String) throws -> String {
+        let (added, addOutput) = run(["add", "-A", "--"] + paths, in: directory)
+        if added != 0 { throw WorkError("git add failed: \(addOutput.trimmingCharacters(in: .whitespacesAndNewlines))") }
+        // The user's identity when git has one; otherwise a neutral one rather than failing.
+        var identity: [String] = []
+        if run(["config", "user.name"], in: directory).1.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            identity += ["-c", "user.name=agon"]
+        }
+        if run(["config", "user.email"], in: directory).1.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            identity += ["-c", "user.email=agon@localhost"]
+        }
+        let (status, output) = run(identity + ["commit", "-q", "-m", message, "--"] + paths, in: directory)
+        if status != 0 {
+            throw WorkError("the patch is applied but git commit failed: \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return run(["rev-parse", "HEAD"], in: directory).1.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func run(_ arguments: [String], in directory: String) -> (Int32, String) {

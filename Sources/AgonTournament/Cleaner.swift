@@ -50,6 +50,12 @@ public struct Cleaner {
             runIDs = ids.sorted()
         }
 
+        // A run some live `agon` is still executing is left alone (its lease says so).
+        let live = runIDs.filter { RunLease.isHeld(workspace.layout, runID: $0) }
+        if reference != nil, let runID = live.first {
+            throw UsageError("run \(runID) is still being run by another agon process; stop it first")
+        }
+        runIDs.removeAll { live.contains($0) }
         var result = Result(runs: runIDs, worktreesRemoved: [], branchesDeleted: [], processesKilled: 0, purged: purge)
         for runID in runIDs {
             result.processesKilled += StrayProcesses.kill(runID: runID).count
@@ -68,12 +74,21 @@ public struct Cleaner {
                 try workspace.layout.removeRunDirectory(runID)
             }
         }
+        if purge && reference == nil {
+            // Directories no record points at (e.g. `agon try` artifacts) go too.
+            let recorded = Set(try store?.listRuns(RunFilter()).map(\.runID) ?? [])
+            let directories = (try? FileManager.default.contentsOfDirectory(atPath: workspace.layout.runsDirectory.path)) ?? []
+            for directory in directories where !recorded.contains(directory) && !live.contains(directory) {
+                try? workspace.layout.removeRunDirectory(directory)
+            }
+        }
         _ = try repository.pruneWorktrees()
 
         var text = "cleaned \(runIDs.count) run\(runIDs.count == 1 ? "" : "s"): "
         text += "\(result.worktreesRemoved.count) worktrees, \(result.branchesDeleted.count) branches removed"
         if result.processesKilled > 0 { text += ", \(result.processesKilled) leftover processes killed" }
         text += purge ? "; records and artifacts deleted\n" : "; records kept (`--purge` deletes them)\n"
+        if !live.isEmpty { text += "skipped \(live.joined(separator: ", ")): still being run by another agon process\n" }
         return CommandOutput(text: text, value: VersionedDocument(result))
     }
 }

@@ -38,6 +38,21 @@ public enum Initializer {
         var excluded: [String]
     }
 
+    /// Adds `patterns` missing from `.git/info/exclude`; returns the ones it added.
+    @discardableResult
+    static func exclude(_ patterns: [String], in repository: GitRepository) throws -> [String] {
+        let excludeFile = repository.commonDir + "/info/exclude"
+        let current = (try? String(contentsOfFile: excludeFile, encoding: .utf8)) ?? ""
+        let lines = Set(current.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+        let wanted = patterns.filter { !lines.contains($0) }
+        guard !wanted.isEmpty else { return [] }
+        try FileManager.default.createDirectory(atPath: repository.commonDir + "/info", withIntermediateDirectories: true)
+        let separator = current.isEmpty || current.hasSuffix("\n") ? "" : "\n"
+        try (current + separator + "# agon\n" + wanted.joined(separator: "\n") + "\n")
+            .write(toFile: excludeFile, atomically: true, encoding: .utf8)
+        return wanted
+    }
+
     public static func initialize(at path: String) throws -> CommandOutput {
         let workspace = try Workspace.open(from: path)
         let root = workspace.root
@@ -51,18 +66,8 @@ public enum Initializer {
         try starterConfig.write(toFile: configPath, atomically: true, encoding: .utf8)
         try starterSpec.write(toFile: specPath, atomically: true, encoding: .utf8)
 
-        let repository = try workspace.repository()
-        let excludeFile = repository.commonDir + "/info/exclude"
-        let current = (try? String(contentsOfFile: excludeFile, encoding: .utf8)) ?? ""
-        let lines = Set(current.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
         let worktreeRoot = workspace.relative(workspace.worktreeRoot)
-        let wanted = ["/\(worktreeRoot)/", "/.agon/"].filter { !lines.contains($0) }
-        if !wanted.isEmpty {
-            try FileManager.default.createDirectory(atPath: repository.commonDir + "/info", withIntermediateDirectories: true)
-            let separator = current.isEmpty || current.hasSuffix("\n") ? "" : "\n"
-            try (current + separator + "# agon\n" + wanted.joined(separator: "\n") + "\n")
-                .write(toFile: excludeFile, atomically: true, encoding: .utf8)
-        }
+        let wanted = try exclude(["/\(worktreeRoot)/", "/.agon/"], in: try workspace.repository())
         let text = "created agon.yml and specs/example.md\n"
             + (wanted.isEmpty ? "" : "excluded \(wanted.joined(separator: " ")) in .git/info/exclude\n")
             + "next: edit agon.yml, then `agon validate specs/example.md`\n"

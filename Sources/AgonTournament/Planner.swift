@@ -63,7 +63,8 @@ public struct Planner {
         let agents = try agentIDs.map { id -> PlannedAgent in
             guard let entry = config.agent(id) else {
                 let known = config.agents.map(\.id).joined(separator: ", ")
-                throw UsageError("unknown agent \"\(id)\" (agon.yml has: \(known))")
+                let origin = agentFilter == nil && spec.agents != nil ? "\(specPath): agents: " : ""
+                throw UsageError(origin + "unknown agent \"\(id)\" (agon.yml has: \(known))")
             }
             return try resolve(entry, spec: spec, requireBinary: requireBinaries)
         }
@@ -96,6 +97,11 @@ public struct Planner {
         }
         if dirty { warnings.append("the work tree has uncommitted changes; they are not part of the run (the base is commit \(base.abbreviated()))") }
         if spec.acceptance.isEmpty { warnings.append("\(specPath): no acceptance commands; candidates pass on their diff alone") }
+        // Holdout text visible to agents is no holdout, and the leak scan blocks every review over it.
+        for command in spec.holdout where spec.acceptance.contains(command) || spec.body.contains(command) {
+            warnings.append("\(specPath): holdout command `\(command)` also appears in the acceptance commands or the spec body: "
+                + "agents can see it, and reviews will be blocked as leaking it")
+        }
         let plan = RunPlan(spec: workspace.relative(Workspace.absolute(specPath, relativeTo: FileManager.default.currentDirectoryPath)),
                            title: spec.title, specHash: spec.contentHash, baseRef: baseRef, baseSHA: base.hex,
                            dirty: dirty, agents: agents, verifiers: verifiers, warnings: warnings)
@@ -108,13 +114,21 @@ public struct Planner {
         var problems: [String] = []
         for path in specPaths {
             do {
-                plans.append(try plan(specPath: path, agentFilter: agentFilter).1)
+                // Missing CLIs are shown in the plan (as NOT FOUND) and reported after it.
+                let plan = try plan(specPath: path, agentFilter: agentFilter, requireBinaries: false).1
+                plans.append(plan)
+                for agent in plan.agents + plan.verifiers where agent.harness != .openai && agent.binaryPath == nil {
+                    problems.append("\(agent.id): CLI \"\(agent.binary ?? agent.harness.rawValue)\" not found (set `binary:` in agon.yml)")
+                }
             } catch let failure as AgonFailure {
                 problems.append(String(describing: failure))
             }
         }
-        if !problems.isEmpty { throw UsageError(problems.joined(separator: "\nagon: ")) }
         let text = plans.map(Self.describe).joined(separator: "\n")
+        if !problems.isEmpty {
+            if !plans.isEmpty { print(text, terminator: "") }
+            throw UsageError(Array(NSOrderedSet(array: problems)).map { "\($0)" }.joined(separator: "\nagon: "))
+        }
         return CommandOutput(text: text, value: VersionedDocument(PlanList(plans: plans)))
     }
 

@@ -25,10 +25,10 @@ final class ReviewScratch {
     }
 
     /// Copies the files of commit `base` into `base/` through a short-lived worktree of the run
-    /// (`review-<verifier>`, removed again at once), then makes the copy read-only.
+    /// (`_review/<verifier>`, removed again at once), then makes the copy read-only.
     func exportBase(workspace: Workspace, runID: String, verifierID: String, base: ObjectID) throws {
         let worktrees = WorktreeSet(workspace: workspace, runID: runID, base: base)
-        let name = "review-" + verifierID
+        let name = WorktreeSet.scratchName("review", verifierID)
         Self.gitLock.lock()
         defer { Self.gitLock.unlock() }
         try FileManager.default.createDirectory(atPath: worktrees.directory, withIntermediateDirectories: true)

@@ -74,6 +74,9 @@ public final class Tournament {
         plan.spec = record.specPath
         plan.baseSHA = record.baseSHA
         plan.baseRef = record.baseRef
+        if RunLease.isHeld(workspace.layout, runID: runID) {
+            throw UsageError("run \(runID) is still being run by another agon process; wait for it or stop it first")
+        }
         StrayProcesses.kill(runID: runID)
         let interrupts = InterruptTrap(stopSignal: stopSignal)
         defer { interrupts.release() }
@@ -108,6 +111,10 @@ public final class Tournament {
         let runRoot = workspace.worktreeRoot + "/" + runID
         let progress = options.progress ?? TerminalProgress.standardError()
         let parallel = max(1, options.parallel ?? workspace.config.defaults.parallel)
+
+        let lease = try RunLease.acquire(layout, runID: runID)
+        defer { lease.release() }
+        try ignoreAgonPaths()
 
         var record: RunRecord
         if let previous {
@@ -185,6 +192,14 @@ public final class Tournament {
         try store.saveRun(record)
         try? layout.writeRunSnapshot(record)
         return record
+    }
+
+    /// Keeps the worktree root and `.agon/` out of `git status` (and out of commits) when they
+    /// live inside the repository, as `agon init` does; harmless when already there.
+    func ignoreAgonPaths() throws {
+        var wanted = ["/.agon/"]
+        if workspace.worktreeRoot.hasPrefix(workspace.root + "/") { wanted.append("/\(workspace.relative(workspace.worktreeRoot))/") }
+        try Initializer.exclude(wanted, in: try workspace.repository())
     }
 
     // MARK: - One candidate

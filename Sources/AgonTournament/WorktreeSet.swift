@@ -60,7 +60,11 @@ final class WorktreeSet: @unchecked Sendable {
         }
     }
 
-    func holdoutName(_ agent: String) -> String { "holdout-" + agent }
+    /// Scratch worktrees live under `_<purpose>/`: agent ids start with a letter or digit, so no
+    /// agent's worktree or branch can collide with them.
+    static func scratchName(_ purpose: String, _ id: String) -> String { "_\(purpose)/\(id)" }
+
+    func holdoutName(_ agent: String) -> String { Self.scratchName("holdout", agent) }
 
     /// A fresh worktree of the base with `patch` applied, for the holdout checks.
     func createHoldout(for agent: String, applying patch: Data) throws -> String {

@@ -51,13 +51,14 @@ struct Leaderboard: ParsableCommand {
     @Option(help: "Only runs created on or after this date (YYYY-MM-DD).") var since: String?
     @Option(help: "Only runs whose spec path matches this glob.") var spec: String?
     @Option(help: "table, json or csv.") var format: Format = .table
+    @Flag(help: "Print JSON (same as --format json).") var json = false
     @Option(help: "Bootstrap replicates.") var bootstrap: Int = 1000
     @Option(help: "Bootstrap seed.") var seed: UInt64 = 1
 
     func run() throws {
         let query = LeaderboardQuery(since: since, specGlob: spec, replicates: bootstrap, seed: seed)
         let board = try LeaderboardBuilder(workspace: try repo.workspace()).build(query)
-        switch format {
+        switch json ? .json : format {
         case .table: print(board.text, terminator: "")
         case .json: print(board.json, terminator: "")
         case .csv: print(board.csv, terminator: "")

@@ -36,3 +36,10 @@ import Testing
         }
     }
 }
+
+@Test func absurdlyLongDurationsAreRejected() {
+    for text in ["9999999999999999h", "99999999999999999999s", "31d", "744h1s", "2592001"] {
+        #expect(throws: (any Error).self, "\(text)") { try AgonDuration(parsing: text) }
+    }
+    #expect((try? AgonDuration(parsing: "720h"))?.seconds == 30 * 86_400)
+}

@@ -76,4 +76,26 @@ import Testing
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("has no candidate \"ghost\""))
     }
+
+    @Test func untrackedFilesInTheWayAreNeverTouched() throws {
+        let (fixture, runID) = try fixtureWithRun()
+        try fixture.write("README.md", "# textkit\n\nMoved on.\n")
+        try fixture.git("commit", "-qam", "move HEAD")
+        try fixture.write("tests/test_slugify.sh", "MY PRECIOUS WORK\n")
+        for args in [["apply", runID, "neat"], ["apply", runID, "neat", "--onto-current"]] {
+            let refused = try fixture.run([TournamentFixture.agonBinary] + args, in: fixture.repo)
+            #expect(refused.0 == 2 || refused.0 == 1)
+        }
+        #expect(try String(contentsOfFile: fixture.repo + "/tests/test_slugify.sh", encoding: .utf8) == "MY PRECIOUS WORK\n")
+    }
+
+    @Test func commitTakesOnlyThePatchsPaths() throws {
+        let (fixture, runID) = try fixtureWithRun()
+        try fixture.write(".env.local", "SECRET=1\n")
+        try fixture.write("scratch/todo.txt", "notes\n")
+        #expect(try fixture.agon("apply", runID, "neat", "--commit").status == 0)
+        let committed = try fixture.git("show", "--name-only", "--format=", "HEAD")
+        #expect(committed.split(separator: "\n").sorted() == ["lib/textkit.sh", "tests/test_slugify.sh"])
+        #expect(try fixture.git("status", "--porcelain").contains("?? .env.local"))
+    }
 }

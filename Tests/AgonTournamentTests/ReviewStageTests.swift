@@ -128,6 +128,7 @@ import Testing
         #expect(review.packetPath == nil)
         #expect(!FileManager.default.fileExists(atPath: fixture.repo + "/.agon/runs/\(record.runID)/reviews/sound/packet.md"))
         #expect(record.consensus?.method == ReviewConsensus.noVerdicts)
+        #expect(record.consensus?.winner == nil)   // an undecided run names no winner
         #expect(outcome.exitCode == 0)   // candidates passed; only the review failed
     }
 
