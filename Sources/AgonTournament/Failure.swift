@@ -57,6 +57,8 @@ public struct CommandOutput {
 public struct CommandOutcome {
     public var output: CommandOutput
     public var exitCode: Int32
+    /// Problems to print on stderr, one line each (the output is still printed).
+    public var errors: [String] = []
 }
 
 /// Agon's version string.

@@ -108,8 +108,8 @@ public struct Planner {
         return (spec, plan)
     }
 
-    /// `agon validate`: every spec's plan, or every problem found (exit 2).
-    public func validate(specPaths: [String], agentFilter: [String]?) throws -> CommandOutput {
+    /// `agon validate`: every spec's plan and every problem found (exit 2 when there are any).
+    public func validate(specPaths: [String], agentFilter: [String]?) -> CommandOutcome {
         var plans: [RunPlan] = []
         var problems: [String] = []
         for path in specPaths {
@@ -120,16 +120,15 @@ public struct Planner {
                 for agent in plan.agents + plan.verifiers where agent.harness != .openai && agent.binaryPath == nil {
                     problems.append("\(agent.id): CLI \"\(agent.binary ?? agent.harness.rawValue)\" not found (set `binary:` in agon.yml)")
                 }
-            } catch let failure as AgonFailure {
-                problems.append(String(describing: failure))
+            } catch {
+                problems.append(String(describing: error))
             }
         }
         let text = plans.map(Self.describe).joined(separator: "\n")
-        if !problems.isEmpty {
-            if !plans.isEmpty { print(text, terminator: "") }
-            throw UsageError(Array(NSOrderedSet(array: problems)).map { "\($0)" }.joined(separator: "\nagon: "))
-        }
-        return CommandOutput(text: text, value: VersionedDocument(PlanList(plans: plans)))
+        var unique: [String] = []
+        for problem in problems where !unique.contains(problem) { unique.append(problem) }
+        return CommandOutcome(output: CommandOutput(text: text, value: VersionedDocument(PlanList(plans: plans))),
+                              exitCode: unique.isEmpty ? 0 : 2, errors: unique)
     }
 
     func loadSpec(_ path: String) throws -> Spec {

@@ -64,3 +64,10 @@ struct RepositoryOptions: ParsableArguments {
 func emit(_ output: CommandOutput, json: Bool) {
     print(json ? output.json : output.text, terminator: "")
 }
+
+/// Prints an outcome (output on stdout, problems on stderr) and ends with its exit code.
+func finish(_ outcome: CommandOutcome, json: Bool) {
+    if !outcome.output.text.isEmpty || json { emit(outcome.output, json: json) }
+    for error in outcome.errors { FileHandle.standardError.write(Data("agon: \(error)\n".utf8)) }
+    if outcome.exitCode != 0 { Foundation.exit(outcome.exitCode) }
+}

@@ -24,8 +24,7 @@ struct Run: ParsableCommand {
         let options = TournamentOptions(agentFilter: agents.map(splitList), parallel: parallel, review: !noReview)
         let tournament = Tournament(workspace: try repo.workspace(), options: options)
         let outcome = try resume.map { try tournament.resume(runID: $0) } ?? tournament.run(specPaths: specs)
-        emit(outcome.output, json: json)
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        finish(outcome, json: json)
     }
 }
 
@@ -41,8 +40,7 @@ struct Try: ParsableCommand {
 
     func run() throws {
         let outcome = try AgentTrial(workspace: try repo.workspace()).run(agentID: agent, specPath: spec, keep: keep)
-        emit(outcome.output, json: json)
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        finish(outcome, json: json)
     }
 }
 
@@ -57,8 +55,7 @@ struct Review: ParsableCommand {
 
     func run() throws {
         let outcome = try ReviewStage(workspace: try repo.workspace()).review(runID: runRef, verifierFilter: verifiers.map(splitList))
-        emit(outcome.output, json: json)
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        finish(outcome, json: json)
     }
 }
 

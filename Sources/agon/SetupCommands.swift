@@ -25,8 +25,8 @@ struct Validate: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let workspace = try repo.workspace()
-        emit(try Planner(workspace: workspace).validate(specPaths: specs, agentFilter: agents.map(splitList)), json: json)
+        let outcome = Planner(workspace: try repo.workspace()).validate(specPaths: specs, agentFilter: agents.map(splitList))
+        finish(outcome, json: json)
     }
 }
 
