@@ -23,7 +23,7 @@ public struct CandidateApplier {
     }
 
     public func apply(runID reference: String, agentID: String, commit: Bool, ontoCurrent: Bool) throws -> CommandOutput {
-        let store = try workspace.store()
+        let store = try workspace.storeForReading()
         let runID = try RunQueries.resolve(reference, in: store)
         guard let record = try store.run(runID) else { throw UsageError("no run \(reference)") }
         guard let candidate = record.candidate(agentID) else {

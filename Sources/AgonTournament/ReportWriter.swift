@@ -18,7 +18,7 @@ public struct ReportWriter {
         var run: RunView?
         var name = "leaderboard"
         if let reference = runID {
-            let store = try workspace.store()
+            let store = try workspace.storeForReading()
             let id = try RunQueries.resolve(reference, in: store)
             guard let record = try store.run(id) else { throw UsageError("no run \(reference)") }
             run = RunReportBuilder(workspace: workspace).view(record)

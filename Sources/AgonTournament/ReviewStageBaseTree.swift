@@ -32,10 +32,10 @@ final class ReviewScratch {
         Self.gitLock.lock()
         defer { Self.gitLock.unlock() }
         try FileManager.default.createDirectory(atPath: worktrees.directory, withIntermediateDirectories: true)
-        try worktrees.discard(name)
-        let repository = try workspace.repository()
-        _ = try repository.addWorktree(name: WorktreeSet.name(runID: runID, agent: name), path: worktrees.path(for: name),
-                                       branch: worktrees.branch(for: name), at: base)
+        try WorktreeSet.acrossProcesses(workspace) {
+            try worktrees.discard(name)
+            try worktrees.addWithRetry(name)
+        }
         defer { try? worktrees.discard(name) }
         let fm = FileManager.default
         try fm.createDirectory(atPath: baseTree, withIntermediateDirectories: true)

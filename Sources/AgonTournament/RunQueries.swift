@@ -20,7 +20,8 @@ public struct RunQueries {
     }
 
     public func list(limit: Int) throws -> CommandOutput {
-        let runs = try workspace.store().listRuns(RunFilter(), limit: limit)
+        let exists = FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path)
+        let runs = exists ? try workspace.store().listRuns(RunFilter(), limit: limit) : []
         var table = TextTable(columns: [
             .init("run"), .init("status"), .init("spec", maxWidth: 40), .number("agents"), .init("winner"), .number("cost"),
         ])
@@ -33,14 +34,14 @@ public struct RunQueries {
     }
 
     public func show(runID reference: String) throws -> CommandOutput {
-        let store = try workspace.store()
+        let store = try workspace.storeForReading()
         let runID = try Self.resolve(reference, in: store)
         guard let record = try store.run(runID) else { throw UsageError("no run \(reference)") }
         return CommandOutput(text: RunSummaryText.render(record, workspace: workspace), value: record)
     }
 
     public func shortlist(runID reference: String, k: Int) throws -> CommandOutput {
-        let store = try workspace.store()
+        let store = try workspace.storeForReading()
         let runID = try Self.resolve(reference, in: store)
         guard let record = try store.run(runID) else { throw UsageError("no run \(reference)") }
         let list = Shortlist.make(record, k: k, layout: workspace.layout, workspace: workspace)

@@ -83,6 +83,15 @@ public struct Workspace {
         try OpenStores.shared.store(for: layout)
     }
 
+    /// The run index for commands that only read: a repository where Agon never ran has no runs,
+    /// and reading must not create `.agon/` there.
+    public func storeForReading() throws -> RunStore {
+        guard FileManager.default.fileExists(atPath: layout.databaseURL.path) else {
+            throw UsageError("no runs recorded in \(root) yet: `agon run SPEC` starts one")
+        }
+        return try store()
+    }
+
     /// Absolute directory under which run worktrees live (`defaults.worktree_root`).
     public var worktreeRoot: String {
         Self.absolute(config.defaults.worktreeRoot, relativeTo: root)

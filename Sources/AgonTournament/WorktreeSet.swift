@@ -1,6 +1,9 @@
 import AgonCore
 import AgonGit
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The worktrees of one run: `worktrees/<run-id>/<agent>` on branch `agon/<run-id>/<agent>`,
 /// plus short-lived holdout worktrees. Creation is concurrent, one libgit2 handle per thread.
@@ -26,17 +29,17 @@ final class WorktreeSet: @unchecked Sendable {
     func create(agents: [String]) throws {
         guard !agents.isEmpty else { return }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for agent in agents { try discard(agent) }
         var failures = [String?](repeating: nil, count: agents.count)
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: agents.count) { index in
-            let agent = agents[index]
-            do {
-                let repository = try workspace.repository()
-                _ = try repository.addWorktree(name: Self.name(runID: runID, agent: agent), path: path(for: agent),
-                                               branch: branch(for: agent), at: base)
-            } catch {
-                lock.lock(); failures[index] = "\(agent): \(error)"; lock.unlock()
+        try Self.acrossProcesses(workspace) {
+            for agent in agents { try discard(agent) }
+            let lock = NSLock()
+            DispatchQueue.concurrentPerform(iterations: agents.count) { index in
+                let agent = agents[index]
+                do {
+                    try addWithRetry(agent)
+                } catch {
+                    lock.lock(); failures[index] = "\(agent): \(error)"; lock.unlock()
+                }
             }
         }
         let problems = failures.compactMap { $0 }
@@ -44,6 +47,36 @@ final class WorktreeSet: @unchecked Sendable {
             for agent in agents { try? discard(agent) }
             throw WorkError("could not create worktrees: " + problems.joined(separator: "; "))
         }
+    }
+
+    /// libgit2 checks that a branch is not checked out elsewhere by reading every worktree's
+    /// metadata; another `agon` process creating its own worktree at that moment leaves an entry
+    /// half-written, which reads as "reference is already checked out". Our branch names are
+    /// unique per run, so that answer is transient: retry a few times (a failed add leaves nothing).
+    func addWithRetry(_ agent: String, attempts: Int = 6) throws {
+        for attempt in 1...attempts {
+            do {
+                let repository = try workspace.repository()
+                _ = try repository.addWorktree(name: Self.name(runID: runID, agent: agent), path: path(for: agent),
+                                               branch: branch(for: agent), at: base)
+                return
+            } catch let error as GitError where attempt < attempts && error.message.contains("already checked out") {
+                try? discard(agent)   // whatever the failed attempt left (its branch)
+                usleep(useconds_t(25_000 * attempt + Int.random(in: 0..<25_000)))
+            }
+        }
+    }
+
+    /// Runs `body` holding an exclusive lock on the repository's worktree metadata against other
+    /// `agon` processes (threads of this process may still add worktrees concurrently inside one
+    /// `body`). libgit2 reads every worktree's metadata when adding one, and another process's
+    /// half-written entry makes it fail.
+    static func acrossProcesses<T>(_ workspace: Workspace, _ body: () throws -> T) throws -> T {
+        let repository = try workspace.repository()
+        let fd = open(repository.commonDir + "/agon-worktrees.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        if fd >= 0 { _ = flock(fd, LOCK_EX) }
+        defer { if fd >= 0 { _ = flock(fd, LOCK_UN); close(fd) } }
+        return try body()
     }
 
     /// Removes an agent's worktree and branch if they exist.
@@ -69,10 +102,11 @@ final class WorktreeSet: @unchecked Sendable {
     /// A fresh worktree of the base with `patch` applied, for the holdout checks.
     func createHoldout(for agent: String, applying patch: Data) throws -> String {
         let name = holdoutName(agent)
-        try discard(name)
+        try Self.acrossProcesses(workspace) {
+            try discard(name)
+            try addWithRetry(name)
+        }
         let repository = try workspace.repository()
-        _ = try repository.addWorktree(name: Self.name(runID: runID, agent: name), path: path(for: name),
-                                       branch: branch(for: name), at: base)
         if !patch.isEmpty { try repository.apply(patch, toWorktree: path(for: name)) }
         return path(for: name)
     }

@@ -82,7 +82,7 @@ import Testing
         #expect(status == 2)
         let (unknown, _, _) = try fixture.run([TournamentFixture.agonBinary, "frobnicate"], in: fixture.repo)
         #expect(unknown == 2)
-        try expectUsageError(fixture, ["show", "nope"], mentions: "nope")
+        try expectUsageError(fixture, ["show", "nope"], mentions: "no runs recorded")
     }
 
     @Test func validatePrintsThePlan() throws {
@@ -124,4 +124,15 @@ import Testing
         #expect(again.status == 2)
         #expect(again.stderr.contains("refusing to overwrite"))
     }
+}
+
+@Test func readCommandsDoNotCreateAStore() throws {
+    let fixture = try TournamentFixture()
+    #expect(try fixture.agon("list").status == 0)
+    #expect(try fixture.agon("leaderboard").status == 0)
+    let show = try fixture.agon("show")
+    #expect(show.status == 2)
+    #expect(show.stderr.contains("no runs recorded"))
+    #expect(!FileManager.default.fileExists(atPath: fixture.repo + "/.agon/agon.sqlite"))
+    #expect(try fixture.git("status", "--porcelain").isEmpty)
 }
