@@ -570,9 +570,15 @@ public struct ConsensusRecord: Codable, Equatable, Sendable {
         self.gated = gated
     }
 
-    /// Whether the ranking says who is best: false when no candidate passed or no verdict was
-    /// usable (the ranking then only keeps candidates in gate/run order, see `method`).
-    public var isDecided: Bool { !method.hasPrefix("unreviewed: no ") }
+    /// `method` of a consensus made without verifiers because only one candidate passed.
+    public static let onePassingMethod = "unreviewed: only one candidate passed its checks"
+    /// `method` when no candidate passed: the ranking is the gate order only.
+    public static let nonePassingMethod = "unreviewed: no candidate passed its checks (all gated)"
+    /// `method` when no verdict was usable: passing candidates stay in run order.
+    public static let noVerdictsMethod = "unreviewed: no usable verdict (passing candidates in run order)"
+
+    /// Whether the ranking says who is best (not when nobody passed or no verdict was usable).
+    public var isDecided: Bool { method != Self.nonePassingMethod && method != Self.noVerdictsMethod }
 
     /// The consensus winner: the top candidate of a decided ranking when it passed the gate.
     public var winner: String? {

@@ -1,3 +1,4 @@
+import AgonAgents
 import AgonCore
 import AgonGit
 import AgonStore
@@ -58,7 +59,7 @@ public struct Cleaner {
         runIDs.removeAll { live.contains($0) }
         var result = Result(runs: runIDs, worktreesRemoved: [], branchesDeleted: [], processesKilled: 0, purged: purge)
         for runID in runIDs {
-            result.processesKilled += StrayProcesses.kill(runID: runID).count
+            result.processesKilled += LeftoverProcesses.kill(environmentEntry: Tournament.runMarker(runID)).count
             for worktree in try WorktreeSet.all(in: repository, runID: runID) {
                 try repository.removeWorktree(worktree.name, deleteBranch: false)
                 result.worktreesRemoved.append(workspace.relative(worktree.path))

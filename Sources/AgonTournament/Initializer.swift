@@ -54,17 +54,16 @@ public enum Initializer {
     }
 
     public static func initialize(at path: String) throws -> CommandOutput {
-        let workspace = try Workspace.open(from: path)
-        let root = workspace.root
-        let configPath = root + "/agon.yml"
-        let specPath = root + "/specs/example.md"
-        let existing = [configPath, specPath].filter { FileManager.default.fileExists(atPath: $0) }
+        // Existing files are refused before anything is parsed: a broken agon.yml is still the user's.
+        let root = try Workspace.repositoryRoot(from: path)
+        let existing = ["agon.yml", "specs/example.md"].filter { FileManager.default.fileExists(atPath: root + "/" + $0) }
         if !existing.isEmpty {
-            throw UsageError("refusing to overwrite \(existing.map(workspace.relative).joined(separator: " and ")); move it away first")
+            throw UsageError("refusing to overwrite \(existing.joined(separator: " and ")); move it away first")
         }
         try FileManager.default.createDirectory(atPath: root + "/specs", withIntermediateDirectories: true)
-        try starterConfig.write(toFile: configPath, atomically: true, encoding: .utf8)
-        try starterSpec.write(toFile: specPath, atomically: true, encoding: .utf8)
+        try starterConfig.write(toFile: root + "/agon.yml", atomically: true, encoding: .utf8)
+        try starterSpec.write(toFile: root + "/specs/example.md", atomically: true, encoding: .utf8)
+        let workspace = try Workspace.open(from: root)   // also proves the starter config parses
 
         let worktreeRoot = workspace.relative(workspace.worktreeRoot)
         let wanted = try exclude(["/\(worktreeRoot)/", "/.agon/"], in: try workspace.repository())

@@ -32,27 +32,3 @@ final class InterruptTrap {
         signal(SIGTERM, SIG_DFL)
     }
 }
-
-/// Finds and kills processes a run's agents left behind when `agon` itself was killed: every
-/// agent process carries `AGON_RUN_ID=<run>` in its environment, which its children inherit.
-enum StrayProcesses {
-    @discardableResult
-    static func kill(runID: String) -> [Int32] {
-        let marker = Array("AGON_RUN_ID=\(runID)".utf8)
-        let me = getpid()
-        var killed: [Int32] = []
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-        for entry in entries {
-            guard let pid = Int32(entry), pid != me,
-                  let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { continue }
-            let matches = environ.split(separator: 0).contains { Array($0) == marker }
-            if matches {
-                Glibc.kill(pid, SIGKILL)
-                killed.append(pid)
-            }
-        }
-        // Reap any that were our own children; the rest are reaped by their parent or init.
-        for pid in killed { var status: Int32 = 0; _ = waitpid(pid, &status, WNOHANG) }
-        return killed
-    }
-}

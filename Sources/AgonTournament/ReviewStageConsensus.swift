@@ -9,9 +9,9 @@ import Foundation
 /// `weight`. When fewer than two candidates passed there is nothing to compare: no verifier is
 /// called and the method says why (`unreviewed: …`).
 enum ReviewConsensus {
-    static let onePassing = "unreviewed: only one candidate passed its checks"
-    static let nonePassing = "unreviewed: no candidate passed its checks (all gated)"
-    static let noVerdicts = "unreviewed: no usable verdict (passing candidates in run order)"
+    static let onePassing = ConsensusRecord.onePassingMethod
+    static let nonePassing = ConsensusRecord.nonePassingMethod
+    static let noVerdicts = ConsensusRecord.noVerdictsMethod
 
     static func make(candidates: [CandidateRecord], reviews: [ReviewRecord],
                      weight: (String) -> Double) throws -> ConsensusRecord {

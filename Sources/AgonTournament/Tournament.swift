@@ -32,6 +32,11 @@ public final class Tournament {
     public let options: TournamentOptions
     let stopSignal = StopSignal()
 
+    /// Every agent and verifier process of a run carries this environment entry (children inherit
+    /// it), so `--resume` and `clean` can find what a killed `agon` left running.
+    static let runVariable = "AGON_RUN_ID"
+    static func runMarker(_ runID: String) -> String { "\(runVariable)=\(runID)" }
+
     /// The neutral identity of snapshot commits: nothing in them names an agent.
     static let snapshotAuthor = (name: "Agon", email: "agon@localhost")
     static let snapshotMessage = "agon snapshot"
@@ -77,7 +82,7 @@ public final class Tournament {
         if RunLease.isHeld(workspace.layout, runID: runID) {
             throw UsageError("run \(runID) is still being run by another agon process; wait for it or stop it first")
         }
-        StrayProcesses.kill(runID: runID)
+        LeftoverProcesses.kill(environmentEntry: Self.runMarker(runID))
         let interrupts = InterruptTrap(stopSignal: stopSignal)
         defer { interrupts.release() }
         let finished = try execute(spec: spec, plan: plan, resuming: record)
@@ -357,7 +362,7 @@ extension AgentLaunch {
             }
         }
         // Lets `agon run --resume` and `agon clean` find anything this run left running.
-        explicit["AGON_RUN_ID"] = runID
+        explicit[Tournament.runVariable] = runID
         let cap = planned.budget.isTallyOnly ? nil : planned.budget.maxCostUSD
         var command = entry.command
         if entry.harness == .command, let first = command?.first, first.contains("/"), !first.hasPrefix("/") {

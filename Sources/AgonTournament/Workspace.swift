@@ -23,22 +23,7 @@ public struct Workspace {
 
     public static func open(from path: String, configPath: String? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Workspace {
-        let repository: GitRepository
-        do {
-            repository = try GitRepository.discover(from: path)
-        } catch {
-            throw UsageError("not a git repository: \(path)")
-        }
-        guard let workdir = repository.workdir else {
-            throw UsageError("\(repository.gitDir) is a bare repository; Agon needs a work tree")
-        }
-        // Inside one of Agon's own worktrees, work on the main repository instead.
-        var root = workdir
-        if repository.isLinkedWorktree {
-            let common = URL(fileURLWithPath: repository.commonDir)
-            if common.lastPathComponent == ".git" { root = common.deletingLastPathComponent().path }
-        }
-        root = Self.trimSlash(root)
+        let root = try repositoryRoot(from: path)
 
         var config = Config.empty
         var usedConfigPath: String?
@@ -69,6 +54,26 @@ public struct Workspace {
         return Workspace(root: root, config: config, configPath: usedConfigPath,
                          layout: ArtifactLayout(root: URL(fileURLWithPath: root)), prices: prices,
                          rejectedPrices: rejected, environment: environment)
+    }
+
+    /// The work tree of the repository containing `path` (the main one when `path` is inside one
+    /// of its linked worktrees), without reading any configuration.
+    public static func repositoryRoot(from path: String) throws -> String {
+        let repository: GitRepository
+        do {
+            repository = try GitRepository.discover(from: path)
+        } catch {
+            throw UsageError("not a git repository: \(path)")
+        }
+        guard let workdir = repository.workdir else {
+            throw UsageError("\(repository.gitDir) is a bare repository; Agon needs a work tree")
+        }
+        var root = workdir
+        if repository.isLinkedWorktree {
+            let common = URL(fileURLWithPath: repository.commonDir)
+            if common.lastPathComponent == ".git" { root = common.deletingLastPathComponent().path }
+        }
+        return trimSlash(root)
     }
 
     /// A fresh libgit2 handle on the repository (one per thread: handles are not thread-safe).
