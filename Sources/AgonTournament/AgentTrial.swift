@@ -30,6 +30,9 @@ public struct AgentTrial {
         let agent = plan.agents[0]
         // A trial id has the run-id shape, so `agon clean` recognises its leftovers.
         let trialID = RunID.generate().rawValue
+        // Like a run, a trial in progress holds a lease so `agon clean --all` leaves it alone.
+        let lease = try RunLease.acquire(workspace.layout, runID: trialID)
+        defer { lease.release() }
         let worktrees = WorktreeSet(workspace: workspace, runID: trialID, base: ObjectID(hex: plan.baseSHA)!)
         try worktrees.create(agents: [agent.id])
         // Artifacts use a run's layout but the trial is not recorded as a run.
