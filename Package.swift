@@ -26,17 +26,32 @@ let package = Package(
         .target(name: "AgonCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: settings),
         .target(name: "AgonAgents", dependencies: ["AgonCore"], swiftSettings: settings),
         .target(name: "AgonReview", dependencies: ["AgonCore"], swiftSettings: settings),
-        .target(name: "AgonConsensus", swiftSettings: settings),
-        .target(name: "AgonStore", dependencies: ["AgonCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
-        .target(name: "AgonReport", dependencies: ["AgonCore", "AgonConsensus"], swiftSettings: settings),
+        .target(name: "AgonConsensus", dependencies: ["AgonCore"], swiftSettings: settings),
+        // Pure: the leaderboard's inputs and statistics, computed from values alone.
+        .target(name: "AgonLeaderboard", dependencies: ["AgonCore", "AgonConsensus"], swiftSettings: settings),
+        .target(name: "AgonStore", dependencies: ["AgonCore", "AgonLeaderboard", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
+        // The pipeline: returns typed values and errors; it renders nothing.
         .target(
             name: "AgonTournament",
-            dependencies: ["AgonGit", "AgonCore", "AgonAgents", "AgonReview", "AgonConsensus", "AgonStore", "AgonReport"],
+            dependencies: ["AgonGit", "AgonCore", "AgonAgents", "AgonReview", "AgonConsensus", "AgonLeaderboard", "AgonStore"],
+            swiftSettings: settings
+        ),
+        // Every presenter: the values AgonTournament returns as text, JSON, CSV and HTML.
+        .target(
+            name: "AgonReport",
+            dependencies: ["AgonCore", "AgonConsensus", "AgonLeaderboard", "AgonStore", "AgonTournament"],
             swiftSettings: settings
         ),
         .executableTarget(
             name: "agon",
-            dependencies: ["AgonTournament", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AgonTournament", "AgonReport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: settings
+        ),
+        // Helpers shared by the test targets and the benchmarks (scratch repositories, record fixtures, synthetic stores).
+        .target(
+            name: "AgonTestSupport",
+            dependencies: ["AgonCore", "AgonLeaderboard", "AgonStore", "AgonTournament"],
+            path: "Tests/AgonTestSupport",
             swiftSettings: settings
         ),
         // One binary that impersonates every agent CLI (claude, codex, gemini, …) by argv[0]/--harness.
@@ -45,15 +60,16 @@ let package = Package(
         .executableTarget(name: "bench-worktrees", dependencies: ["AgonGit"], path: "bench/Sources/bench-worktrees", swiftSettings: settings),
         .executableTarget(name: "bench-agents", dependencies: ["AgonAgents"], path: "bench/Sources/bench-agents", swiftSettings: settings),
         .executableTarget(name: "bench-consensus", dependencies: ["AgonConsensus"], path: "bench/Sources/bench-consensus", swiftSettings: settings),
-        .executableTarget(name: "bench-store", dependencies: ["AgonTournament"], path: "bench/Sources/bench-store", swiftSettings: settings),
+        .executableTarget(name: "bench-store", dependencies: ["AgonTournament", "AgonReport", "AgonTestSupport"], path: "bench/Sources/bench-store", swiftSettings: settings),
 
         .testTarget(name: "AgonGitTests", dependencies: ["AgonGit"], swiftSettings: settings),
         .testTarget(name: "AgonCoreTests", dependencies: ["AgonCore"], swiftSettings: settings),
         .testTarget(name: "AgonAgentsTests", dependencies: ["AgonAgents", "agent-double"], swiftSettings: settings),
         .testTarget(name: "AgonReviewTests", dependencies: ["AgonReview"], swiftSettings: settings),
         .testTarget(name: "AgonConsensusTests", dependencies: ["AgonConsensus"], swiftSettings: settings),
-        .testTarget(name: "AgonStoreTests", dependencies: ["AgonStore"], swiftSettings: settings),
-        .testTarget(name: "AgonReportTests", dependencies: ["AgonReport"], swiftSettings: settings),
-        .testTarget(name: "AgonTournamentTests", dependencies: ["AgonTournament", "agon", "agent-double"], swiftSettings: settings),
+        .testTarget(name: "AgonLeaderboardTests", dependencies: ["AgonLeaderboard", "AgonStore", "AgonTestSupport"], swiftSettings: settings),
+        .testTarget(name: "AgonStoreTests", dependencies: ["AgonStore", "AgonTestSupport"], swiftSettings: settings),
+        .testTarget(name: "AgonReportTests", dependencies: ["AgonReport", "AgonTestSupport"], swiftSettings: settings),
+        .testTarget(name: "AgonTournamentTests", dependencies: ["AgonTournament", "AgonReport", "AgonTestSupport", "agon", "agent-double"], swiftSettings: settings),
     ]
 )

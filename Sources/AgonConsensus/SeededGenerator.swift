@@ -1,20 +1,7 @@
+import AgonCore
+
 // Deterministic random numbers for resampling and simulations: the same seed gives the same
 // stream on every platform, which `SystemRandomNumberGenerator` cannot promise.
-
-/// SplitMix64: a tiny generator used to expand one seed into well-mixed state words.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// xoshiro256** seeded through SplitMix64: the generator every randomised routine here uses.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {

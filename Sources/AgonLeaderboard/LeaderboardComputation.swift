@@ -1,7 +1,5 @@
 import AgonConsensus
 import AgonCore
-import AgonReport
-import AgonStore
 import Foundation
 
 // The leaderboard's statistics, computed from records alone (no I/O).
@@ -186,30 +184,6 @@ public struct LeaderboardComputation {
 
     public init(settings: LeaderboardSettings = LeaderboardSettings()) { self.settings = settings }
 
-    /// Whether a finished candidate counts as a success (see the definitions above).
-    public static func succeeded(_ candidate: CandidateRecord) -> Bool {
-        succeeded(LeaderboardCandidate(candidate))
-    }
-
-    /// Whether a finished candidate counts as a success (see the definitions above).
-    public static func succeeded(_ candidate: LeaderboardCandidate) -> Bool {
-        guard candidate.outcome == .ok, candidate.diffFiles > 0 else { return false }
-        return checkPassed(candidate, .acceptance) && checkPassed(candidate, .holdout)
-    }
-
-    static func checkPassed(_ candidate: LeaderboardCandidate, _ kind: CheckKind) -> Bool {
-        switch candidate.checks[kind] {
-        case .passed: return true
-        case .failed: return false
-        case .skipped: return !candidate.checksRun.contains(kind)
-        }
-    }
-
-    /// Whether a candidate passed the gate into review (`Tournament.passed` on the projection).
-    static func passedGate(_ candidate: LeaderboardCandidate) -> Bool {
-        candidate.outcome == .ok && candidate.diffFiles > 0 && candidate.checks.acceptance != .failed
-    }
-
     /// Whether a candidate counts as one of its agent's runs.
     static func counts(_ candidate: LeaderboardCandidate) -> Bool {
         guard let outcome = candidate.outcome else { return false }
@@ -384,7 +358,7 @@ public struct LeaderboardComputation {
                 if let c = position(agent), keyOf[c] >= 0, !result.contains(keyOf[c]) { result.append(keyOf[c]) }
             }
         } else {
-            for c in candidates.indices where keyOf[c] >= 0 && !Self.passedGate(candidates[c]) {
+            for c in candidates.indices where keyOf[c] >= 0 && !candidates[c].passedGate {
                 if !result.contains(keyOf[c]) { result.append(keyOf[c]) }
             }
         }
@@ -488,7 +462,7 @@ private struct AgentTally {
                       verifierShare share: Double) {
         if !agentIDs.contains(candidate.agent) { agentIDs.append(candidate.agent) }
         runs += 1
-        let success = LeaderboardComputation.succeeded(candidate)
+        let success = candidate.succeeded
         if success { successes += 1 }
         if let winner {
             reviewedRuns += 1

@@ -152,3 +152,15 @@ public struct LeaderboardReview: Equatable, Sendable {
                   ranking: r.ranking, displayOrder: r.displayOrder, droppedSelfPreference: r.droppedSelfPreference.count)
     }
 }
+
+extension LeaderboardCandidate {
+    /// `CandidateRules.passedGate` on the projection.
+    public var passedGate: Bool {
+        CandidateRules.passedGate(outcome: outcome, diffFiles: diffFiles, acceptance: checks.acceptance)
+    }
+
+    /// `CandidateRules.succeeded` on the projection.
+    public var succeeded: Bool {
+        CandidateRules.succeeded(outcome: outcome, diffFiles: diffFiles, checks: checks, ran: checksRun.contains)
+    }
+}

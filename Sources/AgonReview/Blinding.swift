@@ -1,3 +1,4 @@
+import AgonCore
 import Foundation
 
 /// Labels shown to verifiers: "A" … "Z", then "AA", "AB", … (bijective base 26, like spreadsheet columns).

@@ -1,4 +1,5 @@
 import AgonCore
+import AgonLeaderboard
 import Foundation
 import GRDB
 

@@ -5,7 +5,7 @@ import Foundation
 
 /// Blinded review of a run's candidates by its verifiers, then consensus.
 ///
-/// Only candidates that passed (`Tournament.passed`: ran to the end, left a diff, acceptance not
+/// Only candidates that passed (`CandidateRecord.passedGate`: ran to the end, left a diff, acceptance not
 /// failed) are sent to verifiers; gated ones rank below them in the consensus. With fewer than
 /// two passing candidates no verifier is called (there is nothing to compare) and the consensus
 /// method says so: `unreviewed: only one candidate passed its checks` or `… (all gated)`.
@@ -34,7 +34,7 @@ public final class ReviewStage {
     func reviewRun(_ record: RunRecord, spec: Spec, verifiers: [PlannedAgent]) throws -> RunRecord {
         var record = record
         let store = try workspace.store()
-        let passing = record.candidates.filter(Tournament.passed).count
+        let passing = record.candidates.filter(\.passedGate).count
         if passing >= 2 && !verifiers.isEmpty {
             let context = try ReviewContext.make(record: record, spec: spec, workspace: workspace)
             progress.note("review: \(passing) candidates, verifiers \(verifiers.map(\.id).joined(separator: ", "))")
@@ -88,7 +88,7 @@ public final class ReviewStage {
         try? workspace.layout.writeRunSnapshot(record)
 
         let named = Set(verifiers.map(\.id))
-        let passing = record.candidates.filter(Tournament.passed).count
+        let passing = record.candidates.filter(\.passedGate).count
         let usable = record.reviews.contains { named.contains($0.verifier) && $0.status == .ok }
         let exitCode: Int32 = stopSignal.isStopped ? 130 : (usable || passing == 1 ? 0 : 1)
         return CommandOutcome(output: CommandOutput(text: RunSummaryText.render(record, workspace: workspace), value: record),

@@ -4,7 +4,7 @@ import Foundation
 
 /// Turns a run's candidates and usable reviews into its `ConsensusRecord`. Pure.
 ///
-/// Items are ALL candidates (by record order); gated ones (anything `Tournament.passed` refuses)
+/// Items are ALL candidates (by record order); gated ones (anything `CandidateRecord.passedGate` refuses)
 /// rank below every passing one. Only reviews with status `ok` vote, each with its verifier's
 /// `weight`. When fewer than two candidates passed there is nothing to compare: no verifier is
 /// called and the method says why (`unreviewed: …`).
@@ -17,7 +17,7 @@ enum ReviewConsensus {
                      weight: (String) -> Double) throws -> ConsensusRecord {
         let ids = candidates.map(\.agent)
         let index = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        let gated = Set(candidates.indices.filter { !Tournament.passed(candidates[$0]) })
+        let gated = Set(candidates.indices.filter { !candidates[$0].passedGate })
         let passingCount = candidates.count - gated.count
         let gatedIDs = candidates.indices.filter(gated.contains).map { ids[$0] }
 

@@ -26,7 +26,7 @@ struct ReviewContext {
         let ordinary = templateWords(among: allTokens)
         let everyToken = allTokens.filter { !ordinary.contains($0.lowercased()) }
         var candidates: [ReviewCandidate] = []
-        for candidate in record.candidates where Tournament.passed(candidate) {
+        for candidate in record.candidates where candidate.passedGate {
             guard let patchPath = candidate.diff.patchPath else { continue }
             let url = layout.resolve(patchPath)
             guard let data = FileManager.default.contents(atPath: url.path) else {

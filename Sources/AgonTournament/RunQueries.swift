@@ -84,7 +84,7 @@ struct Shortlist: Codable {
     enum CodingKeys: String, CodingKey { case runID = "run_id", method, split, entries }
 
     static func make(_ record: RunRecord, k: Int, layout: ArtifactLayout, workspace: Workspace) -> Shortlist {
-        let passing = record.candidates.filter(Tournament.passed)
+        let passing = record.candidates.filter(\.passedGate)
         // Consensus order when reviewed; otherwise passing candidates cheapest first.
         let order: [String]
         let method: String

@@ -98,13 +98,8 @@ public final class Tournament {
             output = CommandOutput(text: text, value: VersionedDocument(RunList(runs: records)))
         }
         if stopSignal.isStopped { return CommandOutcome(output: output, exitCode: 130) }
-        let anyPassed = records.contains { $0.candidates.contains(where: Self.passed) }
+        let anyPassed = records.contains { $0.candidates.contains(where: \.passedGate) }
         return CommandOutcome(output: output, exitCode: anyPassed ? 0 : 1)
-    }
-
-    /// A candidate that competes in review: it ran to the end, left a diff and passed acceptance.
-    static func passed(_ candidate: CandidateRecord) -> Bool {
-        candidate.outcome == .ok && !candidate.diff.isEmpty && candidate.checks.acceptance != .failed
     }
 
     // MARK: - One run

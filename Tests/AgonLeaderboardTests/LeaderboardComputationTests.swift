@@ -1,8 +1,8 @@
 import AgonConsensus
 import AgonCore
-import AgonReport
+@testable import AgonLeaderboard
 import AgonStore
-@testable import AgonTournament
+import AgonTestSupport
 import Foundation
 import Testing
 
@@ -186,12 +186,12 @@ struct LeaderboardComputationTests {
     }
 
     @Test func skippedChecksCountOnlyWhenTheSpecHasNone() {
-        #expect(LeaderboardComputation.succeeded(R.candidate("x", acceptance: .skipped)))
+        #expect(R.candidate("x", acceptance: .skipped).succeeded)
         var ranButSkipped = R.candidate("x", acceptance: .passed)
         ranButSkipped.checks.acceptance = .skipped
-        #expect(!LeaderboardComputation.succeeded(ranButSkipped))
-        #expect(!LeaderboardComputation.succeeded(R.candidate("x", holdout: .failed, holdoutCommand: true)))
-        #expect(!LeaderboardComputation.succeeded(R.candidate("x", files: 0)))
+        #expect(!ranButSkipped.succeeded)
+        #expect(!R.candidate("x", holdout: .failed, holdoutCommand: true).succeeded)
+        #expect(!R.candidate("x", files: 0).succeeded)
     }
 
     @Test func gateOnTheProjectionMatchesTheTournamentGate() {
@@ -200,8 +200,8 @@ struct LeaderboardComputationTests {
             for files in [0, 2] {
                 for acceptance in [CheckStatus.passed, .failed, .skipped] {
                     let candidate = R.candidate("x", outcome: outcome, files: files, acceptance: acceptance)
-                    #expect(LeaderboardComputation.passedGate(LeaderboardCandidate(candidate)) == Tournament.passed(candidate))
-                    checked += Tournament.passed(candidate) ? 1 : 0
+                    #expect(LeaderboardCandidate(candidate).passedGate == candidate.passedGate)
+                    checked += candidate.passedGate ? 1 : 0
                 }
             }
         }

@@ -1,3 +1,4 @@
+import AgonCore
 import Testing
 @testable import AgonReview
 

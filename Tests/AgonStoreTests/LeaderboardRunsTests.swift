@@ -1,5 +1,7 @@
 import AgonCore
+import AgonLeaderboard
 @testable import AgonStore
+import AgonTestSupport
 import Foundation
 import GRDB
 import Testing

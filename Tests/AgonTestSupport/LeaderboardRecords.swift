@@ -1,13 +1,14 @@
 import AgonCore
 import AgonStore
-@testable import AgonTournament
+import AgonLeaderboard
+import AgonTournament
 import Foundation
 
 /// Hand-made records for the leaderboard and report tests.
-enum LeaderboardRecords {
-    static let start = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01T00:00:00Z
+public enum LeaderboardRecords {
+    public static let start = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01T00:00:00Z
 
-    static func candidate(_ agent: String, harness: Harness = .claude, model: String? = nil, outcome: Outcome = .ok,
+    public static func candidate(_ agent: String, harness: Harness = .claude, model: String? = nil, outcome: Outcome = .ok,
                           cost: Double? = 0.1, files: Int = 1, acceptance: CheckStatus = .passed,
                           holdout: CheckStatus = .skipped, holdoutCommand: Bool = false, turns: Int = 1,
                           firstAttemptMs: Int? = nil, durationMs: Int? = nil, tokensPerSec: Double? = nil,
@@ -24,7 +25,7 @@ enum LeaderboardRecords {
             worktree: "worktrees/x/\(agent)", branch: "agon/x/\(agent)")
     }
 
-    static func review(_ verifier: String, ranking: [String], shown: [String]? = nil, status: ReviewStatus = .ok,
+    public static func review(_ verifier: String, ranking: [String], shown: [String]? = nil, status: ReviewStatus = .ok,
                        cost: Double? = 0.01, harness: Harness = .openai, model: String = "judge-model",
                        dropped: [String] = []) -> ReviewRecord {
         ReviewRecord(verifier: verifier, harness: harness, model: model, status: status, seed: 7,
@@ -32,7 +33,7 @@ enum LeaderboardRecords {
                      costUSD: cost, costSource: cost == nil ? .unpriced : .computed)
     }
 
-    static func run(_ index: Int, spec: String = "specs/task.md", specHash: String? = nil, candidates: [CandidateRecord],
+    public static func run(_ index: Int, spec: String = "specs/task.md", specHash: String? = nil, candidates: [CandidateRecord],
                     reviews: [ReviewRecord] = [], consensus: [String]? = nil, gated: [String] = []) -> RunRecord {
         let id = String(format: "20260101T%06dZ-ab%02d", index, index % 100)
         let created = AgonJSON.millisecondPrecision(start.addingTimeInterval(Double(index) * 86_400))
@@ -44,7 +45,7 @@ enum LeaderboardRecords {
     }
 
     /// `n` runs of three agents where `top` is always ranked first, then `mid`, then `low`.
-    static func separated(runs n: Int) -> [RunRecord] {
+    public static func separated(runs n: Int) -> [RunRecord] {
         (0..<n).map { i in
             run(i, candidates: [candidate("low", harness: .gemini, cost: 0.3), candidate("top", cost: 0.2),
                                 candidate("mid", harness: .codex, cost: 0.1)],
@@ -54,16 +55,16 @@ enum LeaderboardRecords {
         }
     }
 
-    static func standing(_ result: LeaderboardResult, _ agent: String) -> AgentStanding? {
+    public static func standing(_ result: LeaderboardResult, _ agent: String) -> AgentStanding? {
         result.agents.first { $0.agentIDs.contains(agent) }
     }
 }
 
 /// A throwaway git repository with an Agon store (Workspace.open needs a repository).
-final class ScratchRepository {
-    let root: String
+public final class ScratchRepository {
+    public let root: String
 
-    init() throws {
+    public init() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("agon-lb-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         root = url.resolvingSymlinksInPath().path
@@ -80,9 +81,9 @@ final class ScratchRepository {
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
-    func workspace() throws -> Workspace { try Workspace.open(from: root) }
+    public func workspace() throws -> Workspace { try Workspace.open(from: root) }
 
-    func save(_ runs: [RunRecord], picks: [ApplyRecord] = []) throws {
+    public func save(_ runs: [RunRecord], picks: [ApplyRecord] = []) throws {
         let store = try workspace().store()
         for run in runs { try store.saveRun(run) }
         for pick in picks { try store.recordPick(pick) }

@@ -1,4 +1,5 @@
 import AgonCore
+import AgonStore
 import Foundation
 
 /// Deterministic synthetic history for benchmarks and leaderboard tests: realistic-looking
@@ -72,7 +73,7 @@ public enum SyntheticStore {
                 .map { ($0, quality[$0, default: 0] + rng.unit() * 0.6) }
                 .sorted { $0.1 > $1.1 }.map(\.0)
             var order = agents
-            rng.shuffle(&order)
+            order = rng.shuffle(order)
             let labels = Dictionary(uniqueKeysWithValues: order.enumerated().map {
                 (String(UnicodeScalar(UInt8(65 + $0.offset % 26))), $0.element)
             })
@@ -99,32 +100,5 @@ public enum SyntheticStore {
             status: .done, createdAt: createdAt, finishedAt: createdAt.addingTimeInterval(900),
             agentsPlanned: agents, verifiersPlanned: verifiers, manifestPath: ".agon/runs/\(runID)/manifest.json",
             dirtyAtStart: false, candidates: candidates, reviews: reviews, consensus: consensus)
-    }
-}
-
-/// A tiny, fast, seedable generator (SplitMix64) so synthetic data is identical on every platform.
-public struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-
-    /// Fisher–Yates with this generator (the standard library's shuffle may change between releases).
-    public mutating func shuffle<T>(_ array: inout [T]) {
-        guard array.count > 1 else { return }
-        for i in stride(from: array.count - 1, to: 0, by: -1) {
-            let j = Int(next() % UInt64(i + 1))
-            array.swapAt(i, j)
-        }
     }
 }
