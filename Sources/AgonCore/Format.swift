@@ -1,7 +1,7 @@
-import AgonCore
 import Foundation
 
-/// Human formatting of money, time, token counts and rates, shared by tables, progress and HTML.
+/// Human formatting of money, time, token counts and rates, shared by the prompt, tables, progress and HTML
+/// (AgonReport adds the report-only symbols).
 public enum Format {
     /// Placeholder for a value that does not exist (not the same as unknown cost).
     public static let none = "—"
@@ -21,15 +21,6 @@ public enum Format {
         if value < 0.1 { return "$" + fixed(value, decimals: 4) }
         if value < 1000 { return "$" + fixed(value, decimals: 2) }
         return "$" + grouped(value.rounded())
-    }
-
-    /// Cost per success: `∞` when the agent never succeeded.
-    public static func costPerSuccess(_ value: CostPerSuccess) -> String {
-        switch value {
-        case .usd(let v): return usd(v)
-        case .noSuccess: return infinity
-        case .unpriced: return "unpriced"
-        }
     }
 
     /// `850ms`, `4.2s`, `42s`, `1m23s`, `1h02m`; `—` for nil or negative.
@@ -105,20 +96,6 @@ public enum Format {
         return "\(low)–\(high)"
     }
 
-    /// `✓` passed, `✗` failed, `–` skipped.
-    public static func check(_ status: CheckStatus) -> String {
-        switch status {
-        case .passed: return "✓"
-        case .failed: return "✗"
-        case .skipped: return "–"
-        }
-    }
-
-    /// Acceptance, holdout and scope as three symbols, e.g. `✓✗–`.
-    public static func checks(_ checks: CheckResults) -> String {
-        check(checks.acceptance) + check(checks.holdout) + check(checks.scope)
-    }
-
     /// `$0.31/$0.50`, or just the cost when there is no budget.
     public static func costAgainstBudget(_ cost: Double?, source: CostSource, budget: Double?) -> String {
         let spent = usd(cost ?? (source == .unpriced ? nil : 0), source: source)
@@ -126,14 +103,10 @@ public enum Format {
         return spent + "/" + usd(budget)
     }
 
-    /// `+120 −4`.
-    public static func diffStat(_ diff: DiffStatsView) -> String {
-        "+\(diff.insertions) −\(diff.deletions)"
-    }
-
     // MARK: - Number plumbing (locale-independent)
 
-    static func fixed(_ value: Double, decimals: Int) -> String {
+    /// `value` with exactly `decimals` decimals, never `-0`.
+    public static func fixed(_ value: Double, decimals: Int) -> String {
         let formatted = String(format: "%.\(max(0, decimals))f", value)
         // "-0" and "-0.0" read as noise.
         if formatted.hasPrefix("-"), formatted.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) {
@@ -142,7 +115,8 @@ public enum Format {
         return formatted
     }
 
-    static func grouped(_ whole: Double) -> String {
+    /// A whole number with thousands separators: `12,345`.
+    public static func grouped(_ whole: Double) -> String {
         let digits = String(format: "%.0f", whole)
         var out = ""
         for (i, ch) in digits.reversed().enumerated() {

@@ -1,3 +1,5 @@
+import AgonCore
+import AgonLeaderboard
 import Foundation
 
 /// A horizontal bar chart with one bar per agent; infinite values draw as a full-length hatched

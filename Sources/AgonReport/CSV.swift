@@ -1,3 +1,4 @@
+import AgonLeaderboard
 import Foundation
 
 /// RFC 4180 CSV: fields with a comma, quote, CR or LF (or edge spaces) are quoted, quotes doubled,

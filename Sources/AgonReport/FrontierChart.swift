@@ -1,4 +1,5 @@
 import AgonCore
+import AgonLeaderboard
 import Foundation
 
 /// Fixed colour per harness, so an agent keeps its colour across reports.

@@ -1,3 +1,4 @@
+import AgonCore
 import Foundation
 
 /// Escaping for text placed in HTML or SVG (text content and quoted attribute values alike).

@@ -1,4 +1,5 @@
 import AgonCore
+import AgonLeaderboard
 import Foundation
 
 /// One self-contained HTML page (inline CSS and SVG, no script, no network) for a run and/or

@@ -1,21 +1,8 @@
 import AgonCore
+import AgonTournament
 import Foundation
 
-/// Where a candidate is in the pipeline, for progress display.
-public enum ProgressState: Equatable, Sendable {
-    case queued, running, checking
-    case done(Outcome)
-
-    /// `queued`, `running`, `checking`, or the outcome (`done ok`, `done cost_killed`).
-    public var label: String {
-        switch self {
-        case .queued: return "queued"
-        case .running: return "running"
-        case .checking: return "checking"
-        case .done(let outcome): return "done " + outcome.rawValue
-        }
-    }
-
+extension ProgressState {
     var style: TextStyle {
         switch self {
         case .queued: return .dim
@@ -23,32 +10,6 @@ public enum ProgressState: Equatable, Sendable {
         case .checking: return .blue
         case .done(let outcome): return TerminalReport.outcomeStyle(outcome)
         }
-    }
-}
-
-/// One candidate's live status.
-public struct ProgressRow: Equatable, Sendable {
-    public var agent: String
-    public var state: ProgressState
-    public var elapsedMs: Int
-    public var tokens: Int
-    public var costUSD: Double?
-    public var costSource: CostSource
-    /// Nil or 0: no enforced budget.
-    public var budgetUSD: Double?
-    /// Nil until checks have run.
-    public var checks: CheckResults?
-
-    public init(agent: String, state: ProgressState, elapsedMs: Int = 0, tokens: Int = 0, costUSD: Double? = nil,
-                costSource: CostSource = .computed, budgetUSD: Double? = nil, checks: CheckResults? = nil) {
-        self.agent = agent
-        self.state = state
-        self.elapsedMs = elapsedMs
-        self.tokens = tokens
-        self.costUSD = costUSD
-        self.costSource = costSource
-        self.budgetUSD = budgetUSD
-        self.checks = checks
     }
 }
 

@@ -1,6 +1,6 @@
 import AgonCore
-import AgonReport
 import AgonStore
+import AgonTournament
 import Foundation
 
 /// Writes `agon report`: one self-contained HTML file for a run, the leaderboard, or both.
@@ -24,7 +24,9 @@ public struct ReportWriter {
             run = RunReportBuilder(workspace: workspace).view(record)
             name = id
         }
-        let board = leaderboard ? try LeaderboardBuilder(workspace: workspace).view(leaderboardQuery) : nil
+        let board = leaderboard
+            ? LeaderboardPresenter.view(try LeaderboardBuilder(workspace: workspace).compute(leaderboardQuery), generatedAt: Date())
+            : nil
         let html = HTMLReport.render(run: run, leaderboard: board)
         let path: String
         if let output {
@@ -60,8 +62,8 @@ struct RunReportBuilder {
                           // A candidate that never finished has no outcome; it was interrupted.
                           outcome: c.outcome ?? .interrupted, costUSD: c.costUSD, costSource: c.costSource,
                           budgetUSD: c.budgetUSD, tokens: c.tokens, turns: c.turns, durationMs: c.durationMs,
-                          checks: CheckResults(acceptance: c.checks.acceptance, holdout: c.checks.holdout, scope: c.checks.scope),
-                          diff: DiffStatsView(files: c.diff.files, insertions: c.diff.insertions, deletions: c.diff.deletions),
+                          checks: c.checks,
+                          diff: DiffSummary(files: c.diff.files, insertions: c.diff.insertions, deletions: c.diff.deletions),
                           rank: ranks[c.agent])
         }
         var consensus: ConsensusView?

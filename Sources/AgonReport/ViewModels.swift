@@ -1,36 +1,9 @@
 import AgonCore
+import AgonLeaderboard
 import Foundation
 
 // Plain view models the report renders. The tournament fills them from its records, so the
 // renderers never depend on how runs are stored or scored.
-
-/// The three check results of one candidate.
-public struct CheckResults: Equatable, Sendable {
-    public var acceptance: CheckStatus
-    public var holdout: CheckStatus
-    public var scope: CheckStatus
-
-    public init(acceptance: CheckStatus = .skipped, holdout: CheckStatus = .skipped, scope: CheckStatus = .skipped) {
-        self.acceptance = acceptance
-        self.holdout = holdout
-        self.scope = scope
-    }
-
-    public static let skipped = CheckResults()
-}
-
-/// Size of a candidate's diff against base.
-public struct DiffStatsView: Equatable, Sendable {
-    public var files: Int
-    public var insertions: Int
-    public var deletions: Int
-
-    public init(files: Int = 0, insertions: Int = 0, deletions: Int = 0) {
-        self.files = files
-        self.insertions = insertions
-        self.deletions = deletions
-    }
-}
 
 /// One candidate of a run, as shown in tables and the HTML report.
 public struct CandidateView: Equatable, Sendable {
@@ -46,14 +19,14 @@ public struct CandidateView: Equatable, Sendable {
     public var tokens: TokenUsage
     public var turns: Int?
     public var durationMs: Int?
-    public var checks: CheckResults
-    public var diff: DiffStatsView
+    public var checks: CheckSummary
+    public var diff: DiffSummary
     /// Consensus rank (1 = best), nil before review.
     public var rank: Int?
 
     public init(agent: String, harness: Harness, model: String, outcome: Outcome, costUSD: Double?,
                 costSource: CostSource, budgetUSD: Double? = nil, tokens: TokenUsage = .zero, turns: Int? = nil,
-                durationMs: Int? = nil, checks: CheckResults = .skipped, diff: DiffStatsView = DiffStatsView(),
+                durationMs: Int? = nil, checks: CheckSummary = CheckSummary(), diff: DiffSummary = DiffSummary(),
                 rank: Int? = nil) {
         self.agent = agent
         self.harness = harness
@@ -274,36 +247,5 @@ public struct LeaderboardView: Equatable, Sendable {
         self.verifiers = verifiers
         self.bootstrapReplicates = bootstrapReplicates
         self.seed = seed
-    }
-}
-
-/// One line of `agon models`: an agent or verifier's resolved price and budget.
-public struct ModelPriceRowView: Equatable, Sendable {
-    public var name: String
-    /// "agent" or "verifier".
-    public var role: String
-    public var harness: Harness
-    public var model: String
-    /// USD per million tokens; nil when unpriced.
-    public var inputPerMTok: Double?
-    public var outputPerMTok: Double?
-    public var cacheReadPerMTok: Double?
-    public var priceSource: String
-    public var budgetUSD: Double?
-    public var hardTimeoutS: Double?
-
-    public init(name: String, role: String, harness: Harness, model: String, inputPerMTok: Double?,
-                outputPerMTok: Double?, cacheReadPerMTok: Double? = nil, priceSource: String,
-                budgetUSD: Double?, hardTimeoutS: Double? = nil) {
-        self.name = name
-        self.role = role
-        self.harness = harness
-        self.model = model
-        self.inputPerMTok = inputPerMTok
-        self.outputPerMTok = outputPerMTok
-        self.cacheReadPerMTok = cacheReadPerMTok
-        self.priceSource = priceSource
-        self.budgetUSD = budgetUSD
-        self.hardTimeoutS = hardTimeoutS
     }
 }

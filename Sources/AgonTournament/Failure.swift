@@ -59,6 +59,26 @@ public struct CommandOutcome {
     public var exitCode: Int32
     /// Problems to print on stderr, one line each (the output is still printed).
     public var errors: [String] = []
+
+    public init(output: CommandOutput, exitCode: Int32, errors: [String] = []) {
+        self.output = output
+        self.exitCode = exitCode
+        self.errors = errors
+    }
+}
+
+/// A command's typed result, the exit code it ends with (0 ok, 1 the work failed, 2 bad input,
+/// 130 interrupted) and problems to print on stderr, one line each. AgonReport presents the value.
+public struct CommandResult<Value> {
+    public var value: Value
+    public var exitCode: Int32
+    public var errors: [String]
+
+    public init(_ value: Value, exitCode: Int32 = 0, errors: [String] = []) {
+        self.value = value
+        self.exitCode = exitCode
+        self.errors = errors
+    }
 }
 
 /// Agon's version string.

@@ -1,6 +1,6 @@
 import AgonConsensus
 import AgonCore
-import AgonReport
+import AgonLeaderboard
 import AgonStore
 import Foundation
 
@@ -43,50 +43,34 @@ public struct LeaderboardQuery {
     }
 }
 
-/// A rendered leaderboard in the three output formats.
-public struct RenderedLeaderboard {
-    public var text: String
-    public var json: String
-    public var csv: String
-}
-
 /// Load time and computation time of the last `build`, for benchmarks.
 public struct LeaderboardTimings: Sendable {
     public var loadSeconds: Double
     public var computeSeconds: Double
-    public var renderSeconds: Double
 }
 
 /// Builds the cross-run leaderboard: loads runs and picks from the store, computes the
-/// statistics (`LeaderboardComputation`) and renders them as a table, JSON and CSV.
+/// statistics (`LeaderboardComputation`); `LeaderboardPresenter` (AgonReport) renders them.
 public struct LeaderboardBuilder {
     public let workspace: Workspace
 
     public init(workspace: Workspace) { self.workspace = workspace }
 
-    public func build(_ query: LeaderboardQuery) throws -> RenderedLeaderboard {
-        try buildTimed(query).leaderboard
+    /// The leaderboard's statistics for the runs `query` selects.
+    public func compute(_ query: LeaderboardQuery) throws -> LeaderboardResult {
+        try computeTimed(query).result
     }
 
-    /// `build`, also reporting where the time went.
-    public func buildTimed(_ query: LeaderboardQuery) throws -> (leaderboard: RenderedLeaderboard, timings: LeaderboardTimings) {
+    /// `compute`, also reporting where the time went.
+    public func computeTimed(_ query: LeaderboardQuery) throws -> (result: LeaderboardResult, timings: LeaderboardTimings) {
         let started = DispatchTime.now().uptimeNanoseconds
         let (runs, picks) = try load(query)
         let loaded = DispatchTime.now().uptimeNanoseconds
         let result = compute(query, runs: runs, picks: picks)
         let computed = DispatchTime.now().uptimeNanoseconds
-        let rendered = Self.render(result, query: query, generatedAt: Date())
-        let finished = DispatchTime.now().uptimeNanoseconds
         let timings = LeaderboardTimings(loadSeconds: Double(loaded - started) / 1e9,
-                                         computeSeconds: Double(computed - loaded) / 1e9,
-                                         renderSeconds: Double(finished - computed) / 1e9)
-        return (rendered, timings)
-    }
-
-    /// The leaderboard as the HTML report's view model.
-    public func view(_ query: LeaderboardQuery) throws -> LeaderboardView {
-        let (runs, picks) = try load(query)
-        return Self.view(compute(query, runs: runs, picks: picks), generatedAt: Date())
+                                         computeSeconds: Double(computed - loaded) / 1e9)
+        return (result, timings)
     }
 
     private func load(_ query: LeaderboardQuery) throws -> (runs: [LeaderboardRun], picks: [ApplyRecord]) {
@@ -101,228 +85,4 @@ public struct LeaderboardBuilder {
         let settings = LeaderboardSettings(config: workspace.config, replicates: query.replicates, seed: query.seed)
         return LeaderboardComputation(settings: settings).compute(runs: runs, picks: picks)
     }
-
-    // MARK: Rendering
-
-    static func render(_ result: LeaderboardResult, query: LeaderboardQuery, generatedAt: Date) -> RenderedLeaderboard {
-        let view = view(result, generatedAt: generatedAt)
-        return RenderedLeaderboard(text: text(result, view: view, query: query),
-                                   json: json(result, query: query, generatedAt: generatedAt),
-                                   csv: LeaderboardCSV.render(view))
-    }
-
-    static func text(_ result: LeaderboardResult, view: LeaderboardView, query: LeaderboardQuery) -> String {
-        guard result.runs > 0 else {
-            let filtered = query.since != nil || query.specGlob != nil
-            return filtered ? "no runs match the filter\n" : "no runs yet: `agon run SPEC` starts one\n"
-        }
-        var out = "Leaderboard: \(result.agents.count) agent\(result.agents.count == 1 ? "" : "s") over "
-            + "\(result.runs) run\(result.runs == 1 ? "" : "s") (\(result.reviewedRuns) reviewed"
-            + (result.picksUsed > 0 ? ", \(result.picksUsed) human pick\(result.picksUsed == 1 ? "" : "s")" : "") + ")"
-            + "; 90% intervals from \(result.replicates) bootstrap replicates over runs (seed \(result.seed))\n\n"
-        out += TerminalReport.leaderboard(view)
-        let unrated = result.agents.filter { $0.rating == nil }
-        if !unrated.isEmpty {
-            out += "no rating yet (never in a reviewed run): \(unrated.map(\.displayName).joined(separator: ", "))\n"
-        }
-        let unpriced = result.agents.filter { $0.unpricedRuns > 0 }
-        if !unpriced.isEmpty {
-            out += "unpriced runs left out of cost: "
-                + unpriced.map { "\($0.displayName) \($0.unpricedRuns)/\($0.runs)" }.joined(separator: ", ") + "\n"
-        }
-        out += "verifier spend (apart from the agents' cost): \(Format.usd(result.verifierSpendUSD))\n"
-        if !view.verifiers.isEmpty {
-            out += "\nVerifiers\n" + TerminalReport.verifiers(view.verifiers)
-            let excluded = result.verifiers.filter { $0.selfPreferenceStatus == "excluded" }.map(\.verifier)
-            if !excluded.isEmpty {
-                out += "self-preference not measurable (own family excluded from its rankings): \(excluded.joined(separator: ", "))\n"
-            }
-            out += "position bias: +1 ranks in the order shown, −1 the reverse, 0 none\n"
-        }
-        return out
-    }
-
-    /// The report's view of `result` (rows best first).
-    public static func view(_ result: LeaderboardResult, generatedAt: Date) -> LeaderboardView {
-        let rows = result.agents.map { a in
-            LeaderboardRowView(
-                agent: a.displayName, harness: a.harness, model: a.model ?? Format.none, rating: a.rating,
-                ratingLow: a.ratingLow, ratingHigh: a.ratingHigh, rankLow: a.rankLow, rankHigh: a.rankHigh,
-                provisional: a.provisional, runs: a.runs, successRate: a.successRate, winRate: a.winRate ?? 0,
-                firstAttemptSuccess: a.firstAttemptSuccess ?? 0, costPerTask: a.costPerTask, costPerSuccess: a.costPerSuccess,
-                tokensPerTask: a.tokensPerTask, verifierSpend: a.verifierSpendUSD,
-                medianTimeToFirstAttemptS: a.medianTimeToFirstAttemptS, medianTimeToSuccessS: a.medianTimeToSuccessS,
-                medianTurns: a.medianTurns, tokensPerSec: a.tokensPerSec, costKilled: a.costKilled,
-                topErrors: a.topErrors.map { "\($0.outcome.rawValue)×\($0.count)" }, speedEfficiency: a.speedEfficiency,
-                onFrontier: a.onFrontier, frontierFrequency: a.frontierFrequency ?? 0)
-        }
-        let verifiers = result.verifiers.map { v in
-            VerifierRowView(verifier: v.verifier, harness: v.harness, model: v.model ?? Format.none, reviews: v.reviews,
-                            validVerdictRate: v.validVerdictRate, agreementTau: v.agreementTau,
-                            positionBias: v.positionBias, selfPreference: v.selfPreference, costUSD: v.costUSD)
-        }
-        return LeaderboardView(generatedAt: generatedAt, runs: result.runs, rows: rows, verifiers: verifiers,
-                               bootstrapReplicates: result.replicates, seed: result.seed)
-    }
-
-    static func json(_ result: LeaderboardResult, query: LeaderboardQuery, generatedAt: Date) -> String {
-        let document = LeaderboardDocument(result: result, since: query.since, spec: query.specGlob, generatedAt: generatedAt)
-        let data = (try? AgonJSON.encoder.encode(document)) ?? Data("{\"schema_version\":\(AgonJSON.schemaVersion)}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
-}
-
-/// `agon leaderboard --format json`: every metric, snake_case keys, `schema_version`.
-///
-/// JSON has no ∞: `cost_per_success_usd` is null and `cost_per_success_status` says why
-/// (`ok`, `no_success` — the ∞ case —, or `unpriced`). Unknown values are null, never omitted.
-struct LeaderboardDocument: Encodable {
-    let result: LeaderboardResult
-    let since: String?
-    let spec: String?
-    let generatedAt: Date
-
-    enum Key: String, CodingKey {
-        case schemaVersion = "schema_version", generatedAt = "generated_at", filters, runs, reviewedRuns = "reviewed_runs"
-        case ratingObservations = "rating_observations", picks, bootstrap, verifierSpend = "verifier_spend_usd"
-        case agents, verifiers, since, spec, replicates, seed, level, alpha
-        case unconverged = "unconverged_replicates", scale
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encode(AgonJSON.schemaVersion, forKey: .schemaVersion)
-        try c.encode(generatedAt, forKey: .generatedAt)
-        var filters = c.nestedContainer(keyedBy: Key.self, forKey: .filters)
-        try filters.encode(since, forKey: .since)
-        try filters.encode(spec, forKey: .spec)
-        try c.encode(result.runs, forKey: .runs)
-        try c.encode(result.reviewedRuns, forKey: .reviewedRuns)
-        try c.encode(result.ratingObservations, forKey: .ratingObservations)
-        try c.encode(result.picksUsed, forKey: .picks)
-        var bootstrap = c.nestedContainer(keyedBy: Key.self, forKey: .bootstrap)
-        try bootstrap.encode(result.replicates, forKey: .replicates)
-        try bootstrap.encode(result.seed, forKey: .seed)
-        try bootstrap.encode(result.level, forKey: .level)
-        try bootstrap.encode(result.alpha, forKey: .alpha)
-        try bootstrap.encode(result.unconvergedReplicates, forKey: .unconverged)
-        try bootstrap.encode("elo: 1500 + 400·θ/ln 10", forKey: .scale)
-        try c.encode(jsonNumber(result.verifierSpendUSD), forKey: .verifierSpend)
-        try c.encode(result.agents.map(AgentRow.init), forKey: .agents)
-        try c.encode(result.verifiers.map(VerifierRow.init), forKey: .verifiers)
-    }
-
-    struct AgentRow: Encodable {
-        let a: AgentStanding
-        init(_ a: AgentStanding) { self.a = a }
-
-        enum Key: String, CodingKey {
-            case agent, agentIDs = "agent_ids", harness, model, rating, ratingLow = "rating_low", ratingHigh = "rating_high"
-            case rank, rankLow = "rank_low", rankHigh = "rank_high", provisional, runs, successes
-            case successRate = "success_rate", reviewedRuns = "reviewed_runs", wins, winRate = "win_rate"
-            case firstAttemptSpecs = "first_attempt_specs", firstAttemptSuccesses = "first_attempt_successes"
-            case firstAttemptSuccess = "first_attempt_success", pricedRuns = "priced_runs", unpricedRuns = "unpriced_runs"
-            case totalCost = "total_cost_usd", costPerTask = "cost_per_task_usd", costPerSuccess = "cost_per_success_usd"
-            case costPerSuccessStatus = "cost_per_success_status", tokensPerTask = "tokens_per_task"
-            case verifierSpend = "verifier_spend_usd", medianTimeToFirstAttempt = "median_time_to_first_attempt_s"
-            case medianTimeToSuccess = "median_time_to_success_s", medianTurns = "median_turns"
-            case tokensPerSec = "tokens_per_sec", costKilled = "cost_killed", topErrors = "top_errors"
-            case speedEfficiency = "speed_efficiency_score", onFrontier = "on_frontier"
-            case frontierFrequency = "frontier_frequency", picks
-        }
-
-        struct ErrorCount: Encodable {
-            let outcome: String
-            let count: Int
-        }
-
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: Key.self)
-            try c.encode(a.displayName, forKey: .agent)
-            try c.encode(a.agentIDs, forKey: .agentIDs)
-            try c.encode(a.harness, forKey: .harness)
-            try c.encode(a.model, forKey: .model)
-            try c.encode(jsonNumber(a.rating), forKey: .rating)
-            try c.encode(jsonNumber(a.ratingLow), forKey: .ratingLow)
-            try c.encode(jsonNumber(a.ratingHigh), forKey: .ratingHigh)
-            try c.encode(a.rank, forKey: .rank)
-            try c.encode(a.rankLow, forKey: .rankLow)
-            try c.encode(a.rankHigh, forKey: .rankHigh)
-            try c.encode(a.provisional, forKey: .provisional)
-            try c.encode(a.runs, forKey: .runs)
-            try c.encode(a.successes, forKey: .successes)
-            try c.encode(a.successRate, forKey: .successRate)
-            try c.encode(a.reviewedRuns, forKey: .reviewedRuns)
-            try c.encode(a.wins, forKey: .wins)
-            try c.encode(a.winRate, forKey: .winRate)
-            try c.encode(a.firstAttemptSpecs, forKey: .firstAttemptSpecs)
-            try c.encode(a.firstAttemptSuccesses, forKey: .firstAttemptSuccesses)
-            try c.encode(a.firstAttemptSuccess, forKey: .firstAttemptSuccess)
-            try c.encode(a.pricedRuns, forKey: .pricedRuns)
-            try c.encode(a.unpricedRuns, forKey: .unpricedRuns)
-            try c.encode(jsonNumber(a.totalCostUSD), forKey: .totalCost)
-            try c.encode(jsonNumber(a.costPerTask), forKey: .costPerTask)
-            switch a.costPerSuccess {
-            case .usd(let value):
-                try c.encode(jsonNumber(value), forKey: .costPerSuccess)
-                try c.encode("ok", forKey: .costPerSuccessStatus)
-            case .noSuccess:
-                try c.encodeNil(forKey: .costPerSuccess)
-                try c.encode("no_success", forKey: .costPerSuccessStatus)
-            case .unpriced:
-                try c.encodeNil(forKey: .costPerSuccess)
-                try c.encode("unpriced", forKey: .costPerSuccessStatus)
-            }
-            try c.encode(jsonNumber(a.tokensPerTask), forKey: .tokensPerTask)
-            try c.encode(jsonNumber(a.verifierSpendUSD), forKey: .verifierSpend)
-            try c.encode(jsonNumber(a.medianTimeToFirstAttemptS), forKey: .medianTimeToFirstAttempt)
-            try c.encode(jsonNumber(a.medianTimeToSuccessS), forKey: .medianTimeToSuccess)
-            try c.encode(jsonNumber(a.medianTurns), forKey: .medianTurns)
-            try c.encode(jsonNumber(a.tokensPerSec), forKey: .tokensPerSec)
-            try c.encode(a.costKilled, forKey: .costKilled)
-            try c.encode(a.topErrors.map { ErrorCount(outcome: $0.outcome.rawValue, count: $0.count) }, forKey: .topErrors)
-            try c.encode(jsonNumber(a.speedEfficiency), forKey: .speedEfficiency)
-            try c.encode(a.onFrontier, forKey: .onFrontier)
-            try c.encode(jsonNumber(a.frontierFrequency), forKey: .frontierFrequency)
-            try c.encode(a.picks, forKey: .picks)
-        }
-    }
-
-    struct VerifierRow: Encodable {
-        let v: VerifierStanding
-        init(_ v: VerifierStanding) { self.v = v }
-
-        enum Key: String, CodingKey {
-            case verifier, harness, model, weight, reviews, validReviews = "valid_reviews"
-            case validVerdictRate = "valid_verdict_rate", agreementTau = "agreement_tau", positionBias = "position_bias"
-            case selfPreference = "self_preference", selfPreferenceHigherRate = "self_preference_higher_rate"
-            case selfPreferenceSamples = "self_preference_samples", selfPreferenceStatus = "self_preference_status"
-            case cost = "cost_usd", unpricedReviews = "unpriced_reviews"
-        }
-
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: Key.self)
-            try c.encode(v.verifier, forKey: .verifier)
-            try c.encode(v.harness, forKey: .harness)
-            try c.encode(v.model, forKey: .model)
-            try c.encode(jsonNumber(v.weight), forKey: .weight)
-            try c.encode(v.reviews, forKey: .reviews)
-            try c.encode(v.validReviews, forKey: .validReviews)
-            try c.encode(v.validVerdictRate, forKey: .validVerdictRate)
-            try c.encode(jsonNumber(v.agreementTau), forKey: .agreementTau)
-            try c.encode(jsonNumber(v.positionBias), forKey: .positionBias)
-            try c.encode(jsonNumber(v.selfPreference), forKey: .selfPreference)
-            try c.encode(jsonNumber(v.selfPreferenceHigherRate), forKey: .selfPreferenceHigherRate)
-            try c.encode(v.selfPreferenceSamples, forKey: .selfPreferenceSamples)
-            try c.encode(v.selfPreferenceStatus, forKey: .selfPreferenceStatus)
-            try c.encode(jsonNumber(v.costUSD), forKey: .cost)
-            try c.encode(v.unpricedReviews, forKey: .unpricedReviews)
-        }
-    }
-}
-
-/// JSON cannot carry NaN or ∞: such values become null.
-private func jsonNumber(_ value: Double?) -> Double? {
-    guard let value, value.isFinite else { return nil }
-    return value
 }

@@ -1,6 +1,5 @@
 import AgonCore
 import AgonGit
-import AgonReport
 import Foundation
 
 /// One agent or verifier as it will run: entry, resolved binary, price and budget.
@@ -109,7 +108,7 @@ public struct Planner {
     }
 
     /// `agon validate`: every spec's plan and every problem found (exit 2 when there are any).
-    public func validate(specPaths: [String], agentFilter: [String]?) -> CommandOutcome {
+    public func validate(specPaths: [String], agentFilter: [String]?) -> CommandResult<[RunPlan]> {
         var plans: [RunPlan] = []
         var problems: [String] = []
         for path in specPaths {
@@ -124,11 +123,9 @@ public struct Planner {
                 problems.append(String(describing: error))
             }
         }
-        let text = plans.map(Self.describe).joined(separator: "\n")
         var unique: [String] = []
         for problem in problems where !unique.contains(problem) { unique.append(problem) }
-        return CommandOutcome(output: CommandOutput(text: text, value: VersionedDocument(PlanList(plans: plans))),
-                              exitCode: unique.isEmpty ? 0 : 2, errors: unique)
+        return CommandResult(plans, exitCode: unique.isEmpty ? 0 : 2, errors: unique)
     }
 
     func loadSpec(_ path: String) throws -> Spec {
@@ -139,7 +136,7 @@ public struct Planner {
         return try Spec.load(path: absolute, displayName: path)
     }
 
-    func resolve(_ entry: AgentEntry, spec: Spec?, requireBinary: Bool) throws -> PlannedAgent {
+    public func resolve(_ entry: AgentEntry, spec: Spec?, requireBinary: Bool) throws -> PlannedAgent {
         let price = workspace.prices.price(for: entry)
         let budget = BudgetResolver.resolve(spec: spec?.budget, agent: entry.budget,
                                             defaults: workspace.config.defaults.budget, price: price)
@@ -172,32 +169,10 @@ public struct Planner {
         var seen = Set<String>()
         return ids.first { !seen.insert($0).inserted }
     }
-
-    static func describe(_ plan: RunPlan) -> String {
-        var lines = ["\(plan.spec): \(plan.title)",
-                     "  base     \(plan.baseRef) = \(plan.baseSHA)\(plan.dirty ? "  (work tree dirty: changes not included)" : "")"]
-        var table = TextTable(columns: [
-            .init("agent"), .init("harness"), .init("model"), .init("budget", alignment: .right),
-            .init("timeouts"), .init("price in/out per 1M", alignment: .right), .init("cli"),
-        ])
-        for (role, agent) in plan.agents.map({ ("", $0) }) + plan.verifiers.map({ ("verifier ", $0) }) {
-            table.append([role + agent.id, agent.harness.rawValue, agent.model ?? "—", Self.budgetText(agent.budget),
-                         "\(Format.duration(seconds: agent.budget.hardTimeout)) / silence \(Format.duration(seconds: agent.budget.silenceTimeout))",
-                         agent.price.map { "\(Format.usd($0.inputPerToken * 1e6)) / \(Format.usd($0.outputPerToken * 1e6))" } ?? "UNPRICED",
-                         agent.harness == .openai ? "(http)" : (agent.binaryPath ?? "NOT FOUND")])
-        }
-        lines.append(table.render().split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
-        lines += plan.warnings.map { "  warning: \($0)" }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    static func budgetText(_ budget: ResolvedBudget) -> String {
-        guard let cap = budget.maxCostUSD, !budget.isTallyOnly else { return budget.isTallyOnly ? "tally only" : "none" }
-        return "\(Format.usd(cap)) (\(budget.origin.rawValue))" + (budget.enforceable ? "" : " NOT ENFORCEABLE")
-    }
 }
 
 /// `agon validate --json`'s body.
-struct PlanList: Codable {
-    var plans: [RunPlan]
+public struct PlanList: Codable {
+    public var plans: [RunPlan]
+    public init(plans: [RunPlan]) { self.plans = plans }
 }

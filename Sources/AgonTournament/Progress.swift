@@ -1,10 +1,6 @@
 import AgonAgents
 import AgonCore
-import AgonReport
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Where a tournament reports progress: a table redrawn in place, plain lines, or nothing.
 public protocol ProgressSink: AnyObject {
@@ -12,80 +8,51 @@ public protocol ProgressSink: AnyObject {
     func note(_ line: String)
     /// The current rows; called often (throttle inside).
     func rows(_ rows: [ProgressRow], stateChanged: Bool)
+    /// One candidate's state changed (queued → running → checking → done).
+    func changed(_ row: ProgressRow)
     /// The run's agents are done: leave the last frame on screen.
     func close()
 }
 
-/// Progress on stderr: a live table on a terminal, one plain line per state change otherwise.
-public final class TerminalProgress: ProgressSink {
-    let isTerminal: Bool
-    let color: Bool
-    private let lock = NSLock()
-    private var lastLineCount = 0
-    private var lastDraw = 0.0
-    private var lastRows: [ProgressRow] = []
+/// Where a candidate is in the pipeline, for progress display.
+public enum ProgressState: Equatable, Sendable {
+    case queued, running, checking
+    case done(Outcome)
 
-    init(isTerminal: Bool, color: Bool) {
-        self.isTerminal = isTerminal
-        self.color = color
-    }
-
-    public static func standardError() -> TerminalProgress {
-        let tty = isatty(STDERR_FILENO) == 1
-        let color = tty && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        return TerminalProgress(isTerminal: tty, color: color)
-    }
-
-    public func note(_ line: String) {
-        lock.lock(); defer { lock.unlock() }
-        if isTerminal && lastLineCount > 0 {
-            // Print above the table, then redraw it below.
-            write(LiveProgressTable(rows: [], color: color).redraw(previousLineCount: lastLineCount))
-            lastLineCount = 0
-            write(line + "\n")
-            draw(lastRows)
-        } else {
-            write(line + "\n")
+    /// `queued`, `running`, `checking`, or the outcome (`done ok`, `done cost_killed`).
+    public var label: String {
+        switch self {
+        case .queued: return "queued"
+        case .running: return "running"
+        case .checking: return "checking"
+        case .done(let outcome): return "done " + outcome.rawValue
         }
     }
+}
 
-    public func rows(_ rows: [ProgressRow], stateChanged: Bool) {
-        lock.lock(); defer { lock.unlock() }
-        lastRows = rows
-        if isTerminal {
-            let now = MonotonicClock.now()
-            guard stateChanged || now - lastDraw >= 0.2 else { return }
-            lastDraw = now
-            draw(rows)
-        }
-    }
+/// One candidate's live status.
+public struct ProgressRow: Equatable, Sendable {
+    public var agent: String
+    public var state: ProgressState
+    public var elapsedMs: Int
+    public var tokens: Int
+    public var costUSD: Double?
+    public var costSource: CostSource
+    /// Nil or 0: no enforced budget.
+    public var budgetUSD: Double?
+    /// Nil until checks have run.
+    public var checks: CheckSummary?
 
-    /// Plain mode: one line for the candidate whose state changed.
-    func line(for row: ProgressRow) {
-        lock.lock(); defer { lock.unlock() }
-        if !isTerminal { write(ProgressEventLine.format(row, at: Date()) + "\n") }
-    }
-
-    public func close() {
-        lock.lock(); defer { lock.unlock() }
-        if isTerminal { draw(lastRows); lastLineCount = 0 }
-    }
-
-    private func draw(_ rows: [ProgressRow]) {
-        let width = Self.terminalWidth()
-        let table = LiveProgressTable(rows: rows, color: color, terminalWidth: width)
-        write(table.redraw(previousLineCount: lastLineCount))
-        lastLineCount = table.frame().count
-    }
-
-    private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
-    }
-
-    static func terminalWidth() -> Int? {
-        var size = winsize()
-        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return nil
+    public init(agent: String, state: ProgressState, elapsedMs: Int = 0, tokens: Int = 0, costUSD: Double? = nil,
+                costSource: CostSource = .computed, budgetUSD: Double? = nil, checks: CheckSummary? = nil) {
+        self.agent = agent
+        self.state = state
+        self.elapsedMs = elapsedMs
+        self.tokens = tokens
+        self.costUSD = costUSD
+        self.costSource = costSource
+        self.budgetUSD = budgetUSD
+        self.checks = checks
     }
 }
 
@@ -94,6 +61,7 @@ public final class SilentProgress: ProgressSink {
     public init() {}
     public func note(_ line: String) {}
     public func rows(_ rows: [ProgressRow], stateChanged: Bool) {}
+    public func changed(_ row: ProgressRow) {}
     public func close() {}
 }
 
@@ -135,8 +103,7 @@ final class ProgressBoard: @unchecked Sendable {
             row.tokens = candidate.tokens.total
             row.costUSD = candidate.costUSD
             row.costSource = candidate.costSource
-            row.checks = CheckResults(acceptance: candidate.checks.acceptance, holdout: candidate.checks.holdout,
-                                      scope: candidate.checks.scope)
+            row.checks = candidate.checks
         }
     }
 
@@ -150,6 +117,6 @@ final class ProgressBoard: @unchecked Sendable {
         let row = rows[index]
         lock.unlock()
         sink.rows(snapshot, stateChanged: stateChanged)
-        if stateChanged, let terminal = sink as? TerminalProgress { terminal.line(for: row) }
+        if stateChanged { sink.changed(row) }
     }
 }

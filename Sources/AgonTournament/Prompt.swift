@@ -1,5 +1,4 @@
 import AgonCore
-import AgonReport
 import Foundation
 
 /// The prompt every competing agent gets: the task, how it is checked, where it may work, and

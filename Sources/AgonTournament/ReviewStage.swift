@@ -24,8 +24,8 @@ public final class ReviewStage {
         self.progress = progress
     }
 
-    public convenience init(workspace: Workspace) {
-        self.init(workspace: workspace, stopSignal: StopSignal(), progress: TerminalProgress.standardError())
+    public convenience init(workspace: Workspace, progress: ProgressSink = SilentProgress()) {
+        self.init(workspace: workspace, stopSignal: StopSignal(), progress: progress)
     }
 
     /// Reviews `record`'s passing candidates with `verifiers` (replacing earlier reviews by the
@@ -62,7 +62,7 @@ public final class ReviewStage {
     /// `agon review RUN [--verifiers a,b]`: adds or redoes the named verifiers' reviews (default:
     /// the spec's or config's verifiers) on a finished run and recomputes its consensus.
     /// Exit 0 when a verdict was usable (or a single passing candidate needs none), 1 otherwise.
-    public func review(runID reference: String, verifierFilter: [String]?) throws -> CommandOutcome {
+    public func review(runID reference: String, verifierFilter: [String]?) throws -> CommandResult<RunRecord> {
         let store = try workspace.store()
         let runID = try RunQueries.resolve(reference, in: store)
         guard var record = try store.run(runID) else { throw UsageError("no run \(reference)") }
@@ -91,8 +91,7 @@ public final class ReviewStage {
         let passing = record.candidates.filter(\.passedGate).count
         let usable = record.reviews.contains { named.contains($0.verifier) && $0.status == .ok }
         let exitCode: Int32 = stopSignal.isStopped ? 130 : (usable || passing == 1 ? 0 : 1)
-        return CommandOutcome(output: CommandOutput(text: RunSummaryText.render(record, workspace: workspace), value: record),
-                              exitCode: exitCode)
+        return CommandResult(record, exitCode: exitCode)
     }
 
     /// Looks verifier ids up in agon.yml and resolves their CLI, price and budget.

@@ -10,7 +10,7 @@ public struct TournamentOptions {
     public var parallel: Int?
     /// Review automatically when verifiers are configured.
     public var review: Bool
-    /// Where progress goes; nil = stderr (a live table on a terminal, plain lines otherwise).
+    /// Where progress goes; nil = nowhere (`agon` passes the terminal's live table).
     public var progress: ProgressSink?
     /// Seconds between SIGTERM and SIGKILL when stopping an agent.
     public var killGrace: TimeInterval
@@ -50,7 +50,7 @@ public final class Tournament {
     }
 
     /// Plans every spec first (all preflight errors before anything is created), then runs them in turn.
-    public func run(specPaths: [String]) throws -> CommandOutcome {
+    public func run(specPaths: [String]) throws -> CommandResult<[RunRecord]> {
         let planner = Planner(workspace: workspace)
         let plans = try specPaths.map { try planner.plan(specPath: $0, agentFilter: options.agentFilter) }
         let interrupts = InterruptTrap(stopSignal: stopSignal)
@@ -65,7 +65,7 @@ public final class Tournament {
 
     /// Finishes a run that was interrupted or whose `agon` was killed: finished candidates are kept,
     /// the others are redone from fresh worktrees.
-    public func resume(runID reference: String) throws -> CommandOutcome {
+    public func resume(runID reference: String) throws -> CommandResult<[RunRecord]> {
         let store = try workspace.store()
         let runID = try RunQueries.resolve(reference, in: store)
         guard let record = try store.run(runID) else { throw UsageError("no run \(reference)") }
@@ -89,17 +89,11 @@ public final class Tournament {
         return finish([finished])
     }
 
-    private func finish(_ records: [RunRecord]) -> CommandOutcome {
-        let text = records.map { RunSummaryText.render($0, workspace: workspace) }.joined(separator: "\n")
-        let output: CommandOutput
-        if records.count == 1 {
-            output = CommandOutput(text: text, value: records[0])
-        } else {
-            output = CommandOutput(text: text, value: VersionedDocument(RunList(runs: records)))
-        }
-        if stopSignal.isStopped { return CommandOutcome(output: output, exitCode: 130) }
+    /// The finished runs; exit 0 when any candidate passed its checks, 1 when none, 130 when interrupted.
+    private func finish(_ records: [RunRecord]) -> CommandResult<[RunRecord]> {
+        if stopSignal.isStopped { return CommandResult(records, exitCode: 130) }
         let anyPassed = records.contains { $0.candidates.contains(where: \.passedGate) }
-        return CommandOutcome(output: output, exitCode: anyPassed ? 0 : 1)
+        return CommandResult(records, exitCode: anyPassed ? 0 : 1)
     }
 
     // MARK: - One run
@@ -109,7 +103,7 @@ public final class Tournament {
         let layout = workspace.layout
         let runID = previous?.runID ?? RunID.generate().rawValue
         let runRoot = workspace.worktreeRoot + "/" + runID
-        let progress = options.progress ?? TerminalProgress.standardError()
+        let progress = options.progress ?? SilentProgress()
         let parallel = max(1, options.parallel ?? workspace.config.defaults.parallel)
 
         let lease = try RunLease.acquire(layout, runID: runID)
@@ -317,8 +311,10 @@ final class CandidateResults: @unchecked Sendable {
 }
 
 /// `agon run --json` with several specs.
-struct RunList: Codable {
-    var runs: [RunRecord]
+/// `agon run --json` with several specs: the finished runs.
+public struct RunList: Codable {
+    public var runs: [RunRecord]
+    public init(runs: [RunRecord]) { self.runs = runs }
 }
 
 extension CandidateRecord {

@@ -110,7 +110,7 @@ public struct Workspace {
         path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
     }
 
-    static func absolute(_ path: String, relativeTo base: String) -> String {
+    public static func absolute(_ path: String, relativeTo base: String) -> String {
         let expanded = (path as NSString).expandingTildeInPath
         let joined = expanded.hasPrefix("/") ? expanded : base + "/" + expanded
         return URL(fileURLWithPath: joined).standardizedFileURL.path

@@ -1,3 +1,4 @@
+import AgonReport
 import AgonTournament
 import ArgumentParser
 import Foundation
@@ -58,6 +59,11 @@ struct RepositoryOptions: ParsableArguments {
     func workspace() throws -> Workspace {
         try Workspace.open(from: repository ?? FileManager.default.currentDirectoryPath, configPath: config)
     }
+}
+
+/// Prints a command's typed result with `present` (stdout), its problems (stderr), and ends with its exit code.
+func finish<Value>(_ result: CommandResult<Value>, json: Bool, present: (Value) -> CommandOutput) {
+    finish(CommandOutcome(output: present(result.value), exitCode: result.exitCode, errors: result.errors), json: json)
 }
 
 /// Prints a command's result as text or as JSON on stdout.

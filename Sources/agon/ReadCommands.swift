@@ -1,3 +1,4 @@
+import AgonReport
 import AgonTournament
 import ArgumentParser
 import Foundation
@@ -10,7 +11,7 @@ struct List: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        emit(try RunQueries(workspace: try repo.workspace()).list(limit: limit), json: json)
+        emit(RunPresenter.list(try RunQueries(workspace: try repo.workspace()).list(limit: limit)), json: json)
     }
 }
 
@@ -23,7 +24,8 @@ struct Show: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        emit(try RunQueries(workspace: try repo.workspace()).show(runID: runRef), json: json)
+        let workspace = try repo.workspace()
+        emit(RunPresenter.run(try RunQueries(workspace: workspace).show(runID: runRef), layout: workspace.layout), json: json)
     }
 }
 
@@ -37,7 +39,7 @@ struct Shortlist: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        emit(try RunQueries(workspace: try repo.workspace()).shortlist(runID: runRef, k: k), json: json)
+        emit(ShortlistPresenter.output(try RunQueries(workspace: try repo.workspace()).shortlist(runID: runRef, k: k)), json: json)
     }
 }
 
@@ -57,7 +59,7 @@ struct Leaderboard: ParsableCommand {
 
     func run() throws {
         let query = LeaderboardQuery(since: since, specGlob: spec, replicates: bootstrap, seed: seed)
-        let board = try LeaderboardBuilder(workspace: try repo.workspace()).build(query)
+        let board = LeaderboardPresenter.render(try LeaderboardBuilder(workspace: try repo.workspace()).compute(query), query: query)
         switch json ? .json : format {
         case .table: print(board.text, terminator: "")
         case .json: print(board.json, terminator: "")

@@ -1,3 +1,4 @@
+import AgonReport
 import AgonTournament
 import ArgumentParser
 import Foundation
@@ -21,10 +22,12 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let options = TournamentOptions(agentFilter: agents.map(splitList), parallel: parallel, review: !noReview)
-        let tournament = Tournament(workspace: try repo.workspace(), options: options)
-        let outcome = try resume.map { try tournament.resume(runID: $0) } ?? tournament.run(specPaths: specs)
-        finish(outcome, json: json)
+        let options = TournamentOptions(agentFilter: agents.map(splitList), parallel: parallel, review: !noReview,
+                                        progress: TerminalProgress.standardError())
+        let workspace = try repo.workspace()
+        let tournament = Tournament(workspace: workspace, options: options)
+        let result = try resume.map { try tournament.resume(runID: $0) } ?? tournament.run(specPaths: specs)
+        finish(result, json: json) { RunPresenter.runs($0, layout: workspace.layout) }
     }
 }
 
@@ -39,8 +42,9 @@ struct Try: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let outcome = try AgentTrial(workspace: try repo.workspace()).run(agentID: agent, specPath: spec, keep: keep)
-        finish(outcome, json: json)
+        let result = try AgentTrial(workspace: try repo.workspace())
+            .run(agentID: agent, specPath: spec, keep: keep, progress: TerminalProgress.standardError())
+        finish(result, json: json, present: TrialPresenter.output)
     }
 }
 
@@ -54,8 +58,10 @@ struct Review: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let outcome = try ReviewStage(workspace: try repo.workspace()).review(runID: runRef, verifierFilter: verifiers.map(splitList))
-        finish(outcome, json: json)
+        let workspace = try repo.workspace()
+        let result = try ReviewStage(workspace: workspace, progress: TerminalProgress.standardError())
+            .review(runID: runRef, verifierFilter: verifiers.map(splitList))
+        finish(result, json: json) { RunPresenter.run($0, layout: workspace.layout) }
     }
 }
 

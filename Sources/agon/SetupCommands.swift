@@ -1,3 +1,4 @@
+import AgonReport
 import AgonTournament
 import ArgumentParser
 import Foundation
@@ -25,8 +26,8 @@ struct Validate: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let outcome = Planner(workspace: try repo.workspace()).validate(specPaths: specs, agentFilter: agents.map(splitList))
-        finish(outcome, json: json)
+        let result = Planner(workspace: try repo.workspace()).validate(specPaths: specs, agentFilter: agents.map(splitList))
+        finish(result, json: json, present: PlanPresenter.output)
     }
 }
 
@@ -39,7 +40,7 @@ struct Models: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        emit(try PriceReport.make(workspace: try repo.workspace(), filter: filter), json: json)
+        emit(ModelsPresenter.output(try PriceReport.make(workspace: try repo.workspace(), filter: filter)), json: json)
     }
 }
 

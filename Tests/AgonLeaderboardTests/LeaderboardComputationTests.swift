@@ -10,27 +10,6 @@ private typealias R = LeaderboardRecords
 
 @Suite("Leaderboard computation")
 struct LeaderboardComputationTests {
-    /// Agent a: 2 successes in 4 runs (one unpriced), one cost kill. Agent b: never succeeds.
-    static func metricRuns() -> [RunRecord] {
-        let a1 = R.candidate("a", cost: 0.10, holdout: .skipped, turns: 3, firstAttemptMs: 10_000, durationMs: 60_000,
-                             tokensPerSec: 50, tokens: 1000)
-        let a2 = R.candidate("a", cost: 0.30, holdout: .failed, holdoutCommand: true, turns: 5, firstAttemptMs: 20_000,
-                             durationMs: 120_000, tokensPerSec: 70, tokens: 3000)
-        let a3 = R.candidate("a", outcome: .costKilled, cost: 0.50, acceptance: .skipped, turns: 7, durationMs: 30_000,
-                             tokens: 2000)
-        let a4 = R.candidate("a", cost: nil, holdout: .passed, holdoutCommand: true, turns: 1, firstAttemptMs: 30_000,
-                             durationMs: 180_000, tokensPerSec: 90, tokens: 2000)
-        let b1 = R.candidate("b", harness: .codex, outcome: .noChanges, cost: 0.05, files: 0, acceptance: .skipped)
-        let b2 = R.candidate("b", harness: .codex, outcome: .timeout, cost: 0.05, acceptance: .skipped)
-        let b3 = R.candidate("b", harness: .codex, outcome: .timeout, cost: 0.05, acceptance: .skipped)
-        let b4 = R.candidate("b", harness: .codex, cost: 0.05, acceptance: .failed)
-        let pairs = [(a1, b1), (a2, b2), (a3, b3), (a4, b4)]
-        return pairs.enumerated().map { i, pair in
-            R.run(i, spec: i < 2 ? "specs/one.md" : "specs/two.md", candidates: [pair.0, pair.1],
-                  reviews: [R.review("v", ranking: ["a"])], consensus: ["a", "b"], gated: ["b"])
-        }
-    }
-
     static func compute(_ runs: [RunRecord], picks: [ApplyRecord] = [], replicates: Int = 0,
                         settings: (inout LeaderboardSettings) -> Void = { _ in }) -> LeaderboardResult {
         var s = LeaderboardSettings(replicates: replicates, seed: 3, parallel: false)
@@ -39,7 +18,7 @@ struct LeaderboardComputationTests {
     }
 
     @Test func successCostAndTimeMetricsAreExact() throws {
-        let result = Self.compute(Self.metricRuns())
+        let result = Self.compute(R.metricRuns())
         let a = try #require(R.standing(result, "a"))
         #expect(a.runs == 4)
         #expect(a.successes == 2)

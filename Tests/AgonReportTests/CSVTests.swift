@@ -1,6 +1,8 @@
 import AgonCore
-import Testing
+import AgonLeaderboard
 @testable import AgonReport
+import AgonTournament
+import Testing
 
 @Suite struct CSVTests {
     @Test func quotesOnlyWhenNeeded() {

@@ -1,6 +1,8 @@
 import AgonCore
-import Testing
+import AgonLeaderboard
 @testable import AgonReport
+import AgonTournament
+import Testing
 
 @Suite struct FormatTests {
     @Test func usdPrecisionFollowsMagnitude() {
@@ -66,6 +68,6 @@ import Testing
         #expect(Format.interval(nil, 1668) == "—")
         #expect(Format.rankRange(1, 3) == "1–3")
         #expect(Format.rankRange(2, 2) == "2")
-        #expect(Format.checks(CheckResults(acceptance: .passed, holdout: .failed, scope: .skipped)) == "✓✗–")
+        #expect(Format.checks(CheckSummary(acceptance: .passed, holdout: .failed, scope: .skipped)) == "✓✗–")
     }
 }

@@ -1,10 +1,12 @@
 import AgonCore
+import AgonLeaderboard
+@testable import AgonReport
+import AgonTournament
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
 import Testing
-@testable import AgonReport
 
 /// Parses a document as XML, collecting element names and any parse error.
 final class XMLProbe: NSObject, XMLParserDelegate {

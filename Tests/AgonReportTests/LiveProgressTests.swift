@@ -1,7 +1,9 @@
 import AgonCore
+import AgonLeaderboard
+@testable import AgonReport
+import AgonTournament
 import Foundation
 import Testing
-@testable import AgonReport
 
 @Suite struct LiveProgressTests {
     let rows = [
@@ -9,7 +11,7 @@ import Testing
                     costSource: .reported, budgetUSD: 0.5),
         ProgressRow(agent: "gpt", state: .queued, budgetUSD: 2),
         ProgressRow(agent: "spender", state: .done(.costKilled), elapsedMs: 300_000, tokens: 110_000, costUSD: 0.51,
-                    budgetUSD: 0.5, checks: .skipped),
+                    budgetUSD: 0.5, checks: CheckSummary()),
         ProgressRow(agent: "local", state: .checking, elapsedMs: 5_000, tokens: 0, costUSD: nil, costSource: .unpriced),
     ]
 
@@ -64,7 +66,7 @@ import Testing
         let row = ProgressRow(agent: "sonnet", state: .running, tokens: 1_200, costUSD: 0.12, budgetUSD: 0.5)
         #expect(ProgressEventLine.format(row, at: time, timeZone: utc) == "12:01:03 sonnet running $0.12/$0.50 1.2k tok")
         let done = ProgressRow(agent: "gpt", state: .done(.ok), elapsedMs: 83_000, tokens: 28_000, costUSD: 0.21,
-                               budgetUSD: 2, checks: CheckResults(acceptance: .passed, holdout: .failed, scope: .passed))
+                               budgetUSD: 2, checks: CheckSummary(acceptance: .passed, holdout: .failed, scope: .passed))
         #expect(ProgressEventLine.format(done, at: time, timeZone: utc)
                 == "12:01:03 gpt done ok $0.21/$2.00 28.0k tok 1m23s checks ✓✗✓")
     }

@@ -1,6 +1,8 @@
 import AgonCore
-import Foundation
+import AgonLeaderboard
 @testable import AgonReport
+import AgonTournament
+import Foundation
 
 /// A realistic run and leaderboard, with hostile text in every field that comes from outside.
 enum SampleData {
@@ -31,19 +33,19 @@ enum SampleData {
         candidates: [
             CandidateView(agent: "sonnet", harness: .claude, model: "claude-sonnet-4-6", outcome: .ok, costUSD: 0.3142,
                           costSource: .reported, budgetUSD: 0.5, tokens: TokenUsage(input: 12000, cachedInput: 40000, output: 3500),
-                          turns: 14, durationMs: 83_000, checks: CheckResults(acceptance: .passed, holdout: .passed, scope: .passed),
-                          diff: DiffStatsView(files: 2, insertions: 48, deletions: 3), rank: 1),
+                          turns: 14, durationMs: 83_000, checks: CheckSummary(acceptance: .passed, holdout: .passed, scope: .passed),
+                          diff: DiffSummary(files: 2, insertions: 48, deletions: 3), rank: 1),
             CandidateView(agent: "gpt", harness: .codex, model: "gpt-5.3-codex", outcome: .ok, costUSD: 0.21,
                           costSource: .computed, budgetUSD: 2.0, tokens: TokenUsage(input: 20000, output: 6000, reasoning: 2000),
-                          turns: 9, durationMs: 121_500, checks: CheckResults(acceptance: .passed, holdout: .failed, scope: .failed),
-                          diff: DiffStatsView(files: 7, insertions: 410, deletions: 120), rank: 2),
+                          turns: 9, durationMs: 121_500, checks: CheckSummary(acceptance: .passed, holdout: .failed, scope: .failed),
+                          diff: DiffSummary(files: 7, insertions: 410, deletions: 120), rank: 2),
             CandidateView(agent: "flash", harness: .gemini, model: "gemini-3-flash-preview", outcome: .ok, costUSD: 0.0123,
                           costSource: .computed, budgetUSD: 0.5, tokens: TokenUsage(input: 30000, output: 2000),
-                          turns: 6, durationMs: 45_200, checks: CheckResults(acceptance: .failed, holdout: .skipped, scope: .passed),
-                          diff: DiffStatsView(files: 1, insertions: 10, deletions: 2), rank: 3),
+                          turns: 6, durationMs: 45_200, checks: CheckSummary(acceptance: .failed, holdout: .skipped, scope: .passed),
+                          diff: DiffSummary(files: 1, insertions: 10, deletions: 2), rank: 3),
             CandidateView(agent: "spender", harness: .opencode, model: "big-model", outcome: .costKilled, costUSD: 0.5031,
                           costSource: .computed, budgetUSD: 0.5, tokens: TokenUsage(input: 90000, output: 20000),
-                          turns: 30, durationMs: 300_000, checks: .skipped, diff: DiffStatsView(files: 0), rank: 4),
+                          turns: 30, durationMs: 300_000, checks: CheckSummary(), diff: DiffSummary(files: 0), rank: 4),
         ],
         consensus: ConsensusView(ranking: ["sonnet", "gpt", "flash", "spender"], method: "kemeny", kendallW: 0.78,
                                  split: false, shortlist: ["sonnet", "gpt"], alternativeMethod: "borda",

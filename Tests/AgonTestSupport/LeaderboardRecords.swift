@@ -55,6 +55,27 @@ public enum LeaderboardRecords {
         }
     }
 
+    /// Agent a: 2 successes in 4 runs (one unpriced), one cost kill. Agent b: never succeeds.
+    public static func metricRuns() -> [RunRecord] {
+        let a1 = candidate("a", cost: 0.10, holdout: .skipped, turns: 3, firstAttemptMs: 10_000, durationMs: 60_000,
+                             tokensPerSec: 50, tokens: 1000)
+        let a2 = candidate("a", cost: 0.30, holdout: .failed, holdoutCommand: true, turns: 5, firstAttemptMs: 20_000,
+                             durationMs: 120_000, tokensPerSec: 70, tokens: 3000)
+        let a3 = candidate("a", outcome: .costKilled, cost: 0.50, acceptance: .skipped, turns: 7, durationMs: 30_000,
+                             tokens: 2000)
+        let a4 = candidate("a", cost: nil, holdout: .passed, holdoutCommand: true, turns: 1, firstAttemptMs: 30_000,
+                             durationMs: 180_000, tokensPerSec: 90, tokens: 2000)
+        let b1 = candidate("b", harness: .codex, outcome: .noChanges, cost: 0.05, files: 0, acceptance: .skipped)
+        let b2 = candidate("b", harness: .codex, outcome: .timeout, cost: 0.05, acceptance: .skipped)
+        let b3 = candidate("b", harness: .codex, outcome: .timeout, cost: 0.05, acceptance: .skipped)
+        let b4 = candidate("b", harness: .codex, cost: 0.05, acceptance: .failed)
+        let pairs = [(a1, b1), (a2, b2), (a3, b3), (a4, b4)]
+        return pairs.enumerated().map { i, pair in
+            run(i, spec: i < 2 ? "specs/one.md" : "specs/two.md", candidates: [pair.0, pair.1],
+                  reviews: [review("v", ranking: ["a"])], consensus: ["a", "b"], gated: ["b"])
+        }
+    }
+
     public static func standing(_ result: LeaderboardResult, _ agent: String) -> AgentStanding? {
         result.agents.first { $0.agentIDs.contains(agent) }
     }

@@ -1,10 +1,20 @@
 import AgonCore
+import AgonLeaderboard
+import AgonReport
 import AgonStore
+import AgonTestSupport
 @testable import AgonTournament
 import Foundation
 import Testing
 
 private typealias R = LeaderboardRecords
+
+extension LeaderboardBuilder {
+    /// What `agon leaderboard` prints: the computed statistics through the one presenter.
+    func build(_ query: LeaderboardQuery) throws -> RenderedLeaderboard {
+        LeaderboardPresenter.render(try compute(query), query: query)
+    }
+}
 
 @Suite("Leaderboard builder")
 struct LeaderboardBuilderTests {
@@ -18,7 +28,7 @@ struct LeaderboardBuilderTests {
 
     @Test func jsonCarriesEveryMetricWithSnakeCaseKeys() throws {
         let repo = try ScratchRepository()
-        try repo.save(LeaderboardComputationTests.metricRuns())
+        try repo.save(R.metricRuns())
         let board = try LeaderboardBuilder(workspace: repo.workspace()).build(Self.query())
         let document = try Self.json(board.json)
         #expect(document["schema_version"] as? Int == AgonJSON.schemaVersion)
@@ -55,7 +65,7 @@ struct LeaderboardBuilderTests {
 
     @Test func csvHasOneRowPerAgentUnderTheHeader() throws {
         let repo = try ScratchRepository()
-        try repo.save(LeaderboardComputationTests.metricRuns())
+        try repo.save(R.metricRuns())
         let board = try LeaderboardBuilder(workspace: repo.workspace()).build(Self.query())
         let lines = board.csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(lines.count == 3)
@@ -66,7 +76,7 @@ struct LeaderboardBuilderTests {
 
     @Test func textMarksProvisionalRowsAndShowsVerifiers() throws {
         let repo = try ScratchRepository()
-        try repo.save(LeaderboardComputationTests.metricRuns())
+        try repo.save(R.metricRuns())
         let text = try LeaderboardBuilder(workspace: repo.workspace()).build(Self.query()).text
         #expect(text.contains("provisional"))
         #expect(text.contains("*"))
@@ -78,7 +88,7 @@ struct LeaderboardBuilderTests {
     @Test func sinceAndSpecFiltersSelectRuns() throws {
         let repo = try ScratchRepository()
         // Runs on 2026-01-01 … 2026-01-04; the first two on specs/one.md.
-        try repo.save(LeaderboardComputationTests.metricRuns())
+        try repo.save(R.metricRuns())
         let builder = try LeaderboardBuilder(workspace: repo.workspace())
         #expect(try Self.json(builder.build(Self.query(since: "2026-01-03")).json)["runs"] as? Int == 2)
         #expect(try Self.json(builder.build(Self.query(since: "2026-01-05")).json)["runs"] as? Int == 0)

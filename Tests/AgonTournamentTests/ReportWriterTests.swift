@@ -1,5 +1,7 @@
 import AgonCore
 import AgonStore
+@testable import AgonReport
+import AgonTestSupport
 @testable import AgonTournament
 import Foundation
 import Testing

@@ -2,6 +2,7 @@ import AgonCore
 import AgonStore
 import Foundation
 import Testing
+import AgonReport
 @testable import AgonTournament
 
 /// The review stage end to end: real temporary repositories, agent doubles as candidates and as
@@ -171,7 +172,7 @@ import Testing
             #expect(first.reason == nil)
         }
         #expect(record.consensus?.perVerifierTau.keys.sorted() == ["first"])
-        #expect(RunSummaryText.render(record, workspace: try fixture.workspace()).contains("review broken: excluded"))
+        #expect(RunPresenter.summary(record, layout: try fixture.workspace().layout).contains("review broken: excluded"))
     }
 
     @Test func selfPreferenceDropsOwnFamilyPlacements() throws {
@@ -212,7 +213,7 @@ import Testing
         #expect(after.consensus?.ranking == ["neat", "tidy", "sprawl"])
         #expect(Set(after.consensus?.perVerifierTau.keys.map { $0 } ?? []) == ["first", "judge"])
         #expect(after.status == .done)
-        #expect(outcome.output.text.contains("consensus"))
+        #expect(RunPresenter.run(outcome.value, layout: try fixture.workspace().layout).text.contains("consensus"))
         let json = try #require(fixture.file(".agon/runs/\(record.runID)/consensus.json"))
         #expect(json.contains("\"neat\""))
 
@@ -248,7 +249,7 @@ import Testing
         workspace.environment["REVIEW_KEY"] = "sk-review-secret"
         let outcome = try Tournament(workspace: workspace, options: TournamentOptions(progress: SilentProgress()))
             .run(specPaths: [fixture.repo + "/specs/slugify.md"])
-        let record = try AgonJSON.decoder.decode(RunRecord.self, from: Data(outcome.output.json.utf8))
+        let record = try #require(outcome.value.first)
         let review = try #require(record.reviews.first)
         #expect(review.status == .ok, "\(review.reason ?? "")")
         #expect(review.harness == .openai)

@@ -40,11 +40,11 @@ enum ReviewLineup {
 
 extension TournamentFixture {
     /// Runs the slugify spec through the whole pipeline (agents, checks, review, consensus).
-    func runReviewed(_ config: String) throws -> (RunRecord, CommandOutcome) {
+    func runReviewed(_ config: String) throws -> (RunRecord, CommandResult<[RunRecord]>) {
         try writeConfig(config)
         let tournament = Tournament(workspace: try workspace(), options: TournamentOptions(progress: SilentProgress()))
         let outcome = try tournament.run(specPaths: [repo + "/specs/slugify.md"])
-        let record = try AgonJSON.decoder.decode(RunRecord.self, from: Data(outcome.output.json.utf8))
+        let record = outcome.value[0]
         return (record, outcome)
     }
 

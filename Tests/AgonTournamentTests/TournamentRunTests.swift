@@ -2,6 +2,7 @@ import AgonCore
 import AgonStore
 import Foundation
 import Testing
+import AgonReport
 @testable import AgonTournament
 
 /// End-to-end runs with the agent doubles on real temporary repositories.
@@ -11,8 +12,7 @@ import Testing
                                     options: TournamentOptions(parallel: parallel, progress: SilentProgress()))
         let outcome = try tournament.run(specPaths: [fixture.repo + "/specs/slugify.md"])
         #expect(outcome.exitCode == 0)
-        let data = Data(outcome.output.json.utf8)
-        return try AgonJSON.decoder.decode(RunRecord.self, from: data)
+        return try #require(outcome.value.first)
     }
 
     @Test func fourAgentsEndAsExpected() throws {
@@ -107,7 +107,8 @@ import Testing
         let fixture = try TournamentFixture()
         let tournament = Tournament(workspace: try fixture.workspace(), options: TournamentOptions(progress: SilentProgress()))
         let outcome = try tournament.run(specPaths: [fixture.repo + "/specs/slugify.md"])
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.json.utf8)) as? [String: Any])
+        let json = RunPresenter.runs(outcome.value, layout: try fixture.workspace().layout).json
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         for key in ["schema_version", "run_id", "spec", "base_sha", "status", "candidates"] {
             #expect(object[key] != nil, "run lacks \(key)")
         }

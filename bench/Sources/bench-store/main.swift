@@ -3,11 +3,15 @@
 // Goal: 20,000 runs × 5 candidates (100,000 candidates, 50 agents) × 3 verifiers, B = 1000, under 3 s.
 //
 // Populates a temporary repository's store with SyntheticStore runs (5 of 50 agents per run), then
-// times LeaderboardBuilder.build with the store load and the computation reported apart, plus the
+// times LeaderboardBuilder.compute and LeaderboardPresenter.render with the store load, the computation and
+// the rendering reported apart, plus the
 // peak resident memory of the leaderboard alone (VmHWM, reset after populating).
 // With a directory argument that already holds a store, the populate step is skipped.
 import AgonCore
+import AgonLeaderboard
+import AgonReport
 import AgonStore
+import AgonTestSupport
 import AgonTournament
 import Dispatch
 import Foundation
@@ -130,13 +134,16 @@ do {
     let query = LeaderboardQuery(since: nil, specGlob: nil, replicates: replicates, seed: 1)
     let start = DispatchTime.now().uptimeNanoseconds
     let cpuStart = cpuSeconds()
-    let (board, timings) = try LeaderboardBuilder(workspace: workspace).buildTimed(query)
+    let (result, timings) = try LeaderboardBuilder(workspace: workspace).computeTimed(query)
+    let renderStart = DispatchTime.now().uptimeNanoseconds
+    let board = LeaderboardPresenter.render(result, query: query)
+    let renderSeconds = seconds(since: renderStart)
     let total = seconds(since: start)
     let cpu = cpuSeconds() - cpuStart
     let peak = statusMB("VmHWM") ?? 0
     let rows = board.csv.split(separator: "\r\n").count - 1
     print(String(format: "leaderboard B=%d: total %.2f s (store load %.2f s, computation %.2f s, render %.3f s) — goal < 3 s",
-                 replicates, total, timings.loadSeconds, timings.computeSeconds, timings.renderSeconds))
+                 replicates, total, timings.loadSeconds, timings.computeSeconds, renderSeconds))
     print(String(format: "CPU time %.2f s over all threads (load avg %@)", cpu,
                  (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"))
     print(String(format: "rows %d; RSS before %.0f MB, peak during the leaderboard %.0f MB (VmHWM)", rows, rssBefore, peak))

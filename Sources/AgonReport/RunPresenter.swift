@@ -1,0 +1,79 @@
+import AgonCore
+import AgonStore
+import AgonTournament
+import Foundation
+
+/// `agon run`, `agon review`, `agon show` and `agon list`: runs as text and JSON.
+public enum RunPresenter {
+    /// One finished run: its summary as text, its record as JSON.
+    public static func run(_ record: RunRecord, layout: ArtifactLayout) -> CommandOutput {
+        CommandOutput(text: summary(record, layout: layout), value: record)
+    }
+
+    /// The runs of one `agon run` (one per spec): summaries one after another; JSON is the record
+    /// itself for one run and `{"runs": […]}` for several.
+    public static func runs(_ records: [RunRecord], layout: ArtifactLayout) -> CommandOutput {
+        let text = records.map { summary($0, layout: layout) }.joined(separator: "\n")
+        if records.count == 1 { return CommandOutput(text: text, value: records[0]) }
+        return CommandOutput(text: text, value: VersionedDocument(RunList(runs: records)))
+    }
+
+    /// `agon list`: one line per run, newest first.
+    public static func list(_ runs: [RunSummary]) -> CommandOutput {
+        var table = TextTable(columns: [
+            .init("run"), .init("status"), .init("spec", maxWidth: 40), .number("agents"), .init("winner"), .number("cost"),
+        ])
+        for run in runs {
+            table.append([run.runID, run.status.rawValue, run.specTitle, String(run.candidateCount), run.winner ?? Format.none,
+                          Format.usd(run.costUSD) + (run.unpricedCount > 0 ? " + \(run.unpricedCount) unpriced" : "")])
+        }
+        let text = runs.isEmpty ? "no runs yet: `agon run SPEC` starts one\n" : table.render()
+        return CommandOutput(text: text, value: VersionedDocument(RunSummaryList(runs: runs)))
+    }
+
+    /// The summary printed after a run and by `agon show`.
+    public static func summary(_ record: RunRecord, layout: ArtifactLayout) -> String {
+        var out = "run \(record.runID)  \(record.status.rawValue)  \(record.specTitle)\n"
+        out += "spec \(record.specPath)  base \(record.baseRef) = \(record.baseSHA.prefix(12))"
+        out += record.dirtyAtStart ? "  (uncommitted changes in the work tree were not included)\n" : "\n"
+        let ranks = Dictionary(uniqueKeysWithValues: (record.consensus?.ranking ?? []).enumerated().map { ($1, $0 + 1) })
+        var table = TextTable(columns: [
+            .number("#"), .init("agent"), .init("harness"), .init("outcome"), .number("cost / budget"), .number("tokens"),
+            .number("turns"), .number("time"), .init("checks A/H/S"), .number("diff"),
+        ])
+        let ordered = record.candidates.sorted { (ranks[$0.agent] ?? Int.max, $0.agent) < (ranks[$1.agent] ?? Int.max, $1.agent) }
+        for candidate in ordered {
+            var cost = Format.costAgainstBudget(candidate.costUSD, source: candidate.costSource, budget: candidate.budgetUSD)
+            if let killed = candidate.costKilledAt { cost += " (killed at \(Format.usd(killed)))" }
+            table.append([ranks[candidate.agent].map(String.init) ?? "", candidate.agent, candidate.harness.rawValue,
+                          candidate.outcome?.rawValue ?? candidate.state.rawValue, cost,
+                          Format.tokens(candidate.tokens.total), String(candidate.turns),
+                          Format.duration(ms: candidate.durationMs),
+                          Format.checks(candidate.checks),
+                          "\(candidate.diff.files)f +\(candidate.diff.insertions) -\(candidate.diff.deletions)"])
+        }
+        out += table.render()
+        for candidate in ordered where !candidate.scopeViolations.isEmpty {
+            out += "scope: \(candidate.agent) changed files outside the spec's paths: \(candidate.scopeViolations.joined(separator: ", "))\n"
+        }
+        if let consensus = record.consensus {
+            out += "consensus (\(consensus.method)): \(consensus.ranking.joined(separator: " > "))"
+            if let w = consensus.kendallW { out += "   Kendall's W \(Format.number(w, decimals: 3))" }
+            out += consensus.split ? "   SPLIT: \(consensus.splitReasons.joined(separator: "; "))\n" : "\n"
+            if consensus.bordaRanking != consensus.ranking {
+                out += "borda: \(consensus.bordaRanking.joined(separator: " > "))\n"
+            }
+        }
+        for review in record.reviews where review.status != .ok {
+            out += "review \(review.verifier): \(review.status.rawValue)\(review.reason.map { " — \($0)" } ?? "")\n"
+        }
+        let agentCost = record.candidates.compactMap(\.costUSD).reduce(0, +)
+        let reviewCost = record.reviews.compactMap(\.costUSD).reduce(0, +)
+        out += "spent \(Format.usd(agentCost)) on agents"
+        if !record.reviews.isEmpty { out += ", \(Format.usd(reviewCost)) on verifiers" }
+        let unpriced = record.candidates.filter { $0.costSource == .unpriced }.count
+        if unpriced > 0 { out += " (+ \(unpriced) unpriced)" }
+        out += "\nartifacts \(layout.relativePath(layout.runDirectory(record.runID)))/\n"
+        return out
+    }
+}

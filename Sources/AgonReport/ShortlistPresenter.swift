@@ -1,0 +1,33 @@
+import AgonCore
+import AgonTournament
+import Foundation
+
+/// `agon shortlist`: the candidates worth a human's time, with paths and the verifiers' notes.
+public enum ShortlistPresenter {
+    /// Text, and the shortlist as JSON.
+    public static func output(_ list: Shortlist) -> CommandOutput {
+        CommandOutput(text: text(list), value: VersionedDocument(list))
+    }
+
+    /// The shortlist as text.
+    public static func text(_ list: Shortlist) -> String {
+        guard !list.entries.isEmpty else {
+            return "run \(list.runID): no candidate passed its checks; `agon show \(list.runID)` says why\n"
+        }
+        var out = "Shortlist for run \(list.runID) (\(list.method))\(list.split ? " — the panel is SPLIT: read them all" : "")\n\n"
+        for entry in list.entries {
+            out += "\(entry.rank.map { "#\($0)" } ?? "") \(entry.agent)  [\(entry.harness.rawValue)\(entry.model.map { " \($0)" } ?? "")]  (\(entry.reason))\n"
+            out += "   cost \(Format.usd(entry.costUSD, source: entry.costSource))   checks \(Format.checks(entry.checks))"
+            out += "   diff \(entry.diff.files) files +\(entry.diff.insertions) -\(entry.diff.deletions)\n"
+            if let patch = entry.patchPath { out += "   patch    \(patch)\n" }
+            out += "   worktree \(entry.worktree)\n"
+            for (verifier, note) in entry.notes.sorted(by: { $0.key < $1.key }) {
+                out += "   \(verifier): [\(note.recommendation)] \(note.summary)\n"
+                for risk in note.risks { out += "      risk: \(risk)\n" }
+            }
+            out += "\n"
+        }
+        out += "Apply one with `agon apply \(list.runID) AGENT`.\n"
+        return out
+    }
+}
