@@ -61,11 +61,20 @@ public enum Agreement {
     }
 
     /// Tau-b between two orders (best first) over the items both rank; nil if fewer than 2 shared.
+    /// Orders have no ties, so tau-b is (concordant − discordant) / pairs; counted without
+    /// dictionaries or sorts because the leaderboard evaluates it for every review of every run
+    /// (checked against the general `kendallTauB(_:_:)` in the tests).
     public static func kendallTauB(order a: [Int], order b: [Int]) -> Double? {
-        let pa = positions(a), pb = positions(b)
-        let shared = a.filter { pb[$0] != nil }
-        guard shared.count >= 2 else { return nil }
-        return kendallTauB(shared.map { Double(pa[$0]!) }, shared.map { Double(pb[$0]!) })
+        var shared: [Int] = []   // each shared item's position in b, in a's order
+        shared.reserveCapacity(a.count)
+        for item in a { if let p = b.firstIndex(of: item) { shared.append(p) } }
+        let m = shared.count
+        guard m >= 2 else { return nil }
+        var score = 0
+        for i in 0..<(m - 1) {
+            for j in (i + 1)..<m { score += shared[i] < shared[j] ? 1 : -1 }
+        }
+        return Double(score) / Double(m * (m - 1) / 2)
     }
 
     /// Spearman's rho (Pearson correlation of average ranks); nil if either vector is constant.

@@ -24,17 +24,34 @@ public enum VerifierDiagnostics {
     public static func positionBias(_ reviews: [ShownReview]) -> PositionBias {
         var total = 0.0, count = 0
         for review in reviews {
-            let rank = Agreement.positions(review.ranking)
-            let shared = review.displayOrder.enumerated().filter { rank[$0.element] != nil }
-            guard shared.count >= 2 else { continue }
-            let shown = shared.map { Double($0.offset) }
-            let ranked = shared.map { Double(rank[$0.element]!) }
-            if let rho = Agreement.spearmanRho(shown, ranked) {
+            if let rho = positionRho(shown: review.displayOrder, ranking: review.ranking) {
                 total += rho
                 count += 1
             }
         }
         return PositionBias(meanRho: count > 0 ? total / Double(count) : nil, reviews: count)
+    }
+
+    /// Spearman's rho between display position and assigned rank (both 0 = first/best) over the
+    /// shown items the ranking contains; nil with fewer than two. Both are tie-free orders, so
+    /// rho = 1 − 6Σd² / (m(m² − 1)), counted without dictionaries or sorts (the leaderboard
+    /// evaluates it for every review; checked against the general `Agreement.spearmanRho`).
+    public static func positionRho(shown: [Int], ranking: [Int]) -> Double? {
+        var m = 0
+        var sumSquares = 0
+        for item in shown {
+            guard let rank = ranking.firstIndex(of: item) else { continue }
+            // Rank among the shown items that were ranked: how many of them were ranked above it.
+            var y = 0
+            for other in shown where other != item {
+                if let r = ranking.firstIndex(of: other), r < rank { y += 1 }
+            }
+            let d = m - y
+            sumSquares += d * d
+            m += 1
+        }
+        guard m >= 2 else { return nil }
+        return 1 - 6 * Double(sumSquares) / Double(m * (m * m - 1))
     }
 
     /// Kendall tau-b between a verifier's ranking and the consensus, over the items both rank.

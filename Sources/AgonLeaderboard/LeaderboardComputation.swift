@@ -563,12 +563,12 @@ private struct VerifierTally {
         // Items are candidate positions in the run (small arrays, no dictionaries per run).
         let ranking = review.ranking.compactMap(position)
         let shown = review.displayOrder.compactMap(position)
-        if let rho = SmallOrders.positionRho(shown: shown, ranking: ranking) {
+        if let rho = VerifierDiagnostics.positionRho(shown: shown, ranking: ranking) {
             rhoSum += rho
             rhoCount += 1
         }
         guard let consensusOrder else { return }
-        if let tau = SmallOrders.tau(ranking, consensusOrder) {
+        if let tau = Agreement.kendallTauB(order: ranking, order: consensusOrder) {
             tauSum += tau
             tauCount += 1
         }
@@ -602,45 +602,5 @@ private struct VerifierTally {
             selfPreference: selfSamples > 0 ? selfShiftSum / Double(selfSamples) : nil,
             selfPreferenceHigherRate: selfSamples > 0 ? Double(selfHigher) / Double(selfSamples) : nil,
             selfPreferenceSamples: selfSamples, selfPreferenceStatus: status, costUSD: cost, unpricedReviews: unpriced)
-    }
-}
-
-/// Spearman's rho and Kendall's tau for the short, tie-free orders of one run (a handful of
-/// candidates), computed without the dictionaries and sorts of the general versions in
-/// `Agreement` — the leaderboard evaluates them for every review of every run. Same values as
-/// `VerifierDiagnostics.positionBias` / `.agreement` on such orders (tested).
-enum SmallOrders {
-    /// Rho between display position and assigned rank over the items the ranking contains
-    /// (both 0 = first/best); nil with fewer than two such items.
-    static func positionRho(shown: [Int], ranking: [Int]) -> Double? {
-        var m = 0
-        var sumSquares = 0
-        for item in shown {
-            guard let rank = ranking.firstIndex(of: item) else { continue }
-            // Rank among the shown items that were ranked: how many of them were ranked above it.
-            var y = 0
-            for other in shown where other != item {
-                if let r = ranking.firstIndex(of: other), r < rank { y += 1 }
-            }
-            let d = m - y
-            sumSquares += d * d
-            m += 1
-        }
-        guard m >= 2 else { return nil }
-        return 1 - 6 * Double(sumSquares) / Double(m * (m * m - 1))
-    }
-
-    /// Kendall's tau between two orders (best first) over the items both contain; nil with fewer than two.
-    static func tau(_ a: [Int], _ b: [Int]) -> Double? {
-        var shared: [Int] = []
-        shared.reserveCapacity(a.count)
-        for item in a { if let p = b.firstIndex(of: item) { shared.append(p) } }
-        let m = shared.count
-        guard m >= 2 else { return nil }
-        var score = 0
-        for i in 0..<(m - 1) {
-            for j in (i + 1)..<m { score += shared[i] < shared[j] ? 1 : -1 }
-        }
-        return Double(score) / Double(m * (m - 1) / 2)
     }
 }

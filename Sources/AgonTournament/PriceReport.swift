@@ -8,6 +8,11 @@ public struct PriceReport: Codable {
     public struct Row: Codable {
         public var model: String
         public var price: ModelPrice
+
+        public init(model: String, price: ModelPrice) {
+            self.model = model
+            self.price = price
+        }
     }
     public var source: String
     public var date: String

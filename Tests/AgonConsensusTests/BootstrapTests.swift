@@ -145,4 +145,29 @@ import Testing
         #expect(VerifierDiagnostics.agreement(ranking: [2, 1, 0], consensus: [0, 1, 2]) == -1)
         #expect(VerifierDiagnostics.meanAgreement([([0, 1, 2], [0, 1, 2]), ([2, 1, 0], [0, 1, 2]), ([5], [5])]) == 0)
     }
+
+    /// The tie-free order versions the leaderboard uses against the general tie-aware formulas
+    /// (Pearson correlation of average ranks; tau-b with tie corrections), on random partial orders.
+    @Test func orderStatisticsMatchTheGeneralFormulas() {
+        var rng = SeededGenerator(seed: 11)
+        for trial in 0..<300 {
+            let n = 2 + trial % 7
+            let shown = Array(0..<n).shuffled(using: &rng)
+            // Partial rankings too (a verifier may leave candidates out).
+            let ranking = Array(Array(0..<n).shuffled(using: &rng).prefix(max(1, n - trial % 3)))
+            let consensus = Array(0..<n).shuffled(using: &rng)
+            let shared = shown.enumerated().filter { ranking.contains($0.element) }
+            let generalRho = shared.count < 2 ? nil : Agreement.spearmanRho(
+                shared.map { Double($0.offset) }, shared.map { Double(ranking.firstIndex(of: $0.element)!) })
+            let rho = VerifierDiagnostics.positionRho(shown: shown, ranking: ranking)
+            #expect((generalRho == nil) == (rho == nil))
+            if let generalRho, let rho { #expect(abs(generalRho - rho) < 1e-12) }
+            let both = ranking.filter(consensus.contains)
+            let generalTau = both.count < 2 ? nil : Agreement.kendallTauB(
+                both.map { Double(ranking.firstIndex(of: $0)!) }, both.map { Double(consensus.firstIndex(of: $0)!) })
+            let tau = Agreement.kendallTauB(order: ranking, order: consensus)
+            #expect((generalTau == nil) == (tau == nil))
+            if let generalTau, let tau { #expect(abs(generalTau - tau) < 1e-12) }
+        }
+    }
 }

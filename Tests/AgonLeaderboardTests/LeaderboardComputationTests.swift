@@ -265,23 +265,4 @@ struct LeaderboardComputationTests {
         let two = Self.compute(runs, replicates: 100)
         #expect(one == two)
     }
-
-    @Test func smallOrderStatisticsMatchTheGeneralOnes() {
-        var rng = SeededGenerator(seed: 11)
-        for trial in 0..<300 {
-            let n = 2 + trial % 7
-            let shown = Array(0..<n).shuffled(using: &rng)
-            // Partial rankings too (a verifier may leave candidates out).
-            let ranking = Array(Array(0..<n).shuffled(using: &rng).prefix(max(1, n - trial % 3)))
-            let consensus = Array(0..<n).shuffled(using: &rng)
-            let general = VerifierDiagnostics.positionBias([ShownReview(displayOrder: shown, ranking: ranking)]).meanRho
-            let small = SmallOrders.positionRho(shown: shown, ranking: ranking)
-            #expect((general == nil) == (small == nil))
-            if let general, let small { #expect(abs(general - small) < 1e-12) }
-            let tau = VerifierDiagnostics.agreement(ranking: ranking, consensus: consensus)
-            let smallTau = SmallOrders.tau(ranking, consensus)
-            #expect((tau == nil) == (smallTau == nil))
-            if let tau, let smallTau { #expect(abs(tau - smallTau) < 1e-12) }
-        }
-    }
 }
