@@ -44,7 +44,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "agon",
-            dependencies: ["AgonTournament", "AgonReport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AgonTournament", "AgonReport", "AgonLeaderboard", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: settings
         ),
         // Helpers shared by the test targets and the benchmarks (scratch repositories, record fixtures, synthetic stores).

@@ -37,7 +37,7 @@ public struct ReportWriter {
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw UsageError("-o \(output ?? path): is a directory; name a file such as report.html")
+            throw ReportOutputError.isADirectory(output ?? path)
         }
         do {
             try AtomicFile.write(html, to: URL(fileURLWithPath: path))
@@ -129,4 +129,27 @@ struct RunReportBuilder {
         return String(decoding: kept, as: UTF8.self)
             + "… patch truncated: showing the first \(kept.count) of \(size); the full patch is \(workspace.relative(url.path))\n"
     }
+}
+
+/// The report cannot be written where asked (bad input: exit 2). `agon` names the flag.
+public enum ReportOutputError: AgonFailure, Equatable {
+    case isADirectory(String)
+
+    public var exitCode: Int32 { 2 }
+
+    /// The path asked for.
+    public var path: String {
+        switch self {
+        case .isADirectory(let path): return path
+        }
+    }
+
+    /// What is wrong with it and what to do.
+    public var reason: String {
+        switch self {
+        case .isADirectory: return "is a directory; name a file such as report.html"
+        }
+    }
+
+    public var message: String { "\(path): \(reason)" }
 }

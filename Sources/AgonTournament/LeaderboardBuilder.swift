@@ -23,9 +23,9 @@ public struct LeaderboardQuery {
     /// Every run, 1000 replicates, the CLI's default seed.
     public static let all = LeaderboardQuery(since: nil, specGlob: nil, replicates: 1000, seed: 1)
 
-    /// The store filter; a malformed `--since` is a usage error (exit 2).
+    /// The store filter; a malformed day or a negative replicate count is a `LeaderboardQueryError`.
     func filter() throws -> RunFilter {
-        guard replicates >= 0 else { throw UsageError("--bootstrap: expected a number of replicates >= 0, got \(replicates)") }
+        guard replicates >= 0 else { throw LeaderboardQueryError.negativeReplicates(replicates) }
         var filter = RunFilter(specGlob: specGlob)
         if let since { filter.since = try Self.parseDay(since) }
         return filter
@@ -37,9 +37,24 @@ public struct LeaderboardQuery {
         let isDay = trimmed.utf8.count == 10 && trimmed.range(of: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"#, options: .regularExpression) != nil
         guard isDay, let date = AgonJSON.parseDate(trimmed + "T00:00:00Z"),
               AgonJSON.formatDate(date).hasPrefix(trimmed) else {
-            throw UsageError("--since: expected a date like 2026-01-31 (YYYY-MM-DD), got \"\(text)\"")
+            throw LeaderboardQueryError.invalidDay(text)
         }
         return date
+    }
+}
+
+/// Why a leaderboard query cannot run (bad input: exit 2). `agon` names the flag.
+public enum LeaderboardQueryError: AgonFailure, Equatable {
+    case negativeReplicates(Int)
+    case invalidDay(String)
+
+    public var exitCode: Int32 { 2 }
+
+    public var message: String {
+        switch self {
+        case .negativeReplicates(let count): return "expected a number of bootstrap replicates >= 0, got \(count)"
+        case .invalidDay(let text): return "expected a date like 2026-01-31 (YYYY-MM-DD), got \"\(text)\""
+        }
     }
 }
 

@@ -21,6 +21,8 @@ struct Agon: ParsableCommand {
         ]
     )
 
+    // Overridden (not ArgumentParser's default) so every error is rendered once, here: Agon's
+    // failures as one `agon: …` line, and ArgumentParser's usage errors with exit 2 instead of 64.
     static func main() {
         do {
             var command = try parseAsRoot()
@@ -32,6 +34,7 @@ struct Agon: ParsableCommand {
 
     /// Prints `error` the way a user needs it and returns the documented exit code.
     static func report(_ error: Error) -> Int32 {
+        if let exit = error as? ExitCode { return exit.rawValue }   // the command already printed what it had to
         if let failure = error as? AgonFailure {
             let text = String(describing: failure)
             if !text.isEmpty { FileHandle.standardError.write(Data("agon: \(text)\n".utf8)) }
@@ -62,8 +65,8 @@ struct RepositoryOptions: ParsableArguments {
 }
 
 /// Prints a command's typed result with `present` (stdout), its problems (stderr), and ends with its exit code.
-func finish<Value>(_ result: CommandResult<Value>, json: Bool, present: (Value) -> CommandOutput) {
-    finish(CommandOutcome(output: present(result.value), exitCode: result.exitCode, errors: result.errors), json: json)
+func finish<Value>(_ result: CommandResult<Value>, json: Bool, present: (Value) -> CommandOutput) throws {
+    try finish(CommandOutcome(output: present(result.value), exitCode: result.exitCode, errors: result.errors), json: json)
 }
 
 /// Prints a command's result as text or as JSON on stdout.
@@ -72,8 +75,17 @@ func emit(_ output: CommandOutput, json: Bool) {
 }
 
 /// Prints an outcome (output on stdout, problems on stderr) and ends with its exit code.
-func finish(_ outcome: CommandOutcome, json: Bool) {
+func finish(_ outcome: CommandOutcome, json: Bool) throws {
     if !outcome.output.text.isEmpty || json { emit(outcome.output, json: json) }
     for error in outcome.errors { FileHandle.standardError.write(Data("agon: \(error)\n".utf8)) }
-    if outcome.exitCode != 0 { Foundation.exit(outcome.exitCode) }
+    if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+}
+
+/// A flag's value is unusable: one `agon: --flag: …` line, exit 2.
+struct FlagError: AgonFailure {
+    let message: String
+    var exitCode: Int32 { 2 }
+
+    init(_ flag: String, _ problem: AgonFailure) { message = "\(flag): \(problem.message)" }
+    init(message: String) { self.message = message }
 }

@@ -1,3 +1,4 @@
+import AgonLeaderboard
 import AgonReport
 import AgonTournament
 import ArgumentParser
@@ -59,7 +60,16 @@ struct Leaderboard: ParsableCommand {
 
     func run() throws {
         let query = LeaderboardQuery(since: since, specGlob: spec, replicates: bootstrap, seed: seed)
-        let board = LeaderboardPresenter.render(try LeaderboardBuilder(workspace: try repo.workspace()).compute(query), query: query)
+        let result: LeaderboardResult
+        do {
+            result = try LeaderboardBuilder(workspace: try repo.workspace()).compute(query)
+        } catch let error as LeaderboardQueryError {
+            switch error {
+            case .negativeReplicates: throw FlagError("--bootstrap", error)
+            case .invalidDay: throw FlagError("--since", error)
+            }
+        }
+        let board = LeaderboardPresenter.render(result, query: query)
         switch json ? .json : format {
         case .table: print(board.text, terminator: "")
         case .json: print(board.json, terminator: "")
@@ -82,8 +92,12 @@ struct Report: ParsableCommand {
     }
 
     func run() throws {
-        let path = try ReportWriter(workspace: try repo.workspace())
-            .write(runID: runRef, leaderboard: leaderboard, output: output)
+        let path: String
+        do {
+            path = try ReportWriter(workspace: try repo.workspace()).write(runID: runRef, leaderboard: leaderboard, output: output)
+        } catch let error as ReportOutputError {
+            throw FlagError(message: "-o \(error.path): \(error.reason)")
+        }
         print(path)
     }
 }

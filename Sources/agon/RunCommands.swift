@@ -27,7 +27,7 @@ struct Run: ParsableCommand {
         let workspace = try repo.workspace()
         let tournament = Tournament(workspace: workspace, options: options)
         let result = try resume.map { try tournament.resume(runID: $0) } ?? tournament.run(specPaths: specs)
-        finish(result, json: json) { RunPresenter.runs($0, layout: workspace.layout) }
+        try finish(result, json: json) { RunPresenter.runs($0, layout: workspace.layout) }
     }
 }
 
@@ -44,7 +44,7 @@ struct Try: ParsableCommand {
     func run() throws {
         let result = try AgentTrial(workspace: try repo.workspace())
             .run(agentID: agent, specPath: spec, keep: keep, progress: TerminalProgress.standardError())
-        finish(result, json: json, present: TrialPresenter.output)
+        try finish(result, json: json, present: TrialPresenter.output)
     }
 }
 
@@ -61,7 +61,7 @@ struct Review: ParsableCommand {
         let workspace = try repo.workspace()
         let result = try ReviewStage(workspace: workspace, progress: TerminalProgress.standardError())
             .review(runID: runRef, verifierFilter: verifiers.map(splitList))
-        finish(result, json: json) { RunPresenter.run($0, layout: workspace.layout) }
+        try finish(result, json: json) { RunPresenter.run($0, layout: workspace.layout) }
     }
 }
 

@@ -27,7 +27,7 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let result = Planner(workspace: try repo.workspace()).validate(specPaths: specs, agentFilter: agents.map(splitList))
-        finish(result, json: json, present: PlanPresenter.output)
+        try finish(result, json: json, present: PlanPresenter.output)
     }
 }
 

@@ -61,6 +61,16 @@ import Testing
         #expect(stderr == "agon: ghost: CLI \"/nonexistent/codex\" not found (set `binary:` in agon.yml)\n")
     }
 
+    /// Flag values the domain refuses are named by their flag, on one line, exit 2.
+    @Test func badFlagValuesNameTheFlag() throws {
+        let fixture = try TournamentFixture(config: nil)
+        try expectExit2(fixture, "leaderboard", "--since", "2026-02-30", mentions: "agon: --since: expected a date like 2026-01-31")
+        try expectExit2(fixture, "leaderboard", "--bootstrap=-1", mentions: "agon: --bootstrap: expected a number of bootstrap replicates >= 0, got -1")
+        try FileManager.default.createDirectory(atPath: fixture.repo + "/out.html", withIntermediateDirectories: true)
+        try expectExit2(fixture, "report", "--leaderboard", "-o", "out.html", mentions: "agon: -o out.html: is a directory")
+        #expect(!FileManager.default.fileExists(atPath: fixture.repo + "/.agon/reports"))
+    }
+
     @Test func initRefusesToOverwriteEvenABrokenConfig() throws {
         let fixture = try TournamentFixture(config: "agents: [broken\n", commit: false)
         let result = try fixture.agon("init")

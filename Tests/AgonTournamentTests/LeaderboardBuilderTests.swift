@@ -104,9 +104,10 @@ struct LeaderboardBuilderTests {
         do {
             _ = try builder.build(Self.query(since: date))
             Issue.record("accepted --since \(date)")
-        } catch let error as UsageError {
+        } catch let error as LeaderboardQueryError {
+            #expect(error == .invalidDay(date))
             #expect(error.exitCode == 2)
-            #expect(error.message.contains("--since"))
+            #expect(error.message.contains("YYYY-MM-DD"))
         }
     }
 
