@@ -50,7 +50,7 @@ let package = Package(
         // Helpers shared by the test targets and the benchmarks (scratch repositories, record fixtures, synthetic stores).
         .target(
             name: "AgonTestSupport",
-            dependencies: ["AgonCore", "AgonLeaderboard", "AgonStore", "AgonTournament"],
+            dependencies: ["AgonCore", "AgonGit", "AgonLeaderboard", "AgonStore", "AgonTournament"],
             path: "Tests/AgonTestSupport",
             swiftSettings: settings
         ),
@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(name: "bench-consensus", dependencies: ["AgonConsensus"], path: "bench/Sources/bench-consensus", swiftSettings: settings),
         .executableTarget(name: "bench-store", dependencies: ["AgonTournament", "AgonReport", "AgonTestSupport"], path: "bench/Sources/bench-store", swiftSettings: settings),
 
-        .testTarget(name: "AgonGitTests", dependencies: ["AgonGit"], swiftSettings: settings),
+        .testTarget(name: "AgonGitTests", dependencies: ["AgonGit", "AgonTestSupport"], swiftSettings: settings),
         .testTarget(name: "AgonCoreTests", dependencies: ["AgonCore"], swiftSettings: settings),
         .testTarget(name: "AgonAgentsTests", dependencies: ["AgonAgents", "agent-double"], swiftSettings: settings),
         .testTarget(name: "AgonReviewTests", dependencies: ["AgonReview"], swiftSettings: settings),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AgonGit
+import AgonTestSupport
 
 /// Byte-identity of AgonGit patches with `git diff --no-renames --binary`, and `git apply` acceptance.
 @Suite struct PatchTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AgonGit
+import AgonTestSupport
 
 /// Opening, resolving, status, branches and commit-all, checked against the git CLI.
 @Suite struct RepositoryTests {

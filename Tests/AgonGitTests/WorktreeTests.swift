@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AgonGit
+import AgonTestSupport
 
 /// Worktree lifecycle checked against `git worktree list --porcelain`, `git fsck` and prune.
 @Suite struct WorktreeTests {

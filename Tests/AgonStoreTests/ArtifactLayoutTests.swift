@@ -1,5 +1,6 @@
 import AgonCore
 import AgonStore
+import AgonTestSupport
 import Foundation
 import Testing
 

@@ -52,15 +52,3 @@ enum Fixtures {
             reviews: [review("judge-a"), review("judge-b", cost: nil)], consensus: consensus)
     }
 }
-
-/// A fresh directory under the system temp dir, removed when the test ends.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("agon-store-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}

@@ -1,23 +1,28 @@
 import Foundation
-@testable import AgonGit
+import AgonCore
+import AgonGit
+import AgonTournament
 
 /// Runs the real `git` CLI: the oracle every AgonGit test checks against.
-struct GitCLI {
-    struct Failure: Error, CustomStringConvertible {
-        let arguments: [String]
-        let status: Int32
-        let stderr: String
-        var description: String { "git \(arguments.joined(separator: " ")) exited \(status): \(stderr)" }
+public struct GitCLI {
+    /// git exited non-zero.
+    public struct Failure: Error, CustomStringConvertible {
+        public let arguments: [String]
+        public let status: Int32
+        public let stderr: String
+        public var description: String { "git \(arguments.joined(separator: " ")) exited \(status): \(stderr)" }
     }
 
-    let directory: String
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
 
     @discardableResult
-    func run(_ arguments: String..., input: Data? = nil) throws -> String {
+    public func run(_ arguments: String..., input: Data? = nil) throws -> String {
         String(decoding: try data(arguments, input: input), as: UTF8.self)
     }
 
-    func data(_ arguments: [String], input: Data? = nil) throws -> Data {
+    public func data(_ arguments: [String], input: Data? = nil) throws -> Data {
         let result = try Self.execute(arguments, in: directory, input: input)
         guard result.status == 0 else {
             throw Failure(arguments: arguments, status: result.status, stderr: String(decoding: result.stderr, as: UTF8.self))
@@ -26,7 +31,7 @@ struct GitCLI {
     }
 
     /// Runs git and returns status and both streams without throwing on failure.
-    static func execute(_ arguments: [String], in directory: String, input: Data? = nil) throws -> (status: Int32, stdout: Data, stderr: Data) {
+    public static func execute(_ arguments: [String], in directory: String, input: Data? = nil) throws -> (status: Int32, stdout: Data, stderr: Data) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git"] + arguments
@@ -64,10 +69,11 @@ struct GitCLI {
 }
 
 /// A temporary directory removed when the value is released.
-final class TemporaryDirectory {
-    let path: String
+public final class TemporaryDirectory {
+    public let path: String
+    public var url: URL { URL(fileURLWithPath: path) }
 
-    init() throws {
+    public init() throws {
         let base = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("agongit-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         // Resolve symlinks so paths compare equal to what git prints.
@@ -76,17 +82,17 @@ final class TemporaryDirectory {
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
-    func sub(_ name: String) -> String { path + "/" + name }
+    public func sub(_ name: String) -> String { path + "/" + name }
 }
 
-/// A scratch repository built with the git CLI.
-final class ScratchRepository {
-    let temp: TemporaryDirectory
-    let root: String
-    let git: GitCLI
+/// A scratch repository built with the git CLI (and, through `workspace()`, an Agon workspace).
+public final class ScratchRepository {
+    public let temp: TemporaryDirectory
+    public let root: String
+    public let git: GitCLI
 
     /// An empty repository (no commits) on branch `main`.
-    init() throws {
+    public init() throws {
         temp = try TemporaryDirectory()
         root = temp.sub("repo")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -97,32 +103,42 @@ final class ScratchRepository {
     }
 
     /// A repository with one commit holding `files`.
-    convenience init(files: [String: String]) throws {
+    public convenience init(files: [String: String]) throws {
         try self.init()
         for (path, content) in files { try write(path, content) }
         try commit("initial")
     }
 
-    func write(_ path: String, _ content: String) throws { try write(path, Data(content.utf8)) }
+    public func write(_ path: String, _ content: String) throws { try write(path, Data(content.utf8)) }
 
-    func write(_ path: String, _ data: Data) throws {
+    public func write(_ path: String, _ data: Data) throws {
         let url = URL(fileURLWithPath: root + "/" + path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try data.write(to: url)
     }
 
-    func remove(_ path: String) throws { try FileManager.default.removeItem(atPath: root + "/" + path) }
+    public func remove(_ path: String) throws { try FileManager.default.removeItem(atPath: root + "/" + path) }
 
-    func chmod(_ path: String, _ mode: Int) throws {
+    public func chmod(_ path: String, _ mode: Int) throws {
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: root + "/" + path)
     }
 
     @discardableResult
-    func commit(_ message: String) throws -> ObjectID {
+    public func commit(_ message: String) throws -> ObjectID {
         try git.run("add", "-A")
         try git.run("commit", "-q", "--allow-empty", "-m", message)
         return ObjectID(hex: try git.run("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines))!
     }
 
-    func open() throws -> GitRepository { try GitRepository.open(root) }
+    public func open() throws -> GitRepository { try GitRepository.open(root) }
+
+    /// An Agon workspace on this repository.
+    public func workspace() throws -> Workspace { try Workspace.open(from: root) }
+
+    /// Saves `runs` and `picks` to the workspace's store.
+    public func save(_ runs: [RunRecord], picks: [ApplyRecord] = []) throws {
+        let store = try workspace().store()
+        for run in runs { try store.saveRun(run) }
+        for pick in picks { try store.recordPick(pick) }
+    }
 }

@@ -80,33 +80,3 @@ public enum LeaderboardRecords {
         result.agents.first { $0.agentIDs.contains(agent) }
     }
 }
-
-/// A throwaway git repository with an Agon store (Workspace.open needs a repository).
-public final class ScratchRepository {
-    public let root: String
-
-    public init() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("agon-lb-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        root = url.resolvingSymlinksInPath().path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "init", "-q"]
-        process.currentDirectoryURL = url
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw WorkError("git init failed in \(root)") }
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: root) }
-
-    public func workspace() throws -> Workspace { try Workspace.open(from: root) }
-
-    public func save(_ runs: [RunRecord], picks: [ApplyRecord] = []) throws {
-        let store = try workspace().store()
-        for run in runs { try store.saveRun(run) }
-        for pick in picks { try store.recordPick(pick) }
-    }
-}

@@ -1,4 +1,5 @@
 import AgonCore
+import AgonTestSupport
 import Foundation
 @testable import AgonTournament
 
@@ -96,9 +97,7 @@ final class TournamentFixture {
 
     @discardableResult
     func git(_ args: String...) throws -> String {
-        let (status, out, err) = try run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com"] + args, in: repo)
-        guard status == 0 else { throw FixtureError("git \(args.joined(separator: " ")) failed: \(err)\(out)") }
-        return out
+        String(decoding: try GitCLI(directory: repo).data(args), as: UTF8.self)
     }
 
     /// Runs the built `agon` CLI in the repository.
