@@ -39,7 +39,7 @@ let package = Package(
         // Every presenter: the values AgonTournament returns as text, JSON, CSV and HTML.
         .target(
             name: "AgonReport",
-            dependencies: ["AgonCore", "AgonConsensus", "AgonLeaderboard", "AgonStore", "AgonTournament"],
+            dependencies: ["AgonCore", "AgonAgents", "AgonConsensus", "AgonLeaderboard", "AgonStore", "AgonTournament"],
             swiftSettings: settings
         ),
         .executableTarget(

@@ -1,3 +1,4 @@
+import AgonAgents
 import AgonCore
 import AgonLeaderboard
 import Foundation
@@ -103,7 +104,7 @@ extension BarChart {
             } else {
                 value = .missing(label: Format.none)
             }
-            return Bar(name: row.agent, value: value, color: HarnessPalette.color(row.harness))
+            return Bar(name: row.agent, value: value, color: HarnessAdapters.color(row.harness))
         })
     }
 
@@ -116,7 +117,7 @@ extension BarChart {
             case .noSuccess: value = .infinite(label: "∞ no success")
             case .unpriced: value = .missing(label: "unpriced")
             }
-            return Bar(name: row.agent, value: value, color: HarnessPalette.color(row.harness))
+            return Bar(name: row.agent, value: value, color: HarnessAdapters.color(row.harness))
         })
     }
 }

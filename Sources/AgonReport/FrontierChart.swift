@@ -1,22 +1,7 @@
+import AgonAgents
 import AgonCore
 import AgonLeaderboard
 import Foundation
-
-/// Fixed colour per harness, so an agent keeps its colour across reports.
-public enum HarnessPalette {
-    public static func color(_ harness: Harness) -> String {
-        switch harness {
-        case .claude: return "#d9730d"
-        case .codex: return "#2563eb"
-        case .gemini: return "#16a34a"
-        case .opencode: return "#9333ea"
-        case .pi: return "#db2777"
-        case .aider: return "#0891b2"
-        case .openai: return "#64748b"
-        case .command: return "#a16207"
-        }
-    }
-}
 
 /// The cost-quality scatter: x = cost per task (log scale), y = rating with its interval,
 /// marker area ∝ success rate, colour = harness, a line through the Pareto frontier, dominated
@@ -120,7 +105,7 @@ public struct FrontierChart: Sendable {
         let rowsByAgent = Dictionary(rows.map { ($0.agent, $0) }, uniquingKeysWith: { a, _ in a })
         for p in ordered {
             let cls = p.onFrontier ? "point on-frontier" : "point dominated"
-            let color = HarnessPalette.color(p.harness)
+            let color = HarnessAdapters.color(p.harness)
             s += "<g class=\"\(cls)\" data-agent=\"\(esc(p.agent))\"\(p.onFrontier ? "" : " opacity=\"0.35\"")>"
             if let row = rowsByAgent[p.agent] { s += "<title>\(esc(tooltip(row)))</title>" }
             if p.yHigh < p.yLow - 0.5 {
@@ -228,7 +213,7 @@ public struct FrontierChart: Sendable {
         let harnesses = Harness.allCases.filter { h in points.contains { $0.harness == h } }
         for h in harnesses {
             y += 18
-            s += "<circle cx=\"\(svgNumber(x + 6))\" cy=\"\(svgNumber(y - 4))\" r=\"6\" fill=\"\(HarnessPalette.color(h))\"/>"
+            s += "<circle cx=\"\(svgNumber(x + 6))\" cy=\"\(svgNumber(y - 4))\" r=\"6\" fill=\"\(HarnessAdapters.color(h))\"/>"
             s += "<text x=\"\(svgNumber(x + 18))\" y=\"\(svgNumber(y))\">\(h.rawValue)</text>"
         }
         y += 30

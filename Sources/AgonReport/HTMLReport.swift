@@ -1,3 +1,4 @@
+import AgonAgents
 import AgonCore
 import AgonLeaderboard
 import Foundation
@@ -281,7 +282,7 @@ public enum HTMLReport {
     }
 
     static func harnessDot(_ harness: Harness) -> String {
-        "<span class=\"dot\" style=\"background:\(HarnessPalette.color(harness))\"></span>"
+        "<span class=\"dot\" style=\"background:\(HarnessAdapters.color(harness))\"></span>"
     }
 
     static func iso8601(_ date: Date) -> String {

@@ -100,7 +100,7 @@ final class CLIVerifierChannel: VerifierChannel {
         }
         let fileReply = (try? String(contentsOfFile: scratch.verdictFile, encoding: .utf8))
             .flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
-        let reply = fileReply ?? VerifierReplyText.finalMessage(transcript: transcript, harness: entry.harness)
+        let reply = fileReply ?? HarnessAdapters.adapter(for: entry.harness).finalMessage(transcript: transcript)
 
         var out = VerifierAttempt(reply: reply, usage: result.usage, costUSD: result.costUSD, costSource: result.costSource,
                                   durationMs: result.durationMs, endedNormally: result.outcome == .ok)

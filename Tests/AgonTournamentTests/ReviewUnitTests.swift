@@ -1,3 +1,4 @@
+import AgonAgents
 import AgonCore
 import Foundation
 import Testing
@@ -57,14 +58,14 @@ struct ReviewUnitTests {
         {"type":"assistant","message":{"content":[{"type":"text","text":"thinking"}]}}
         {"type":"result","subtype":"success","is_error":false,"result":"\(escaped)"}
         """
-        #expect(VerifierReplyText.finalMessage(transcript: claude, harness: .claude) == verdict)
+        #expect(HarnessAdapters.adapter(for: .claude).finalMessage(transcript: claude) == verdict)
         let codex = """
         {"type":"item.completed","item":{"type":"agent_message","text":"draft"}}
         {"type":"item.completed","item":{"type":"reasoning","text":"hmm"}}
         {"type":"item.completed","item":{"type":"agent_message","text":"\(escaped)"}}
         {"type":"turn.completed","usage":{"input_tokens":1}}
         """
-        #expect(VerifierReplyText.finalMessage(transcript: codex, harness: .codex) == verdict)
+        #expect(HarnessAdapters.adapter(for: .codex).finalMessage(transcript: codex) == verdict)
         let gemini = """
         {"type":"message","role":"assistant","content":"looking","delta":true}
         {"type":"tool_use","tool_name":"read_file"}
@@ -72,9 +73,9 @@ struct ReviewUnitTests {
         {"type":"message","role":"assistant","content":"[\\"B\\",\\"A\\"]}","delta":true}
         {"type":"result","status":"success"}
         """
-        #expect(VerifierReplyText.finalMessage(transcript: gemini, harness: .gemini) == verdict)
-        #expect(VerifierReplyText.finalMessage(transcript: "chat\n" + verdict + "\n", harness: .aider) == "chat\n" + verdict)
-        #expect(VerifierReplyText.finalMessage(transcript: "not json\n{broken", harness: .claude) == nil)
+        #expect(HarnessAdapters.adapter(for: .gemini).finalMessage(transcript: gemini) == verdict)
+        #expect(HarnessAdapters.adapter(for: .aider).finalMessage(transcript: "chat\n" + verdict + "\n") == "chat\n" + verdict)
+        #expect(HarnessAdapters.adapter(for: .claude).finalMessage(transcript: "not json\n{broken") == nil)
     }
 
     @Test func ordinaryWordsOfAgonsPromptAreNotIdentityTokens() {

@@ -58,22 +58,6 @@ public func makeStreamParser(_ format: StreamFormat) -> any StreamParser {
     }
 }
 
-extension StreamFormat {
-    /// The format Agon reads from a harness's stdout (or usage file for `command`).
-    public init?(harness: Harness) {
-        switch harness {
-        case .claude: self = .claudeStreamJSON
-        case .codex: self = .codexExecJSON
-        case .gemini: self = .geminiStreamJSON
-        case .opencode: self = .opencodeJSON
-        case .pi: self = .piJSON
-        case .aider: self = .aiderStdout
-        case .openai: self = .openAIChat
-        case .command: self = .commandUsage
-        }
-    }
-}
-
 /// Parses a whole captured document: JSON Lines line by line, or — when the text is one
 /// pretty-printed JSON object (`claude`/`gemini --output-format json`, a chat-completions body) —
 /// as a single record.

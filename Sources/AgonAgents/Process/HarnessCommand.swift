@@ -9,21 +9,8 @@ public enum SideChannel: Equatable, Sendable {
     case rollouts(directory: String, format: StreamFormat)
 }
 
-/// The concrete command line for one harness, and where its usage comes from.
-///
-/// Choices (documented for users):
-/// - claude: `-p PROMPT --output-format stream-json --verbose --dangerously-skip-permissions`
-///   (a headless run must edit files and run tests without prompts; the worktree is the
-///   sandbox). Not added when the entry's args already set `--permission-mode`, `--allowedTools`
-///   or `--dangerously-skip-permissions`.
-/// - codex: `exec --json --skip-git-repo-check --sandbox workspace-write PROMPT`, with a private
-///   `CODEX_HOME` so its rollout files can be tailed for mid-turn usage.
-/// - gemini: `-p PROMPT --output-format stream-json --yolo`.
-/// - opencode: `run --format json PROMPT`.
-/// - pi: `--mode json -p --no-session PROMPT`.
-/// - aider: `--message-file PROMPT_FILE --yes-always --no-auto-commits --no-pretty --no-stream
-///   --analytics-log FILE`.
-/// - command: the configured argv with templates expanded; usage from `$AGON_USAGE_FILE`.
+/// The concrete command line for one harness, and where its usage comes from. Each CLI's
+/// choices (documented for users) are in its `HarnessAdapter` under `Harnesses/`.
 public struct HarnessCommand: Equatable, Sendable {
     public var executable: String
     public var arguments: [String]
@@ -64,66 +51,8 @@ public struct HarnessCommand: Equatable, Sendable {
         }
     }
 
+    /// The command for `launch`, built by its harness's adapter.
     public static func build(for launch: AgentLaunch, paths: Paths) throws -> HarnessCommand {
-        let model = launch.model.map { [$0] } ?? []
-        let binary = launch.binary ?? launch.harness.defaultBinary ?? ""
-        var env: [String: String] = [:]
-        var args: [String]
-        var side: [SideChannel] = []
-        switch launch.harness {
-        case .claude:
-            let permissionFlags = ["--permission-mode", "--allowedTools", "--allowed-tools", "--dangerously-skip-permissions"]
-            let userSetsPermissions = launch.extraArgs.contains { a in permissionFlags.contains { a.hasPrefix($0) } }
-            args = ["-p", launch.prompt, "--output-format", "stream-json", "--verbose"]
-            if let m = launch.model { args += ["--model", m] }
-            if !userSetsPermissions { args.append("--dangerously-skip-permissions") }
-        case .codex:
-            args = ["exec", "--json", "--skip-git-repo-check", "--sandbox", "workspace-write"]
-            if !model.isEmpty { args += ["--model"] + model }
-            args += launch.extraArgs
-            args.append(launch.prompt)  // the prompt must stay last for codex exec
-            if launch.env["CODEX_HOME"] == nil { env["CODEX_HOME"] = paths.codexHome }
-            side.append(.rollouts(directory: (launch.env["CODEX_HOME"] ?? paths.codexHome) + "/sessions", format: .codexRollout))
-            return HarnessCommand(executable: binary, arguments: args, environment: env, stdoutFormat: .codexExecJSON, sideChannels: side)
-        case .gemini:
-            args = ["-p", launch.prompt, "--output-format", "stream-json", "--yolo"]
-            if !model.isEmpty { args += ["-m"] + model }
-        case .opencode:
-            args = ["run", "--format", "json"]
-            if !model.isEmpty { args += ["-m"] + model }
-            args += launch.extraArgs
-            args.append(launch.prompt)
-            return HarnessCommand(executable: binary, arguments: args, environment: env, stdoutFormat: .opencodeJSON, sideChannels: side)
-        case .pi:
-            args = ["--mode", "json", "-p", "--no-session"]
-            if !model.isEmpty { args += ["--model"] + model }
-            args += launch.extraArgs
-            args.append(launch.prompt)
-            return HarnessCommand(executable: binary, arguments: args, environment: env, stdoutFormat: .piJSON, sideChannels: side)
-        case .aider:
-            args = ["--message-file", paths.promptFile, "--yes-always", "--no-auto-commits", "--no-pretty", "--no-stream",
-                    "--analytics-log", paths.analyticsLog]
-            if !model.isEmpty { args += ["--model"] + model }
-            side.append(.file(path: paths.analyticsLog, format: .aiderAnalytics))
-        case .command:
-            guard let argv = launch.command, let first = argv.first else { throw BuildError.missingCommand }
-            let expanded = argv.map { expand($0, launch: launch, paths: paths) }
-            side.append(.file(path: paths.usageFile, format: .commandUsage))
-            return HarnessCommand(executable: launch.binary ?? expand(first, launch: launch, paths: paths),
-                                  arguments: Array(expanded.dropFirst()) + launch.extraArgs, environment: env,
-                                  stdoutFormat: nil, sideChannels: side)
-        case .openai:
-            throw BuildError.notAnAgentCLI(.openai)
-        }
-        args += launch.extraArgs
-        return HarnessCommand(executable: binary, arguments: args, environment: env,
-                              stdoutFormat: StreamFormat(harness: launch.harness), sideChannels: side)
-    }
-
-    static func expand(_ template: String, launch: AgentLaunch, paths: Paths) -> String {
-        template.replacingOccurrences(of: "{prompt_file}", with: paths.promptFile)
-            .replacingOccurrences(of: "{worktree}", with: launch.worktree)
-            .replacingOccurrences(of: "{usage_file}", with: paths.usageFile)
-            .replacingOccurrences(of: "{prompt}", with: launch.prompt)
+        try HarnessAdapters.adapter(for: launch.harness).command(for: launch, paths: paths)
     }
 }

@@ -1,0 +1,38 @@
+import AgonCore
+import Foundation
+
+/// Claude Code: `claude -p PROMPT --output-format stream-json --verbose --dangerously-skip-permissions`.
+/// A headless run must edit files and run tests without prompts (the worktree is the sandbox); the
+/// permission flag is left out when the entry's args already set `--permission-mode`,
+/// `--allowedTools` or `--dangerously-skip-permissions`.
+struct ClaudeAdapter: HarnessAdapter {
+    let harness = Harness.claude
+    let stdoutFormat: StreamFormat? = .claudeStreamJSON
+    let color = "#d9730d"
+
+    func command(for launch: AgentLaunch, paths: HarnessCommand.Paths) throws -> HarnessCommand {
+        let permissionFlags = ["--permission-mode", "--allowedTools", "--allowed-tools", "--dangerously-skip-permissions"]
+        let userSetsPermissions = launch.extraArgs.contains { a in permissionFlags.contains { a.hasPrefix($0) } }
+        var args = ["-p", launch.prompt, "--output-format", "stream-json", "--verbose"]
+        if let m = launch.model { args += ["--model", m] }
+        if !userSetsPermissions { args.append("--dangerously-skip-permissions") }
+        args += launch.extraArgs
+        return HarnessCommand(executable: launch.executableName, arguments: args, environment: [:], stdoutFormat: stdoutFormat,
+                              sideChannels: [])
+    }
+
+    /// The `result` line's text, else the first assistant text block.
+    func finalMessage(transcript: String) -> String? {
+        var last: String?
+        var pieces: [String] = []
+        for (type, object) in Transcript.typedObjects(transcript) {
+            if type == "result", let text = object["result"] as? String, !text.isEmpty {
+                last = text
+            } else if type == "assistant", let message = object["message"] as? [String: Any] {
+                let text = Transcript.textBlocks(message)
+                if !text.isEmpty && last == nil { pieces = [text] }
+            }
+        }
+        return last ?? Transcript.joined(pieces)
+    }
+}
