@@ -1,1 +1,1 @@
-// AgonAgents — see DESIGN.md module table.
+// AgonAgents — processes and harnesses; see docs/ARCHITECTURE.md.

@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// A task for the agents: Markdown with optional YAML front matter (see DESIGN.md, "Spec").
+/// A task for the agents: Markdown with optional YAML front matter (see the README, "Specs").
 public struct Spec: Equatable, Sendable {
     /// The file as named in errors and reports (e.g. `specs/retry.md`).
     public var file: String

@@ -66,7 +66,7 @@ public struct TokenUsage: Codable, Equatable, Hashable, Sendable {
     }
 }
 
-/// How a candidate's agent run ended (DESIGN.md's list).
+/// How a candidate's agent run ended.
 public enum Outcome: String, CaseIterable, Codable, Sendable {
     case ok
     case costKilled = "cost_killed"

@@ -25,7 +25,7 @@ public struct TournamentOptions {
     }
 }
 
-/// The pipeline of DESIGN.md: plan → worktrees → agents under budgets → snapshot and diff →
+/// The pipeline of docs/ARCHITECTURE.md: plan → worktrees → agents under budgets → snapshot and diff →
 /// checks → store → review and consensus. Several specs are several runs.
 public final class Tournament {
     public let workspace: Workspace

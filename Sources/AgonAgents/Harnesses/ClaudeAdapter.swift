@@ -26,9 +26,9 @@ struct ClaudeAdapter: HarnessAdapter {
         var last: String?
         var pieces: [String] = []
         for (type, object) in Transcript.typedObjects(transcript) {
-            if type == "result", let text = object["result"] as? String, !text.isEmpty {
+            if type == "result", let text = object["result"]?.string, !text.isEmpty {
                 last = text
-            } else if type == "assistant", let message = object["message"] as? [String: Any] {
+            } else if type == "assistant", let message = object["message"], message.object != nil {
                 let text = Transcript.textBlocks(message)
                 if !text.isEmpty && last == nil { pieces = [text] }
             }

@@ -25,8 +25,8 @@ struct CodexAdapter: HarnessAdapter {
     func finalMessage(transcript: String) -> String? {
         var last: String?
         for (type, object) in Transcript.typedObjects(transcript) {
-            if type == "item.completed", let item = object["item"] as? [String: Any],
-               item["type"] as? String == "agent_message", let text = item["text"] as? String {
+            if type == "item.completed", let item = object["item"], item["type"]?.string == "agent_message",
+               let text = item["text"]?.string {
                 last = text
             }
         }

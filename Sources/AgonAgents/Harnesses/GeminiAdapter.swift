@@ -20,7 +20,7 @@ struct GeminiAdapter: HarnessAdapter {
     func finalMessage(transcript: String) -> String? {
         var pieces: [String] = []
         for (type, object) in Transcript.typedObjects(transcript) {
-            if type == "message", object["role"] as? String == "assistant", let text = object["content"] as? String {
+            if type == "message", object["role"]?.string == "assistant", let text = object["content"]?.string {
                 pieces.append(text)
             } else if type == "tool_use" || type == "tool_result" {
                 pieces = []

@@ -36,11 +36,11 @@ public enum HarnessAdapters {
 
 /// Helpers the adapters share.
 enum Transcript {
-    /// The JSON objects of a JSON Lines transcript that carry a string `type`, in order.
-    static func typedObjects(_ transcript: String) -> [(type: String, object: [String: Any])] {
+    /// The JSON objects of a JSON Lines transcript that carry a string `type`, in order (read
+    /// with the stream parsers' `JSONValue`; other lines are skipped).
+    static func typedObjects(_ transcript: String) -> [(type: String, object: JSONValue)] {
         transcript.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).compactMap { line in
-            guard line.first == "{", let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
-                  let type = object["type"] as? String else { return nil }
+            guard line.first == "{", let object = JSONValue.parse(line), let type = object["type"]?.string else { return nil }
             return (type, object)
         }
     }
@@ -58,9 +58,9 @@ enum Transcript {
     }
 
     /// The text blocks of a message's `content` array, joined.
-    static func textBlocks(_ message: [String: Any]) -> String {
-        let content = message["content"] as? [[String: Any]] ?? []
-        return content.filter { $0["type"] as? String == "text" }.compactMap { $0["text"] as? String }.joined()
+    static func textBlocks(_ message: JSONValue) -> String {
+        let content = message["content"]?.array ?? []
+        return content.filter { $0["type"]?.string == "text" }.compactMap { $0["text"]?.string }.joined()
     }
 
     /// The common shape: `[base args] [--model M] [extra args] PROMPT`, stdout in `format`.

@@ -15,7 +15,7 @@ struct OpenCodeAdapter: HarnessAdapter {
     func finalMessage(transcript: String) -> String? {
         var pieces: [String] = []
         for (type, object) in Transcript.typedObjects(transcript) {
-            if type == "text", let part = object["part"] as? [String: Any], let text = part["text"] as? String {
+            if type == "text", let text = object["part"]?["text"]?.string {
                 pieces.append(text)
             } else if type == "tool_use" {
                 pieces = []

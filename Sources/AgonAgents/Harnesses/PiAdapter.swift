@@ -15,7 +15,7 @@ struct PiAdapter: HarnessAdapter {
     func finalMessage(transcript: String) -> String? {
         var last: String?
         for (type, object) in Transcript.typedObjects(transcript) {
-            if type == "message_end", let message = object["message"] as? [String: Any], message["role"] as? String == "assistant" {
+            if type == "message_end", let message = object["message"], message["role"]?.string == "assistant" {
                 let text = Transcript.textBlocks(message)
                 if !text.isEmpty { last = text }
             }
