@@ -149,6 +149,13 @@ do {
     print(String(format: "rows %d; RSS before %.0f MB, peak during the leaderboard %.0f MB (VmHWM)", rows, rssBefore, peak))
     print(board.text.split(separator: "\n").prefix(8).joined(separator: "\n"))
 
+    // Full records (every run's JSON decoded, as a schema backfill or an export does).
+    let fullStart = DispatchTime.now().uptimeNanoseconds
+    let fullCPU = cpuSeconds()
+    let full = try workspace.store().allRunsForLeaderboard()
+    print(String(format: "full records: %d runs decoded in %.2f s wall, %.2f s CPU", full.count, seconds(since: fullStart),
+                 cpuSeconds() - fullCPU))
+
     // Where the computation goes: tallies and the point fit alone (B = 0) vs the full bootstrap.
     let runs = try workspace.store().leaderboardRuns()
     for b in [0, replicates] {
