@@ -62,8 +62,9 @@ extension GitRepository {
     /// handed-over tree is rebuilt, with stat data only for files whose ctime predates the handover;
     /// every other file is compared by content. libgit2 then checks out `commit`'s tree over it with
     /// that tree as baseline, removing untracked files and, unless `keepIgnored`, ignored ones.
-    /// Finally git's own status must be empty (ignored files aside when kept). On any failure the
-    /// entry is removed, with the branch: nothing half-made is left and the entry is never reused.
+    /// Finally git's own status must be empty (ignored files aside when kept). On any failure after
+    /// validation the entry is deleted, and the branch: nothing half-made is left, and an entry that
+    /// failed once is never reused.
     @discardableResult
     public func recycleWorktree(_ parked: String, path parkedPath: String, handover: WorktreeHandover,
                                 as name: String, path: String, branch: String, at commit: ObjectID,
@@ -78,6 +79,7 @@ extension GitRepository {
                                  head: "ref: refs/heads/" + branch, operation: operation)
         } catch {
             git_branch_delete(ref)
+            deleteWorktreeEntry(name: parked, path: parkedPath)
             throw error
         }
         do {
