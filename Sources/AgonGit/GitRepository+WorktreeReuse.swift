@@ -224,21 +224,28 @@ extension GitRepository {
         defer { git_index_free(index) }
         try check(git_index_read_tree(index, tree), operation)
         var st = stat()
+        var path = Array(workdir.utf8CString.dropLast()) + [CChar(0x2F)]
+        let prefix = path.count
         for position in 0..<git_index_entrycount(index) {
             guard let stored = git_index_get_byindex(index, position) else { continue }
-            var entry = stored.pointee
-            guard lstat(workdir + "/" + String(cString: entry.path), &st) == 0 else { continue }
+            path.removeSubrange(prefix...)
+            var cursor = stored.pointee.path!
+            while cursor.pointee != 0 { path.append(cursor.pointee); cursor += 1 }
+            path.append(0)
+            guard lstat(path, &st) == 0 else { continue }
             let type = st.st_mode & S_IFMT
-            let expected = entry.mode & UInt32(S_IFMT) == UInt32(S_IFLNK) ? S_IFLNK : S_IFREG
+            let expected = stored.pointee.mode & UInt32(S_IFMT) == UInt32(S_IFLNK) ? S_IFLNK : S_IFREG
             guard type == expected, handover.predates(st.st_ctim) else { continue }
-            entry.ctime = git_index_time(seconds: Int32(truncatingIfNeeded: st.st_ctim.tv_sec), nanoseconds: UInt32(truncatingIfNeeded: st.st_ctim.tv_nsec))
-            entry.mtime = git_index_time(seconds: Int32(truncatingIfNeeded: st.st_mtim.tv_sec), nanoseconds: UInt32(truncatingIfNeeded: st.st_mtim.tv_nsec))
-            entry.dev = UInt32(truncatingIfNeeded: st.st_dev)
-            entry.ino = UInt32(truncatingIfNeeded: st.st_ino)
-            entry.uid = st.st_uid
-            entry.gid = st.st_gid
-            entry.file_size = UInt32(truncatingIfNeeded: st.st_size)
-            try check(git_index_add(index, &entry), operation)
+            // Stat fields are not part of the index's ordering or lookup, so they are filled in
+            // place: git_index_add per entry would redo path checks and cost more than the checkout.
+            let entry = UnsafeMutablePointer(mutating: stored)
+            entry.pointee.ctime = git_index_time(seconds: Int32(truncatingIfNeeded: st.st_ctim.tv_sec), nanoseconds: UInt32(truncatingIfNeeded: st.st_ctim.tv_nsec))
+            entry.pointee.mtime = git_index_time(seconds: Int32(truncatingIfNeeded: st.st_mtim.tv_sec), nanoseconds: UInt32(truncatingIfNeeded: st.st_mtim.tv_nsec))
+            entry.pointee.dev = UInt32(truncatingIfNeeded: st.st_dev)
+            entry.pointee.ino = UInt32(truncatingIfNeeded: st.st_ino)
+            entry.pointee.uid = st.st_uid
+            entry.pointee.gid = st.st_gid
+            entry.pointee.file_size = UInt32(truncatingIfNeeded: st.st_size)
         }
         try check(git_index_write(index), operation)
     }
@@ -249,7 +256,9 @@ extension GitRepository {
         var opts = git_status_options()
         try check(git_status_options_init(&opts, UInt32(GIT_STATUS_OPTIONS_VERSION)), operation)
         opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        // UPDATE_INDEX stores the stat data of files compared by content, as a fresh checkout's index has.
         var flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
+            | GIT_STATUS_OPT_UPDATE_INDEX.rawValue
         if includeIgnored { flags |= GIT_STATUS_OPT_INCLUDE_IGNORED.rawValue | GIT_STATUS_OPT_RECURSE_IGNORED_DIRS.rawValue }
         opts.flags = flags
         var list: OpaquePointer?

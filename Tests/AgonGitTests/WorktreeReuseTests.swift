@@ -232,6 +232,8 @@ import Testing
             var times = [before.st_atim, before.st_mtim]
             _ = utimensat(AT_FDCWD, readme, &times, 0)
         }
+        var untouched = stat()
+        _ = lstat(first + "/other.txt", &untouched)
         try disguisedEdit(first)
         // A handover dated after the edit (as a forged record would be) trusts the edited file…
         var late = handover
@@ -243,6 +245,12 @@ import Testing
         try git.parkWorktree("two", as: "p2", path: repo.temp.sub("pool/p2"), commit: base)
         try git.recycleWorktree("p2", path: repo.temp.sub("pool/p2"), handover: handover, as: "three", path: repo.temp.sub("wt/three"), branch: "three", at: base)
         #expect(try String(contentsOfFile: repo.temp.sub("wt/three/README.md"), encoding: .utf8) == "hello world\n")
+        // The untouched file was not rewritten (same inode), and the index caches its stat data.
+        var after = stat()
+        _ = lstat(repo.temp.sub("wt/three/other.txt"), &after)
+        #expect(after.st_ino == untouched.st_ino && after.st_ctim.tv_nsec == untouched.st_ctim.tv_nsec)
+        let debug = try GitCLI(directory: repo.temp.sub("wt/three")).run("ls-files", "--debug", "other.txt")
+        #expect(debug.contains("ino: \(after.st_ino)"), "\(debug)")
         #expect(try GitCLI(directory: repo.temp.sub("wt/three")).run("status", "--porcelain", "--ignored") == "")
     }
 }
