@@ -74,6 +74,12 @@ final class WorktreeSet: @unchecked Sendable {
                                        branch: branch(for: agent), at: base, keepIgnored: keepIgnored)
     }
 
+    /// Returns an agent's worktree to the pool (or removes it when the pool cannot take it), and its branch.
+    func release(_ agent: String) throws {
+        let pool = WorktreePool(workspace: workspace)
+        try Self.acrossProcesses(workspace) { try retire(agent, to: pool, try workspace.repository()) }
+    }
+
     /// An agent's worktree from an earlier attempt goes back to the pool when it can, else is removed;
     /// its branch goes either way.
     private func retire(_ agent: String, to pool: WorktreePool, _ repository: GitRepository) throws {
