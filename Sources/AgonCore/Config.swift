@@ -23,6 +23,15 @@ public struct ConfigDefaults: Equatable, Sendable {
     public var reviewChecks: Bool = true
     /// Time limit for each acceptance or holdout command.
     public var checkTimeout: AgonDuration = .minutes(10)
+    /// How many cleaned worktrees are kept for reuse; nil means `parallel`, 0 turns the pool off.
+    public var poolSize: Int?
+    /// Whether a reused worktree keeps the ignored files (build caches) its last user left.
+    public var poolKeepIgnored: Bool = false
+    /// Whether a finished run keeps its worktrees (false returns them to the pool at once).
+    public var keepWorktrees: Bool = true
+
+    /// The bound on pooled worktrees in effect.
+    public var effectivePoolSize: Int { poolSize ?? parallel }
 
     public init() {}
 }
@@ -98,7 +107,7 @@ public struct Config: Equatable, Sendable {
     static let entryKeys = ["harness", "model", "binary", "args", "env", "budget", "pricing", "command",
                             "base_url", "api_key_env", "weight", "family"]
     static let defaultsKeys = ["parallel", "verifiers", "worktree_root", "budget", "self_preference",
-                               "review_checks", "check_timeout"]
+                               "review_checks", "check_timeout", "pool_size", "pool_keep_ignored", "keep_worktrees"]
 
     /// Parses agon.yml text, validating everything that can be checked without I/O.
     public static func parse(yaml text: String, file: String = "agon.yml") throws -> Config {
@@ -294,6 +303,12 @@ public struct Config: Equatable, Sendable {
             guard timeout.seconds > 0 else { throw fields.error("check_timeout", "must be longer than zero") }
             defaults.checkTimeout = timeout
         }
+        if let size = try fields.integer("pool_size") {
+            guard size >= 0 else { throw fields.error("pool_size", "must be 0 (no pool) or more, got \(size)") }
+            defaults.poolSize = size
+        }
+        if let flag = try fields.bool("pool_keep_ignored") { defaults.poolKeepIgnored = flag }
+        if let flag = try fields.bool("keep_worktrees") { defaults.keepWorktrees = flag }
         return defaults
     }
 }

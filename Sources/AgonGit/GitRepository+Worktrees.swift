@@ -20,25 +20,9 @@ extension GitRepository {
         let operation = "add worktree '\(name)'"
         let fm = FileManager.default
         let target = Self.absolutePath(path)
-        guard Self.safeWorktreeName(name) == name else {
-            throw GitError(operation: operation, message: "invalid worktree name (use letters, digits, '.', '_', '-')")
-        }
-        var valid: Int32 = 0
-        try check(git_branch_name_is_valid(&valid, branch), operation)
-        guard valid == 1 else {
-            throw GitError(operation: operation, message: "invalid branch name '\(branch)'")
-        }
-        if Self.pathExists(target) {
-            throw GitError(operation: operation, code: GIT_EEXISTS.rawValue, message: "worktree path already exists: \(target)")
-        }
+        try validateNewWorktree(name: name, path: target, branch: branch, operation: operation)
         let worktreesDir = commonDir + "/worktrees"
         let metadataDir = worktreesDir + "/" + name
-        if Self.pathExists(metadataDir) {
-            throw GitError(operation: operation, code: GIT_EEXISTS.rawValue, message: "a worktree named '\(name)' already exists")
-        }
-        if try branchExists(branch) {
-            throw GitError(operation: operation, code: GIT_EEXISTS.rawValue, message: "branch '\(branch)' already exists")
-        }
         // libgit2 creates `worktrees/` with O_EXCL after an exists-check; concurrent adds would race there.
         if mkdir(worktreesDir, 0o755) != 0 && errno != EEXIST {
             throw GitError(operation: operation, message: "cannot create \(worktreesDir): \(String(cString: strerror(errno)))")
@@ -237,7 +221,7 @@ extension GitRepository {
     }
 
     /// Creates the missing ancestors of `path`, returning them deepest first (for rollback).
-    private static func createMissingParents(of path: String, operation: String) throws -> [String] {
+    static func createMissingParents(of path: String, operation: String) throws -> [String] {
         var missing: [String] = []
         var dir = (path as NSString).deletingLastPathComponent
         while !dir.isEmpty, dir != "/", !pathExists(dir) {
@@ -252,7 +236,7 @@ extension GitRepository {
         return missing
     }
 
-    private static func removeEmptyDirectories(_ dirs: [String]) {
+    static func removeEmptyDirectories(_ dirs: [String]) {
         for dir in dirs { rmdir(dir) }  // fails harmlessly when not empty (e.g. a sibling worktree)
     }
 

@@ -46,7 +46,7 @@ public struct AgentTrial {
         defer {
             interrupts.release()
             if !keep {
-                try? worktrees.discard(agent.id)
+                try? worktrees.release(agent.id)   // back to the pool, like a cleaned run's
                 try? FileManager.default.removeItem(atPath: worktrees.directory)
             }
         }

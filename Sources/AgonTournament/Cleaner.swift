@@ -4,8 +4,9 @@ import AgonGit
 import AgonStore
 import Foundation
 
-/// `agon clean`: removes a run's (or every run's) worktrees and branches and prunes git's
-/// worktree metadata; records and artifacts stay unless `purge`.
+/// `agon clean`: returns a run's (or every run's) worktrees to the pool (removing those it has no
+/// room for), deletes their branches and prunes git's worktree metadata; records and artifacts
+/// stay unless `purge`. `pool` empties the pool as well.
 public struct Cleaner {
     public let workspace: Workspace
 
@@ -14,23 +15,28 @@ public struct Cleaner {
     struct Result: Codable {
         var runs: [String]
         var worktreesRemoved: [String]
+        var worktreesPooled: [String]
+        var poolEntriesRemoved: Int?
         var branchesDeleted: [String]
         var processesKilled: Int
         var purged: Bool
         enum CodingKeys: String, CodingKey {
-            case runs, worktreesRemoved = "worktrees_removed", branchesDeleted = "branches_deleted"
+            case runs, worktreesRemoved = "worktrees_removed", worktreesPooled = "worktrees_pooled"
+            case poolEntriesRemoved = "pool_entries_removed", branchesDeleted = "branches_deleted"
             case processesKilled = "processes_killed", purged
         }
     }
 
-    /// `run` nil = every run.
-    public func clean(run reference: String?, purge: Bool) throws -> CommandOutput {
+    /// `run` nil = every run; `runs` false cleans no run (for `--pool` alone).
+    public func clean(run reference: String?, purge: Bool, pool emptyPool: Bool = false, runs: Bool = true) throws -> CommandOutput {
         let repository = try workspace.repository()
         let storeExists = FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path)
         let store = storeExists ? try workspace.store() : nil
 
         var runIDs: [String]
-        if let reference {
+        if !runs {
+            runIDs = []
+        } else if let reference {
             if let store, let resolved = try? store.resolveRunID(reference) {
                 runIDs = [resolved]
             } else if RunID(reference) != nil, (try? repository.branches(prefix: "agon/\(reference)/").isEmpty) == false
@@ -57,13 +63,13 @@ public struct Cleaner {
             throw UsageError("run \(runID) is still being run by another agon process; stop it first")
         }
         runIDs.removeAll { live.contains($0) }
-        var result = Result(runs: runIDs, worktreesRemoved: [], branchesDeleted: [], processesKilled: 0, purged: purge)
+        var result = Result(runs: runIDs, worktreesRemoved: [], worktreesPooled: [], branchesDeleted: [], processesKilled: 0, purged: purge)
+        let pool = WorktreePool(workspace: workspace)
         for runID in runIDs {
             result.processesKilled += LeftoverProcesses.kill(environmentEntry: Tournament.runMarker(runID)).count
-            for worktree in try WorktreeSet.all(in: repository, runID: runID) {
-                try repository.removeWorktree(worktree.name, deleteBranch: false)
-                result.worktreesRemoved.append(workspace.relative(worktree.path))
-            }
+            let (pooled, removed) = try WorktreeSet.acrossProcesses(workspace) { try pool.retireRun(runID, repository) }
+            result.worktreesPooled += pooled.map(workspace.relative)
+            result.worktreesRemoved += removed.map(workspace.relative)
             for branch in try repository.branches(prefix: "agon/\(runID)/") {
                 try repository.deleteBranch(branch)
                 result.branchesDeleted.append(branch)
@@ -83,12 +89,20 @@ public struct Cleaner {
                 try? workspace.layout.removeRunDirectory(directory)
             }
         }
+        if emptyPool {
+            result.poolEntriesRemoved = try WorktreeSet.acrossProcesses(workspace) { pool.removeAll(repository) }
+        }
         _ = try repository.pruneWorktrees()
 
-        var text = "cleaned \(runIDs.count) run\(runIDs.count == 1 ? "" : "s"): "
-        text += "\(result.worktreesRemoved.count) worktrees, \(result.branchesDeleted.count) branches removed"
+        var text = ""
+        if runs {
+            text += "cleaned \(runIDs.count) run\(runIDs.count == 1 ? "" : "s"): "
+            text += "\(result.worktreesRemoved.count) worktrees, \(result.branchesDeleted.count) branches removed"
+            if !result.worktreesPooled.isEmpty { text += ", \(result.worktreesPooled.count) worktrees kept for reuse" }
+        }
         if result.processesKilled > 0 { text += ", \(result.processesKilled) leftover processes killed" }
-        text += purge ? "; records and artifacts deleted\n" : "; records kept (`--purge` deletes them)\n"
+        if runs { text += purge ? "; records and artifacts deleted\n" : "; records kept (`--purge` deletes them)\n" }
+        if let removed = result.poolEntriesRemoved { text += "emptied the worktree pool: \(removed) worktree\(removed == 1 ? "" : "s") deleted\n" }
         if !live.isEmpty { text += "skipped \(live.joined(separator: ", ")): still being run by another agon process\n" }
         return CommandOutput(text: text, value: VersionedDocument(result))
     }

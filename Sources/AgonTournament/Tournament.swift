@@ -185,6 +185,9 @@ public final class Tournament {
         record.finishedAt = Date()
         try store.saveRun(record)
         try? layout.writeRunSnapshot(record)
+        if record.status == .done && !workspace.config.defaults.keepWorktrees {
+            WorktreePool(workspace: workspace).retireFinishedRun(runID, progress: progress)
+        }
         return record
     }
 

@@ -24,17 +24,29 @@ final class WorktreeSet: @unchecked Sendable {
     func branch(for agent: String) -> String { "agon/\(runID)/\(agent)" }
     static func name(runID: String, agent: String) -> String { GitRepository.safeWorktreeName("agon-\(runID)-\(agent)") }
 
-    /// Creates fresh worktrees for `agents` at `base`, discarding any left from an earlier attempt.
+    /// Creates worktrees for `agents` at `base`, reusing pooled ones where it can (see
+    /// `WorktreePool`) and otherwise checking out fresh ones; worktrees left from an earlier attempt
+    /// go back to the pool first (or are deleted). Every worktree made gets a handover record.
     /// On failure every worktree this call created is removed again: nothing is left half-made.
     func create(agents: [String]) throws {
         guard !agents.isEmpty else { return }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let pool = WorktreePool(workspace: workspace)
+        let keepIgnored = workspace.config.defaults.poolKeepIgnored
         var failures = [String?](repeating: nil, count: agents.count)
+        var reused = [Bool](repeating: false, count: agents.count)
         try Self.acrossProcesses(workspace) {
-            for agent in agents { try discard(agent) }
+            let repository = try workspace.repository()
+            for agent in agents { try retire(agent, to: pool, repository) }
+            let entries = pool.take(agents.count, repository)
             let lock = NSLock()
             DispatchQueue.concurrentPerform(iterations: agents.count) { index in
                 let agent = agents[index]
+                // A pooled entry that cannot be reused is deleted by recycleWorktree; a fresh one replaces it.
+                if index < entries.count, (try? recycle(entries[index], for: agent, keepIgnored: keepIgnored)) != nil {
+                    lock.lock(); reused[index] = true; lock.unlock()
+                    return
+                }
                 do {
                     try addWithRetry(agent)
                 } catch {
@@ -47,6 +59,36 @@ final class WorktreeSet: @unchecked Sendable {
             for agent in agents { try? discard(agent) }
             throw WorkError("could not create worktrees: " + problems.joined(separator: "; "))
         }
+        reusedCount = reused.filter { $0 }.count
+        // Without a record the worktrees still work; they are just never pooled.
+        try? pool.recordHandover(agents.map { (Self.name(runID: runID, agent: $0), path(for: $0)) }, commit: base, probeDirectory: directory)
+    }
+
+    /// How many worktrees the last `create` took from the pool (the rest were checked out fresh).
+    private(set) var reusedCount = 0
+
+    private func recycle(_ entry: WorktreePool.Entry, for agent: String, keepIgnored: Bool) throws {
+        let repository = try workspace.repository()
+        try repository.recycleWorktree(entry.name, path: entry.path, handover: entry.handover,
+                                       as: Self.name(runID: runID, agent: agent), path: path(for: agent),
+                                       branch: branch(for: agent), at: base, keepIgnored: keepIgnored)
+    }
+
+    /// Returns an agent's worktree to the pool (or removes it when the pool cannot take it), and its branch.
+    func release(_ agent: String) throws {
+        let pool = WorktreePool(workspace: workspace)
+        try Self.acrossProcesses(workspace) { try retire(agent, to: pool, try workspace.repository()) }
+    }
+
+    /// An agent's worktree from an earlier attempt goes back to the pool when it can, else is removed;
+    /// its branch goes either way.
+    private func retire(_ agent: String, to pool: WorktreePool, _ repository: GitRepository) throws {
+        let name = Self.name(runID: runID, agent: agent)
+        if (try? repository.worktreeInfo(name)) != nil, pool.park(name, repository) {
+            if try repository.branchExists(branch(for: agent)) { try repository.deleteBranch(branch(for: agent)) }
+            return
+        }
+        try discard(agent)
     }
 
     /// libgit2 checks that a branch is not checked out elsewhere by reading every worktree's
@@ -79,10 +121,11 @@ final class WorktreeSet: @unchecked Sendable {
         return try body()
     }
 
-    /// Removes an agent's worktree and branch if they exist.
+    /// Removes an agent's worktree, branch and handover record if they exist.
     func discard(_ agent: String) throws {
         let repository = try workspace.repository()
         let name = Self.name(runID: runID, agent: agent)
+        WorktreePool(workspace: workspace).forget(name)
         if (try? repository.worktreeInfo(name)) != nil {
             try repository.removeWorktree(name, deleteBranch: true)
         } else {

@@ -52,15 +52,18 @@ struct Clean: ParsableCommand {
     @Argument(help: ArgumentHelp("The run to clean (id, unique prefix or 'latest').", valueName: "run")) var runRef: String?
     @Flag(help: "Clean every run.") var all = false
     @Flag(help: "Also delete the runs' records and artifacts.") var purge = false
+    @Flag(help: "Also delete the worktrees kept for reuse (alone: only those).") var pool = false
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        if runRef == nil && !all { throw ValidationError("name a run, or pass --all") }
+        if runRef == nil && !all && !pool { throw ValidationError("name a run, or pass --all or --pool") }
+        if purge && runRef == nil && !all { throw ValidationError("--purge needs a run or --all") }
         if runRef != nil && all { throw ValidationError("name a run or pass --all, not both") }
     }
 
     func run() throws {
-        emit(try Cleaner(workspace: try repo.workspace()).clean(run: all ? nil : runRef, purge: purge), json: json)
+        emit(try Cleaner(workspace: try repo.workspace()).clean(run: all ? nil : runRef, purge: purge, pool: pool,
+                                                              runs: all || runRef != nil), json: json)
     }
 }
 

@@ -37,6 +37,8 @@ import Testing
         #expect(config.defaults.selfPreference == .exclude)
         #expect(config.defaults.reviewChecks == true)
         #expect(config.defaults.checkTimeout == .minutes(10))
+        #expect(config.defaults.poolSize == nil && config.defaults.effectivePoolSize == 4)
+        #expect(config.defaults.poolKeepIgnored == false && config.defaults.keepWorktrees == true)
         #expect(config.pricing.file == "prices.json")
         #expect(config.file == "agon.yml")
     }
@@ -73,6 +75,9 @@ import Testing
           self_preference: allow
           review_checks: false
           check_timeout: 2m
+          pool_size: 0
+          pool_keep_ignored: true
+          keep_worktrees: false
         """
         let config = try Config.parse(yaml: yaml)
         let full = try #require(config.agent("full"))
@@ -96,6 +101,8 @@ import Testing
         #expect(config.defaults.selfPreference == .allow)
         #expect(config.defaults.reviewChecks == false)
         #expect(config.defaults.checkTimeout == .minutes(2))
+        #expect(config.defaults.poolSize == 0 && config.defaults.effectivePoolSize == 0)
+        #expect(config.defaults.poolKeepIgnored && !config.defaults.keepWorktrees)
     }
 
     @Test func envListFormMixesPassThroughAndValues() throws {
@@ -182,6 +189,8 @@ import Testing
         ("defaults: { parallel: 2.5 }\n", "agon.yml:1: defaults.parallel: expected a whole number, got \"2.5\""),
         ("defaults: { self_preference: maybe }\n", "agon.yml:1: defaults.self_preference: expected \"exclude\" or \"allow\", got \"maybe\""),
         ("defaults: { review_checks: perhaps }\n", "agon.yml:1: defaults.review_checks: expected true or false, got \"perhaps\""),
+        ("defaults: { pool_size: -1 }\n", "agon.yml:1: defaults.pool_size: must be 0 (no pool) or more, got -1"),
+        ("defaults: { keep_worktrees: sometimes }\n", "agon.yml:1: defaults.keep_worktrees: expected true or false, got \"sometimes\""),
         ("defaults: { check_timeout: soon }\n", "agon.yml:1: defaults.check_timeout: invalid duration \"soon\": unit \"s\" has no number before it"),
         ("pricing: { path: x.json }\n", "agon.yml:1: pricing.path: unknown key; known keys: file"),
         ("agent:\n  a: { harness: claude }\n", "agon.yml:1: agent: unknown key (did you mean \"agents\"?); known keys: agents, verifiers, defaults, pricing"),

@@ -48,10 +48,10 @@ import Testing
         #expect(after.candidate("slow")?.turns == 2)
         #expect(TournamentFixture.processes(ofRun: before.runID).isEmpty)
 
-        // Clean removes everything git knows of; records stay.
+        // Clean leaves git no worktree but the pooled ones; records stay.
         let cleaned = try fixture.agon("clean", before.runID)
         #expect(cleaned.status == 0, "\(cleaned.stderr)")
-        #expect(try fixture.git("worktree", "list").split(separator: "\n").count == 1)
+        #expect(try Self.worktreesOutsideThePool(fixture).isEmpty)
         #expect(try fixture.git("branch", "--list", "agon/*").isEmpty)
         #expect(try fixture.git("worktree", "prune", "--dry-run", "-v").isEmpty)
         #expect(try latestRun(fixture) != nil)
@@ -94,7 +94,7 @@ import Testing
         #expect(try fixture.git("worktree", "list").split(separator: "\n").count == 4)
         let kept = try fixture.agon("clean", "--all")
         #expect(kept.status == 0)
-        #expect(try fixture.git("worktree", "list").split(separator: "\n").count == 1)
+        #expect(try Self.worktreesOutsideThePool(fixture).isEmpty)
         #expect(try fixture.git("branch", "--list", "agon/*").isEmpty)
         #expect(try fixture.workspace().store().listRuns().count == 2)
         let purged = try fixture.agon("clean", "--all", "--purge")
@@ -102,5 +102,14 @@ import Testing
         #expect(try fixture.workspace().store().listRuns().isEmpty)
         let runs = (try? FileManager.default.contentsOfDirectory(atPath: fixture.repo + "/.agon/runs")) ?? []
         #expect(runs.isEmpty)
+        // `--pool` deletes the worktrees kept for reuse too.
+        #expect(try fixture.agon("clean", "--pool").status == 0)
+        #expect(try fixture.git("worktree", "list").split(separator: "\n").count == 1)
+    }
+
+    /// Linked worktrees git lists that are not parked in `worktrees/_pool/`.
+    static func worktreesOutsideThePool(_ fixture: TournamentFixture) throws -> [String] {
+        try fixture.git("worktree", "list", "--porcelain").split(separator: "\n")
+            .filter { $0.hasPrefix("worktree ") && !$0.hasSuffix("/repo") && !$0.contains("/worktrees/_pool/") }.map(String.init)
     }
 }

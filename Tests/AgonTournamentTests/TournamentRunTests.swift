@@ -165,9 +165,14 @@ import AgonReport
         let candidate = try #require(object["candidate"] as? [String: Any])
         #expect(candidate["outcome"] as? String == "ok")
         #expect((candidate["diff"] as? [String: Any])?["files"] as? Int == 2)
-        // Nothing is left behind: no worktree, no branch, no recorded run.
-        #expect(try fixture.git("worktree", "list").split(separator: "\n").count == 1)
+        // Nothing is left behind but the worktree, parked in the pool: no branch, no recorded run.
+        let listed = try fixture.git("worktree", "list", "--porcelain").split(separator: "\n").filter { $0.hasPrefix("worktree ") }
+        #expect(listed.count == 2 && listed[1].contains("/worktrees/_pool/"), "\(listed)")
         #expect(try fixture.git("branch", "--list", "agon/*").isEmpty)
         #expect(try fixture.workspace().store().listRuns().isEmpty)
+        // A second trial reuses it; `clean --pool` deletes it.
+        #expect(try fixture.agon("try", "neat", "specs/slugify.md").status == 0)
+        #expect(try fixture.agon("clean", "--pool").status == 0)
+        #expect(try fixture.git("worktree", "list").split(separator: "\n").count == 1)
     }
 }

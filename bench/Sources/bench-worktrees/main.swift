@@ -1,11 +1,14 @@
 // bench-worktrees: time creating 8 worktrees of one repository three ways, report medians.
 //
-//   bench-worktrees [REPO] [--rounds N] [--count N] [--only agon|seq|git|cp]
+//   bench-worktrees [REPO] [--rounds N] [--count N] [--only agon|seq|git|cp|reuse]
 //
 // Without REPO, a synthetic repository of 5,000 files / ~50 MB is generated once and cached
 // under $TMPDIR; worktrees are created under $TMPDIR too (set TMPDIR to compare disks).
 // Branches and worktrees made by the benchmark are removed after each round.
 // `--only` runs a single method (for profiling it with perf/strace).
+// "reuse" is Agon's worktree pool on a repeat run: N worktrees of a base, each left with an edited
+// and an untracked file, are parked (untimed), then recycled concurrently to a base 10 commits
+// later (timed): what `agon run` pays per run once the pool is warm.
 import AgonGit
 import Foundation
 
@@ -24,7 +27,7 @@ struct Options {
             case "--count": i += 1; options.count = Int(args[i]) ?? options.count
             case "--only": i += 1; options.only = args[i]
             case "-h", "--help":
-                print("usage: bench-worktrees [REPO] [--rounds N] [--count N] [--only agon|seq|git|cp]")
+                print("usage: bench-worktrees [REPO] [--rounds N] [--count N] [--only agon|seq|git|cp|reuse]")
                 exit(0)
             default: options.repo = args[i]
             }
@@ -156,17 +159,37 @@ func retireWorktrees(in dir: String, branchPrefix: String) throws {
     for branch in try git.branches(prefix: branchPrefix) { try git.deleteBranch(branch) }
 }
 
-/// One way of making N worktrees: `make(round, base)` is timed, `cleanUp(round, base)` is not.
+/// One way of making N worktrees: `make(round, base)` is timed; `prepare` and `cleanUp` are not.
 struct Method {
     var key: String
     var title: String
+    var prepare: (Int, String) throws -> Void = { _, _ in }
     var make: (Int, String) throws -> Void
     var cleanUp: (Int, String) throws -> Void
 }
 
+/// The reuse target: 10 commits on top of `head`, each editing 10 files, on a scratch branch.
+func tenCommitsLater() throws -> ObjectID {
+    let path = scratch + "/later"
+    let git = try GitRepository.open(workdir)
+    try git.addWorktree(name: "\(tag)-later", path: path, branch: "\(tag)/later", at: head)
+    let files = run(["git", "ls-files"], in: path).split(separator: "\n").map(String.init)
+    var commit = head
+    for i in 0..<10 {
+        for file in files.prefix(100).enumerated().filter({ $0.offset % 10 == i }).map(\.element) {
+            let handle = FileHandle(forWritingAtPath: path + "/" + file)!
+            handle.seekToEndOfFile()
+            handle.write(Data("change \(i)\n".utf8))
+            handle.closeFile()
+        }
+        commit = try git.commitAll(worktreePath: path, author: GitSignature(name: "bench", email: "bench@localhost"), message: "change \(i)")
+    }
+    return commit
+}
+
 let indices = Array(0..<options.count)
 let copySource = scratch + "/copy-source"
-let allMethods = [
+let allFreshMethods = [
     // Agon: one GitRepository per thread, all worktrees at once.
     Method(key: "agon", title: "agon (in-process, concurrent)", make: { round, base in
         let failures = NSLock()
@@ -204,6 +227,45 @@ let allMethods = [
         for i in indices { run(["cp", "-r", copySource, "\(base)/cp/\(i)"], in: scratch) }
     }, cleanUp: { _, base in retire("\(base)/cp") }),
 ]
+var handovers: [Int: WorktreeHandover] = [:]
+let later = options.only == nil || options.only == "reuse" ? try tenCommitsLater() : head
+let reuse = Method(key: "reuse", title: "agon reuse (pooled, 10 commits on)", prepare: { round, base in
+    // A previous run: worktrees of `head`, each candidate edits a file and leaves an untracked one.
+    let git = try GitRepository.open(workdir)
+    for i in indices {
+        let path = "\(base)/old/\(i)"
+        try git.addWorktree(name: "\(tag)-o\(round)-\(i)", path: path, branch: "\(tag)/o\(round)/\(i)", at: head)
+    }
+    let handover = try WorktreeHandover.now(commit: head, directory: "\(base)/old")
+    handovers[round] = handover
+    for i in indices {
+        let path = "\(base)/old/\(i)"
+        let first = run(["git", "ls-files"], in: path).split(separator: "\n").first.map(String.init)!
+        try Data("edited by candidate \(i)\n".utf8).write(to: URL(fileURLWithPath: path + "/" + first))
+        try Data("scratch\n".utf8).write(to: URL(fileURLWithPath: path + "/notes-\(i).txt"))
+        try git.parkWorktree("\(tag)-o\(round)-\(i)", as: "\(tag)-p\(round)-\(i)", path: "\(base)/pool/\(i)", commit: head)
+        try git.deleteBranch("\(tag)/o\(round)/\(i)")
+    }
+}, make: { round, base in
+    let failures = NSLock()
+    var errors: [String] = []
+    let handover = handovers[round]!
+    DispatchQueue.concurrentPerform(iterations: options.count) { i in
+        do {
+            let git = try GitRepository.open(workdir)
+            try git.recycleWorktree("\(tag)-p\(round)-\(i)", path: "\(base)/pool/\(i)", handover: handover,
+                                    as: "\(tag)-r\(round)-\(i)", path: "\(base)/reuse/\(i)", branch: "\(tag)/r\(round)/\(i)", at: later)
+        } catch {
+            failures.lock(); errors.append("\(error)"); failures.unlock()
+        }
+    }
+    if !errors.isEmpty { fatalError("agon worktree reuse failed: \(errors)") }
+}, cleanUp: { round, base in
+    try retireWorktrees(in: "\(base)/reuse", branchPrefix: "\(tag)/r\(round)/")
+    retire("\(base)/old")
+    retire("\(base)/pool")
+})
+let allMethods = allFreshMethods + [reuse]
 let methods = allMethods.filter { options.only == nil || $0.key == options.only }
 guard !methods.isEmpty else { fatalError("--only must be one of: \(allMethods.map(\.key).joined(separator: ", "))") }
 
@@ -213,6 +275,7 @@ if methods.contains(where: { $0.key == "cp" }) {
 }
 defer {
     retire(copySource)
+    retire(scratch + "/later")
     try? retireWorktrees(in: copySource, branchPrefix: "\(tag)/")
 }
 
@@ -222,6 +285,7 @@ for round in 0..<options.rounds {
     // Rotate the order so no method is always first (cold caches) or last.
     for offset in methods.indices {
         let method = methods[(round + offset) % methods.count]
+        try method.prepare(round, base)
         results[method.key, default: []].append(try measure { try method.make(round, base) })
         try method.cleanUp(round, base)
     }
@@ -244,4 +308,7 @@ for method in methods {
 print("(cpu = user+system seconds of this process and its children; load average now \(loadAverage()))")
 if let agon = medianWall("agon"), let git = medianWall("git") {
     print(String(format: "\nagon concurrent / git CLI (wall, medians) = %.2fx (goal <= 0.60x)", agon / git))
+}
+if let reused = medianWall("reuse"), let git = medianWall("git") {
+    print(String(format: "agon reuse / git CLI (wall, medians) = %.2fx (goal <= 0.10x)", reused / git))
 }
