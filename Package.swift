@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "AgonAgentsTests", dependencies: ["AgonAgents", "agent-double"], swiftSettings: settings),
         .testTarget(name: "AgonReviewTests", dependencies: ["AgonReview"], swiftSettings: settings),
         .testTarget(name: "AgonConsensusTests", dependencies: ["AgonConsensus"], swiftSettings: settings),
-        .testTarget(name: "AgonLeaderboardTests", dependencies: ["AgonLeaderboard", "AgonStore", "AgonTestSupport"], swiftSettings: settings),
+        .testTarget(name: "AgonLeaderboardTests", dependencies: ["AgonLeaderboard", "AgonStore", "AgonTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
         .testTarget(name: "AgonStoreTests", dependencies: ["AgonStore", "AgonTestSupport"], swiftSettings: settings),
         .testTarget(name: "AgonReportTests", dependencies: ["AgonReport", "AgonTestSupport"], swiftSettings: settings),
         .testTarget(name: "AgonTournamentTests", dependencies: ["AgonTournament", "AgonReport", "AgonTestSupport", "agon", "agent-double"], swiftSettings: settings),

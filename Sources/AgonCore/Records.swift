@@ -219,38 +219,6 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         case malformedLines = "malformed_lines", apiErrorMessage = "api_error_message"
     }
 
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        agent = try c.decode(String.self, forKey: .agent)
-        harness = try c.decode(Harness.self, forKey: .harness)
-        model = try c.decodeIfPresent(String.self, forKey: .model)
-        outcome = try c.decodeIfPresent(Outcome.self, forKey: .outcome)
-        state = try c.decode(CandidateState.self, forKey: .state)
-        costUSD = try c.decodeIfPresent(Double.self, forKey: .costUSD)
-        computedCostUSD = try c.decodeIfPresent(Double.self, forKey: .computedCostUSD)
-        reportedCostUSD = try c.decodeIfPresent(Double.self, forKey: .reportedCostUSD)
-        costSource = try c.decode(CostSource.self, forKey: .costSource)
-        costKilledAt = try c.decodeIfPresent(Double.self, forKey: .costKilledAt)
-        budgetUSD = try c.decodeIfPresent(Double.self, forKey: .budgetUSD)
-        tokens = try c.decode(TokenUsage.self, forKey: .tokens)
-        turns = try c.decode(Int.self, forKey: .turns)
-        firstAttemptMs = try c.decodeIfPresent(Int.self, forKey: .firstAttemptMs)
-        durationMs = try c.decodeIfPresent(Int.self, forKey: .durationMs)
-        tokensPerSec = try c.decodeIfPresent(Double.self, forKey: .tokensPerSec)
-        exitStatus = try c.decodeIfPresent(String.self, forKey: .exitStatus)
-        diff = try c.decode(DiffSummary.self, forKey: .diff)
-        checks = try c.decode(CheckSummary.self, forKey: .checks)
-        checkResults = try c.decode([CheckResult].self, forKey: .checkResults)
-        scopeViolations = try c.decode([String].self, forKey: .scopeViolations)
-        worktree = try c.decode(String.self, forKey: .worktree)
-        branch = try c.decode(String.self, forKey: .branch)
-        snapshotSHA = try c.decodeIfPresent(String.self, forKey: .snapshotSHA)
-        transcriptPath = try c.decodeIfPresent(String.self, forKey: .transcriptPath)
-        stderrPath = try c.decodeIfPresent(String.self, forKey: .stderrPath)
-        malformedLines = try c.decode(Int.self, forKey: .malformedLines)
-        apiErrorMessage = try c.decodeIfPresent(String.self, forKey: .apiErrorMessage)
-    }
-
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(agent, forKey: .agent)
@@ -306,15 +274,6 @@ public struct DiffSummary: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case files, insertions, deletions, patchPath = "patch_path", changedPaths = "changed_paths"
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        files = try c.decode(Int.self, forKey: .files)
-        insertions = try c.decode(Int.self, forKey: .insertions)
-        deletions = try c.decode(Int.self, forKey: .deletions)
-        patchPath = try c.decodeIfPresent(String.self, forKey: .patchPath)
-        changedPaths = try c.decode([String].self, forKey: .changedPaths)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -385,16 +344,6 @@ public struct CheckResult: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case kind, command, status, exitCode = "exit_code", durationMs = "duration_ms", outputPath = "output_path"
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try c.decode(CheckKind.self, forKey: .kind)
-        command = try c.decode(String.self, forKey: .command)
-        status = try c.decode(CheckStatus.self, forKey: .status)
-        exitCode = try c.decodeIfPresent(Int32.self, forKey: .exitCode)
-        durationMs = try c.decode(Int.self, forKey: .durationMs)
-        outputPath = try c.decodeIfPresent(String.self, forKey: .outputPath)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -495,27 +444,6 @@ public struct ReviewRecord: Codable, Equatable, Sendable {
         case verdictPath = "verdict_path"
     }
 
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        verifier = try c.decode(String.self, forKey: .verifier)
-        harness = try c.decode(Harness.self, forKey: .harness)
-        model = try c.decodeIfPresent(String.self, forKey: .model)
-        status = try c.decode(ReviewStatus.self, forKey: .status)
-        reason = try c.decodeIfPresent(String.self, forKey: .reason)
-        seed = try c.decode(UInt64.self, forKey: .seed)
-        displayOrder = try c.decode([String].self, forKey: .displayOrder)
-        labels = try c.decode([String: String].self, forKey: .labels)
-        ranking = try c.decode([String].self, forKey: .ranking)
-        droppedSelfPreference = try c.decode([String].self, forKey: .droppedSelfPreference)
-        notes = try c.decode([String: ReviewNote].self, forKey: .notes)
-        costUSD = try c.decodeIfPresent(Double.self, forKey: .costUSD)
-        costSource = try c.decode(CostSource.self, forKey: .costSource)
-        tokens = try c.decode(TokenUsage.self, forKey: .tokens)
-        durationMs = try c.decode(Int.self, forKey: .durationMs)
-        packetPath = try c.decodeIfPresent(String.self, forKey: .packetPath)
-        verdictPath = try c.decodeIfPresent(String.self, forKey: .verdictPath)
-    }
-
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(verifier, forKey: .verifier)
@@ -591,18 +519,6 @@ public struct ConsensusRecord: Codable, Equatable, Sendable {
         case bordaRanking = "borda_ranking", perVerifierTau = "per_verifier_tau", gated
     }
 
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        ranking = try c.decode([String].self, forKey: .ranking)
-        method = try c.decode(String.self, forKey: .method)
-        kendallW = try c.decodeIfPresent(Double.self, forKey: .kendallW)
-        split = try c.decode(Bool.self, forKey: .split)
-        splitReasons = try c.decode([String].self, forKey: .splitReasons)
-        bordaRanking = try c.decode([String].self, forKey: .bordaRanking)
-        perVerifierTau = try c.decode([String: Double?].self, forKey: .perVerifierTau)
-        gated = try c.decode([String].self, forKey: .gated)
-    }
-
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(ranking, forKey: .ranking)
@@ -637,15 +553,6 @@ public struct ApplyRecord: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case runID = "run_id", agent, appliedAt = "applied_at", committed, commitSHA = "commit_sha"
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        runID = try c.decode(String.self, forKey: .runID)
-        agent = try c.decode(String.self, forKey: .agent)
-        appliedAt = try c.decode(Date.self, forKey: .appliedAt)
-        committed = try c.decode(Bool.self, forKey: .committed)
-        commitSHA = try c.decodeIfPresent(String.self, forKey: .commitSHA)
     }
 
     public func encode(to encoder: Encoder) throws {

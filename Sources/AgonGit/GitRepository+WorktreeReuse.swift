@@ -72,6 +72,15 @@ extension GitRepository {
         let operation = "reuse worktree '\(parked)' as '\(name)'"
         let target = Self.absolutePath(path)
         try validateNewWorktree(name: name, path: target, branch: branch, operation: operation)
+        // Damage is found before the branch exists: deleting a branch prunes empty reflog
+        // directories, which races with other threads creating their branches there.
+        do {
+            try checkMovable(parked, path: Self.absolutePath(parkedPath), operation: operation)
+            git_tree_free(try tree(of: handover.commit, operation: operation))
+        } catch {
+            deleteWorktreeEntry(name: parked, path: parkedPath)
+            throw error
+        }
         let ref = try createBranchRef(branch, at: commit)
         defer { git_reference_free(ref) }
         do {
@@ -82,6 +91,7 @@ extension GitRepository {
             deleteWorktreeEntry(name: parked, path: parkedPath)
             throw error
         }
+        // From here the entry is worktree `name`: a failure removes it under that name.
         do {
             let worktree = try GitRepository.open(target)
             let previousTree = try worktree.tree(of: handover.commit, operation: operation)
@@ -143,15 +153,7 @@ extension GitRepository {
         let fm = FileManager.default
         let oldMetadata = commonDir + "/worktrees/" + name
         let newMetadata = commonDir + "/worktrees/" + newName
-        guard Self.isRealDirectory(oldMetadata) else {
-            throw GitError(operation: operation, message: "no metadata for worktree '\(name)'")
-        }
-        // Only a real directory that git's metadata points at is ours to move (never a symlink).
-        let recorded = (try? String(contentsOfFile: oldMetadata + "/gitdir", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        guard Self.isRealDirectory(oldPath), recorded == oldPath + "/.git" else {
-            throw GitError(operation: operation, message: "worktree '\(name)' is damaged: its metadata does not point at \(oldPath)")
-        }
+        try checkMovable(name, path: oldPath, operation: operation)
         if Self.pathExists(newPath) {
             throw GitError(operation: operation, code: GIT_EEXISTS.rawValue, message: "worktree path already exists: \(newPath)")
         }
@@ -212,6 +214,20 @@ extension GitRepository {
             if unlink(path) != 0 {
                 throw GitError(operation: "reuse worktree", message: "cannot remove \(path): \(String(cString: strerror(errno)))")
             }
+        }
+    }
+
+    /// Throws unless worktree `name` has metadata pointing at `path`, a real directory (never a
+    /// symlink): only then is it ours to move.
+    private func checkMovable(_ name: String, path: String, operation: String) throws {
+        let metadata = commonDir + "/worktrees/" + name
+        guard Self.isRealDirectory(metadata) else {
+            throw GitError(operation: operation, message: "no metadata for worktree '\(name)'")
+        }
+        let recorded = (try? String(contentsOfFile: metadata + "/gitdir", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard Self.isRealDirectory(path), recorded == path + "/.git" else {
+            throw GitError(operation: operation, message: "worktree '\(name)' is damaged: its metadata does not point at \(path)")
         }
     }
 

@@ -111,7 +111,7 @@ enum LeaderboardColumns {
 
     private static func decode<T: Decodable>(_ type: T.Type, _ data: Data, table: String, key: String) throws -> T {
         do {
-            return try RecordDecoding.decode(type, from: data)
+            return try AgonJSON.decoder.decode(type, from: data)
         } catch {
             throw StoreError.corruptRecord(table: table, key: key, detail: StoreError.describe(error))
         }
@@ -300,6 +300,6 @@ enum StringListColumn {
             }
         }
         if let fast { return fast }
-        return try RecordDecoding.decode([String].self, from: data)
+        return try AgonJSON.decoder.decode([String].self, from: data)
     }
 }

@@ -12,7 +12,7 @@ import GRDB
 public final class RunStore: Sendable {
     /// The database file.
     public let path: String
-    private let pool: DatabasePool
+    private let writer: any DatabaseWriter
 
     /// Opens (creating if needed) the store of the repository `layout` describes.
     public convenience init(layout: ArtifactLayout, busyTimeout: TimeInterval = 60) throws {
@@ -45,16 +45,24 @@ public final class RunStore: Sendable {
             }
         }
         do {
-            pool = try DatabasePool(path: path, configuration: config)
+            writer = try DatabasePool(path: path, configuration: config)
         } catch let error as DatabaseError {
             throw Self.openError(path, error)
         }
         try migrate()
     }
 
+    /// A store on `writer`, migrated on open: tests use an in-memory `DatabaseQueue` (as GRDB
+    /// recommends); `agon` opens a WAL `DatabasePool` on a file through `init(url:)`.
+    public init(writer: any DatabaseWriter) throws {
+        path = writer.path
+        self.writer = writer
+        try migrate()
+    }
+
     /// Closes the database connections (also done on deinit).
     public func close() throws {
-        try pool.close()
+        try writer.close()
     }
 
     // MARK: Opening
@@ -103,12 +111,12 @@ public final class RunStore: Sendable {
     private func migrate() throws {
         let migrator = StoreSchema.migrator
         do {
-            try migrator.migrate(pool)
+            try migrator.migrate(writer)
         } catch {
             // Two processes creating the store at once race: GRDB reads the applied migrations
             // before its migration transaction, so the loser fails on CREATE TABLE after the
             // winner committed. The store is then complete, which is all that matters.
-            let completed = (try? pool.read { try migrator.completedMigrations($0) }) ?? []
+            let completed = (try? writer.read { try migrator.completedMigrations($0) }) ?? []
             guard Set(completed).isSuperset(of: migrator.migrations) else {
                 throw (error as? DatabaseError).map { Self.openError(path, $0) } ?? error
             }
@@ -356,11 +364,11 @@ public final class RunStore: Sendable {
     // MARK: SQL
 
     private func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try guarded { try pool.write(body) }
+        try guarded { try writer.write(body) }
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try guarded { try pool.read(body) }
+        try guarded { try writer.read(body) }
     }
 
     private func guarded<T>(_ body: () throws -> T) throws -> T {
@@ -472,7 +480,7 @@ public final class RunStore: Sendable {
 
     private static func decode<T: Decodable>(_ type: T.Type, _ data: Data, table: String, key: String) throws -> T {
         do {
-            return try RecordDecoding.decode(type, from: data)
+            return try AgonJSON.decoder.decode(type, from: data)
         } catch {
             throw StoreError.corruptRecord(table: table, key: key, detail: StoreError.describe(error))
         }
@@ -492,7 +500,7 @@ public final class RunStore: Sendable {
                 let chunk = (blobs.count + workers - 1) / workers
                 let range = (worker * chunk)..<min(blobs.count, (worker + 1) * chunk)
                 for i in range {
-                    guard let value = try? RecordDecoding.decode(type, from: blobs[i]) else {
+                    guard let value = try? AgonJSON.decoder.decode(type, from: blobs[i]) else {
                         lock.lock()
                         failedIndex = min(failedIndex ?? i, i)
                         lock.unlock()

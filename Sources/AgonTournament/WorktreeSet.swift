@@ -34,7 +34,6 @@ final class WorktreeSet: @unchecked Sendable {
         let pool = WorktreePool(workspace: workspace)
         let keepIgnored = workspace.config.defaults.poolKeepIgnored
         var failures = [String?](repeating: nil, count: agents.count)
-        var reused = [Bool](repeating: false, count: agents.count)
         try Self.acrossProcesses(workspace) {
             let repository = try workspace.repository()
             for agent in agents { try retire(agent, to: pool, repository) }
@@ -44,7 +43,6 @@ final class WorktreeSet: @unchecked Sendable {
                 let agent = agents[index]
                 // A pooled entry that cannot be reused is deleted by recycleWorktree; a fresh one replaces it.
                 if index < entries.count, (try? recycle(entries[index], for: agent, keepIgnored: keepIgnored)) != nil {
-                    lock.lock(); reused[index] = true; lock.unlock()
                     return
                 }
                 do {
@@ -59,13 +57,9 @@ final class WorktreeSet: @unchecked Sendable {
             for agent in agents { try? discard(agent) }
             throw WorkError("could not create worktrees: " + problems.joined(separator: "; "))
         }
-        reusedCount = reused.filter { $0 }.count
         // Without a record the worktrees still work; they are just never pooled.
         try? pool.recordHandover(agents.map { (Self.name(runID: runID, agent: $0), path(for: $0)) }, commit: base, probeDirectory: directory)
     }
-
-    /// How many worktrees the last `create` took from the pool (the rest were checked out fresh).
-    private(set) var reusedCount = 0
 
     private func recycle(_ entry: WorktreePool.Entry, for agent: String, keepIgnored: Bool) throws {
         let repository = try workspace.repository()
@@ -95,6 +89,8 @@ final class WorktreeSet: @unchecked Sendable {
     /// metadata; another `agon` process creating its own worktree at that moment leaves an entry
     /// half-written, which reads as "reference is already checked out". Our branch names are
     /// unique per run, so that answer is transient: retry a few times (a failed add leaves nothing).
+    /// So is "failed to make directory": a branch deleted by another thread (a pooled worktree that
+    /// could not be reused) prunes the reflog directory this one is being created in.
     func addWithRetry(_ agent: String, attempts: Int = 6) throws {
         for attempt in 1...attempts {
             do {
@@ -102,7 +98,8 @@ final class WorktreeSet: @unchecked Sendable {
                 _ = try repository.addWorktree(name: Self.name(runID: runID, agent: agent), path: path(for: agent),
                                                branch: branch(for: agent), at: base)
                 return
-            } catch let error as GitError where attempt < attempts && error.message.contains("already checked out") {
+            } catch let error as GitError where attempt < attempts
+                        && (error.message.contains("already checked out") || error.message.contains("failed to make directory")) {
                 try? discard(agent)   // whatever the failed attempt left (its branch)
                 usleep(useconds_t(25_000 * attempt + Int.random(in: 0..<25_000)))
             }

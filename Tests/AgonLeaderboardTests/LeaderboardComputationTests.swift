@@ -3,6 +3,7 @@ import AgonCore
 @testable import AgonLeaderboard
 import AgonStore
 import AgonTestSupport
+import GRDB
 import Foundation
 import Testing
 
@@ -188,10 +189,7 @@ struct LeaderboardComputationTests {
     }
 
     @Test func storeLoadGivesTheSameLeaderboardAsTheFullRecords() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("agon-lb-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try RunStore(url: dir.appendingPathComponent("agon.sqlite"))
+        let store = try RunStore(writer: DatabaseQueue())
         try SyntheticStore.populate(store: store, runs: 60, agents: ["a", "b", "c", "d", "e", "f"], seed: 3)
         var runs = try store.allRunsForLeaderboard()
         runs[4].reviews[0].droppedSelfPreference = ["f"]

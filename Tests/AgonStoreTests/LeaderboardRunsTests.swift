@@ -41,8 +41,7 @@ import Testing
     }
 
     @Test func slimRunsEqualTheProjectedFullRecords() throws {
-        let dir = try TemporaryDirectory()
-        let store = try RunStore(url: dir.url.appendingPathComponent("agon.sqlite"))
+        let store = try RunStore(writer: DatabaseQueue())
         let records = Self.syntheticRuns(120) + Self.oddRuns()
         try store.importRuns(records)
         let slim = try store.leaderboardRuns()
@@ -60,8 +59,7 @@ import Testing
     }
 
     @Test func slimRunsFollowPartialUpdates() throws {
-        let dir = try TemporaryDirectory()
-        let store = try RunStore(url: dir.url.appendingPathComponent("agon.sqlite"))
+        let store = try RunStore(writer: DatabaseQueue())
         try store.importRuns(Self.syntheticRuns(6))
         let runs = try store.allRunsForLeaderboard()
         var changed = runs[2].candidates[1]

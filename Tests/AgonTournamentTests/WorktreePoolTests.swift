@@ -89,12 +89,25 @@ import Testing
         return lstat(path, &st) == 0 ? UInt64(st.st_ino) : nil
     }
 
-    /// The parked worktree directories and their inodes.
-    func pool(_ fixture: TournamentFixture) -> [String: UInt64] {
+    /// A worktree's identity: the inode of `specs/reverse.md`, which no candidate here touches and
+    /// no base changes, so reuse keeps it. `hold` hard-links it under the fixture so the inode cannot
+    /// be freed and handed to a new file while the test runs.
+    static func identity(of worktree: String, hold fixture: TournamentFixture? = nil) throws -> UInt64? {
+        let file = worktree + "/specs/reverse.md"
+        if let fixture {
+            let held = fixture.root + "/held/" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: fixture.root + "/held", withIntermediateDirectories: true)
+            try FileManager.default.linkItem(atPath: file, toPath: held)
+        }
+        return inode(file)
+    }
+
+    /// The parked worktrees by id, with their identities (held).
+    func pool(_ fixture: TournamentFixture) throws -> [String: UInt64] {
         let dir = fixture.repo + "/worktrees/_pool"
         var result: [String: UInt64] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
-            result[name] = Self.inode(dir + "/" + name)
+            result[name] = try Self.identity(of: dir + "/" + name, hold: fixture)
         }
         return result
     }
@@ -117,7 +130,7 @@ import Testing
         #expect(cleaned.stdout.contains("\"worktrees_pooled\""))
         #expect(!FileManager.default.fileExists(atPath: fixture.repo + "/worktrees/" + first.runID))
         #expect(try fixture.git("branch", "--list", "agon/*").isEmpty)
-        let pooled = pool(fixture)
+        let pooled = try pool(fixture)
         #expect(pooled.count == 2)
 
         try commitLaterBase(fixture)
@@ -128,10 +141,10 @@ import Testing
         #expect(fresh.contains("lib/extra2.sh"))
         for agent in agents {
             #expect(try observation(fixture, run: second.runID, agent: agent) == fresh)
-            let inode = Self.inode(fixture.repo + "/worktrees/\(second.runID)/\(agent)")
+            let inode = try Self.identity(of: fixture.repo + "/worktrees/\(second.runID)/\(agent)")
             #expect(inode != nil && Set(pooled.values).contains(inode!), "\(agent)'s worktree was not taken from the pool")
         }
-        #expect(pool(fixture).isEmpty)
+        #expect(try pool(fixture).isEmpty)
         try fixture.git("fsck", "--strict", "--no-progress")
         #expect(try fixture.git("worktree", "prune", "--dry-run", "-v").isEmpty)
     }
@@ -158,7 +171,7 @@ import Testing
         agon.waitUntilExit()
         let id = try #require(runID)
         let slowTree = fixture.repo + "/worktrees/\(id)/slow"
-        let inodeBefore = Self.inode(slowTree)
+        let inodeBefore = try Self.identity(of: slowTree, hold: fixture)
         // What the killed attempt left behind (the hanging double itself writes nothing).
         let (messStatus, _, messErr) = try fixture.run(["sh", "-c", Self.mess], in: slowTree)
         #expect(messStatus == 0, "\(messErr)")
@@ -172,7 +185,7 @@ import Testing
         let resumed = try runJSON(fixture, "run", "--resume", id)
         #expect(resumed.candidate("slow")?.outcome == .ok)
         #expect(try observation(fixture, run: id, agent: "slow") == freshObservation(fixture))
-        #expect(Self.inode(slowTree) == inodeBefore, "the killed attempt's worktree was not recycled")
+        #expect(try Self.identity(of: slowTree) == inodeBefore, "the killed attempt's worktree was not recycled")
         #expect(resumed.candidate("slow")?.diff.changedPaths.contains("notes.txt") == false)
     }
 
@@ -180,7 +193,7 @@ import Testing
         let fixture = try makeFixture(["a1", "a2"])
         let first = try runJSON(fixture, "run", "specs/slugify.md")
         #expect(try fixture.agon("clean", first.runID).status == 0)
-        let pooled = Set(pool(fixture).values)
+        let pooled = Set(try pool(fixture).values)
         #expect(pooled.count == 2)
 
         try useObserver(fixture, ["b1", "b2"])
@@ -197,12 +210,12 @@ import Testing
         for run in runs {
             for agent in ["b1", "b2"] {
                 #expect(try observation(fixture, run: run, agent: agent) == fresh)
-                inodes.append(try #require(Self.inode(fixture.repo + "/worktrees/\(run)/\(agent)")))
+                inodes.append(try #require(try Self.identity(of: fixture.repo + "/worktrees/\(run)/\(agent)")))
             }
         }
         #expect(Set(inodes).count == 4)
         #expect(Set(inodes).intersection(pooled) == pooled)   // both pooled worktrees were used, once each
-        #expect(pool(fixture).isEmpty)
+        #expect(try pool(fixture).isEmpty)
         try fixture.git("fsck", "--strict", "--no-progress")
     }
 
@@ -211,7 +224,7 @@ import Testing
         let fixture = try makeFixture(agents)
         let first = try runJSON(fixture, "run", "specs/slugify.md")
         #expect(try fixture.agon("clean", first.runID).status == 0)
-        let pooled = pool(fixture)
+        let pooled = try pool(fixture)
         #expect(pooled.count == 3)
         let ids = pooled.keys.sorted()
         let fm = FileManager.default
@@ -226,10 +239,10 @@ import Testing
         let fresh = try freshObservation(fixture)
         for agent in agents {
             #expect(try observation(fixture, run: second.runID, agent: agent) == fresh)
-            let inode = try #require(Self.inode(fixture.repo + "/worktrees/\(second.runID)/\(agent)"))
+            let inode = try #require(try Self.identity(of: fixture.repo + "/worktrees/\(second.runID)/\(agent)"))
             #expect(!Set(pooled.values).contains(inode), "a damaged entry was reused")
         }
-        #expect(pool(fixture).isEmpty)
+        #expect(try pool(fixture).isEmpty)
         let metadata = try fm.contentsOfDirectory(atPath: fixture.repo + "/.git/worktrees")
         #expect(!metadata.contains { $0.hasPrefix("agon-pool-") })
         let records = try fm.contentsOfDirectory(atPath: fixture.repo + "/.agon/worktrees")
@@ -243,7 +256,7 @@ import Testing
         let first = try runJSON(fixture, "run", "specs/slugify.md")
         #expect(first.candidates.allSatisfy { $0.outcome == .ok })
         #expect(!FileManager.default.fileExists(atPath: fixture.repo + "/worktrees/" + first.runID))
-        #expect(pool(fixture).count == 1)
+        #expect(try pool(fixture).count == 1)
         // The branches (the candidates' snapshots) stay for `agon apply`.
         #expect(try fixture.git("branch", "--list", "agon/*").split(separator: "\n").count == 2)
         #expect(try fixture.git("worktree", "list").split(separator: "\n").count == 2)
@@ -257,11 +270,11 @@ import Testing
         #expect(!seen.contains("notes.txt") && !seen.contains("tmp/deep"))
 
         #expect(try fixture.agon("clean", second.runID).status == 0)
-        #expect(pool(fixture).count == 1)
+        #expect(try pool(fixture).count == 1)
         let emptied = try fixture.agon("clean", "--pool", "--json")
         #expect(emptied.status == 0, "\(emptied.stderr)")
         #expect(emptied.stdout.contains("\"pool_entries_removed\" : 1") || emptied.stdout.contains("\"pool_entries_removed\":1"))
-        #expect(pool(fixture).isEmpty)
+        #expect(try pool(fixture).isEmpty)
         #expect(try fixture.git("worktree", "list").split(separator: "\n").count == 1)
         #expect(try fixture.git("worktree", "prune", "--dry-run", "-v").isEmpty)
 
