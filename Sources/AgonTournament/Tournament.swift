@@ -53,6 +53,7 @@ public final class Tournament {
     public func run(specPaths: [String]) throws -> CommandOutcome {
         let planner = Planner(workspace: workspace)
         let plans = try specPaths.map { try planner.plan(specPath: $0, agentFilter: options.agentFilter) }
+        try preflight(plans.map(\.1))
         let interrupts = InterruptTrap(stopSignal: stopSignal)
         defer { interrupts.release() }
         var records: [RunRecord] = []
@@ -82,11 +83,26 @@ public final class Tournament {
         if RunLease.isHeld(workspace.layout, runID: runID) {
             throw UsageError("run \(runID) is still being run by another agon process; wait for it or stop it first")
         }
+        try preflight([plan])
         LeftoverProcesses.kill(environmentEntry: Self.runMarker(runID))
         let interrupts = InterruptTrap(stopSignal: stopSignal)
         defer { interrupts.release() }
         let finished = try execute(spec: spec, plan: plan, resuming: record)
         return finish([finished])
+    }
+
+    /// `agon doctor`'s checks for this lineup: problems that would fail stop the run before
+    /// anything is created (exit 2, one line each); the others are printed as warnings.
+    func preflight(_ plans: [RunPlan]) throws {
+        var ids: [String] = []
+        for plan in plans {
+            for id in plan.agents.map(\.id) + (options.review ? plan.verifiers.map(\.id) : []) where !ids.contains(id) { ids.append(id) }
+        }
+        let report = Doctor(workspace: workspace).examine(ids: ids)
+        let errors = report.problems.filter { $0.status == .error }.map(\.line)
+        if !errors.isEmpty { throw UsageError("preflight: " + errors.joined(separator: "\nagon: preflight: ")) }
+        let progress = options.progress ?? TerminalProgress.standardError()
+        for problem in report.problems { progress.note("warning: \(problem.line)") }
     }
 
     private func finish(_ records: [RunRecord]) -> CommandOutcome {
@@ -119,7 +135,7 @@ public final class Tournament {
 
         let lease = try RunLease.acquire(layout, runID: runID)
         defer { lease.release() }
-        try ignoreAgonPaths()
+        try ignoreAgonPaths(aider: plan.agents.contains { $0.harness == .aider })
 
         var record: RunRecord
         if let previous {
@@ -201,8 +217,11 @@ public final class Tournament {
 
     /// Keeps the worktree root and `.agon/` out of `git status` (and out of commits) when they
     /// live inside the repository, as `agon init` does; harmless when already there.
-    func ignoreAgonPaths() throws {
+    func ignoreAgonPaths(aider: Bool = false) throws {
         var wanted = ["/.agon/"]
+        // aider keeps its repo-map cache in the worktree root (no option moves it): without this,
+        // every aider candidate's snapshot would carry it.
+        if aider { wanted.append("/.aider.tags.cache.v*/") }
         if workspace.worktreeRoot.hasPrefix(workspace.root + "/") { wanted.append("/\(workspace.relative(workspace.worktreeRoot))/") }
         try Initializer.exclude(wanted, in: try workspace.repository())
     }

@@ -23,7 +23,8 @@ A script (JSON) says what each generation request returns, in order:
      {"text": "Done.", "usage": {"input": 1200, "output": 10}}
    ],
    "after_last": "repeat_last" | "stall" | "error"}   # what requests past the script get
-A turn with "stall": true streams its first event and then only keep-alive pings (every
+A turn with "hold_open": true (Anthropic only) sends its content blocks, then only pings instead
+of message_delta/message_stop. A turn with "stall": true streams its first event and then only keep-alive pings (every
 delay_ms, default 500 ms) until the client goes away: the client is mid-stream when Agon kills it.
 The last turn repeats when "after_last" is "repeat_last" (a model that never stops spending).
 
@@ -164,6 +165,9 @@ class Handler(BaseHTTPRequestHandler):
         if path not in ("/v1/messages", "/v1/responses", "/v1/chat/completions"):
             log(entry)
             return self.reply_json(404, {"error": {"message": "no route " + path}})
+        if not os.path.exists(os.path.join(SCRIPT_DIR, name + ".json")):
+            log(entry)
+            return self.reply_json(404, {"error": {"type": "not_found_error", "message": "no script " + name}})
         turn, index = next_turn(name)
         entry["turn"] = index
         log(entry)
@@ -173,7 +177,7 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/v1/messages":
                 self.anthropic(body, turn)
             elif path == "/v1/responses":
-                self.responses(body, turn)
+                self.openai_responses(body, turn)
             else:
                 self.chat(body, turn)
         except (BrokenPipeError, ConnectionResetError):
@@ -216,12 +220,16 @@ class Handler(BaseHTTPRequestHandler):
                 self.sse("content_block_delta", {"type": "content_block_delta", "index": i, "delta": {
                     "type": "input_json_delta", "partial_json": json.dumps(block["input"])}}, delay)
             self.sse("content_block_stop", {"type": "content_block_stop", "index": i}, delay)
+        if turn.get("hold_open"):
+            # The content is complete but the message is not: the client has shown it and waits
+            # for message_delta, mid-stream, until it is killed.
+            return self.stall(lambda: self.sse("ping", {"type": "ping"}, 0), delay)
         self.sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
                                    "usage": {"output_tokens": output}}, delay)
         self.sse("message_stop", {"type": "message_stop"}, delay)
 
     # ---- OpenAI Responses -----------------------------------------------------------------------
-    def responses(self, body, turn):
+    def openai_responses(self, body, turn):
         fresh, cached, cache_write, output, reasoning = usage_of(turn)
         model = body.get("model", "gpt-5-codex")
         delay = turn.get("delay_ms", 0) / 1000.0

@@ -160,6 +160,7 @@ public final class AgentExecutor: @unchecked Sendable {
     private func prepareCodexHome(_ home: String) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: home + "/sessions", withIntermediateDirectories: true)
+        if launch.env["TMPDIR"] == nil { try fm.createDirectory(atPath: home + "-tmp", withIntermediateDirectories: true) }
         let parent = launch.parentEnvironment ?? ProcessInfo.processInfo.environment
         let source = parent["CODEX_HOME"] ?? (parent["HOME"].map { $0 + "/.codex" } ?? "")
         for name in ["auth.json", "config.toml"] where fm.fileExists(atPath: source + "/" + name) {
@@ -281,6 +282,7 @@ struct MeteredSession {
             case .result(let isError, let summary): resultError = (isError, summary)
             case .session(let id): sessionID = id
             case .model(let m): model = m
+            case .modelCall(let inFlight): supervisor?.holdSilence(inFlight)
             default: break
             }
             if case .kill = meter.apply(event), crossedAt == nil {

@@ -14,15 +14,17 @@ public enum SideChannel: Equatable, Sendable {
 /// Choices (documented for users):
 /// - claude: `-p PROMPT --output-format stream-json --verbose --dangerously-skip-permissions`
 ///   (a headless run must edit files and run tests without prompts; the worktree is the
-///   sandbox). Not added when the entry's args already set `--permission-mode`, `--allowedTools`
-///   or `--dangerously-skip-permissions`.
+///   sandbox); as root, `--permission-mode acceptEdits --allowedTools …` instead
+///   (`RealCLIFlags.claudePermissions`). Not added when the entry's args already set
+///   `--permission-mode`, `--allowedTools` or `--dangerously-skip-permissions`.
 /// - codex: `exec --json --skip-git-repo-check --sandbox workspace-write PROMPT`, with a private
-///   `CODEX_HOME` so its rollout files can be tailed for mid-turn usage.
+///   `CODEX_HOME` (the user's `auth.json` and `config.toml` copied in) so its rollout files can be
+///   tailed for mid-turn usage, and a private `TMPDIR`.
 /// - gemini: `-p PROMPT --output-format stream-json --yolo`.
 /// - opencode: `run --format json PROMPT`.
 /// - pi: `--mode json -p --no-session PROMPT`.
-/// - aider: `--message-file PROMPT_FILE --yes-always --no-auto-commits --no-pretty --no-stream
-///   --analytics-log FILE`.
+/// - aider: `--message-file PROMPT_FILE --yes-always --no-auto-commits --no-pretty --stream
+///   --no-gitignore … --analytics-log FILE` (`RealCLIFlags.aiderArguments`).
 /// - command: the configured argv with templates expanded; usage from `$AGON_USAGE_FILE`.
 public struct HarnessCommand: Equatable, Sendable {
     public var executable: String
@@ -72,17 +74,24 @@ public struct HarnessCommand: Equatable, Sendable {
         var side: [SideChannel] = []
         switch launch.harness {
         case .claude:
-            let permissionFlags = ["--permission-mode", "--allowedTools", "--allowed-tools", "--dangerously-skip-permissions"]
-            let userSetsPermissions = launch.extraArgs.contains { a in permissionFlags.contains { a.hasPrefix($0) } }
+            let userSetsPermissions = launch.extraArgs.contains { a in RealCLIFlags.claudePermissionFlags.contains { a.hasPrefix($0) } }
             args = ["-p", launch.prompt, "--output-format", "stream-json", "--verbose"]
             if let m = launch.model { args += ["--model", m] }
-            if !userSetsPermissions { args.append("--dangerously-skip-permissions") }
+            if !userSetsPermissions {
+                args += RealCLIFlags.claudePermissions(runningAsRoot: launch.runningAsRoot, sandboxed: RealCLIFlags.claimsSandbox(launch))
+            }
         case .codex:
             args = ["exec", "--json", "--skip-git-repo-check", "--sandbox", "workspace-write"]
             if !model.isEmpty { args += ["--model"] + model }
             args += launch.extraArgs
             args.append(launch.prompt)  // the prompt must stay last for codex exec
-            if launch.env["CODEX_HOME"] == nil { env["CODEX_HOME"] = paths.codexHome }
+            if launch.env["CODEX_HOME"] == nil {
+                env["CODEX_HOME"] = paths.codexHome
+                // codex 0.147 will not install its sandbox helper in a CODEX_HOME under the temp
+                // directory (and then every sandboxed command fails); a private TMPDIR beside it
+                // keeps that true wherever the repository is.
+                if launch.env["TMPDIR"] == nil { env["TMPDIR"] = paths.codexHome + "-tmp" }
+            }
             side.append(.rollouts(directory: (launch.env["CODEX_HOME"] ?? paths.codexHome) + "/sessions", format: .codexRollout))
             return HarnessCommand(executable: binary, arguments: args, environment: env, stdoutFormat: .codexExecJSON, sideChannels: side)
         case .gemini:
@@ -101,8 +110,9 @@ public struct HarnessCommand: Equatable, Sendable {
             args.append(launch.prompt)
             return HarnessCommand(executable: binary, arguments: args, environment: env, stdoutFormat: .piJSON, sideChannels: side)
         case .aider:
-            args = ["--message-file", paths.promptFile, "--yes-always", "--no-auto-commits", "--no-pretty", "--no-stream",
-                    "--analytics-log", paths.analyticsLog]
+            args = RealCLIFlags.aiderArguments(promptFile: paths.promptFile, analyticsLog: paths.analyticsLog,
+                                               artifactsDir: launch.artifactsDir)
+            env.merge(RealCLIFlags.aiderEnvironment) { own, _ in own }
             if !model.isEmpty { args += ["--model"] + model }
             side.append(.file(path: paths.analyticsLog, format: .aiderAnalytics))
         case .command:
