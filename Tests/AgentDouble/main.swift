@@ -33,7 +33,7 @@ struct Invocation {
         var valueFlags: Set<String> = ["--output-format", "--permission-mode", "--sandbox", "--format", "--mode",
                                        "--provider", "--thinking", "--cd", "-C", "-c", "--config", "--analytics-log",
                                        "--message-file", "--message", "-m", "--model", "--allowedTools", "--allowed-tools",
-                                       "--chat-history-file", "--input-history-file"]
+                                       "--chat-history-file", "--input-history-file", "--model-metadata-file"]
         if harness == "gemini" { valueFlags.formUnion(["-p", "--prompt"]) }  // elsewhere -p is a boolean
         var positional: [String] = []
         var i = 0
@@ -78,6 +78,7 @@ if CommandLine.arguments.dropFirst().contains("--help") {
       --message-file <file>   --message <text>   --yes-always   --no-auto-commits   --no-pretty
       --stream   --no-stream   --no-gitignore   --no-check-update   --no-show-release-notes   --no-detect-urls
       --chat-history-file <file>   --input-history-file <file>   --analytics-log <file>   --edit-format <format>
+      --model-metadata-file <file>
     """)
     exit(0)
 }

@@ -151,7 +151,9 @@ struct LiveCLITests {
                                      .text("Done.", input: 1200, output: 10)])
         try server.script("codex", [.tool("exec_command", ["cmd": LiveScripts.sed], input: 1000, output: 50),
                                     .text("Done.", input: 1200, output: 10)])
-        try server.script("aider", [.text(LiveScripts.aiderEdit, input: 1000, output: 50, delayMs: 50)])
+        // aider asks to add a file its model names, then resends: the edit comes in the second call.
+        try server.script("aider", [.text("The bug is in calc/__init__.py.", input: 1000, output: 50),
+                                    .text(LiveScripts.aiderEdit, input: 1200, output: 10, delayMs: 50)])
 
         let (status, stdout, stderr) = try fx.agon("run", "fix.md", "--json")
         #expect(status == 0, "agon run failed: \(stderr)")
@@ -161,7 +163,7 @@ struct LiveCLITests {
         let expected: [String: (usage: TokenUsage, cost: Double, turns: Int)] = [
             "claude": (TokenUsage(input: 2200, output: 60), 2200 * 3.0e-6 + 60 * 15.0e-6, 2),
             "codex": (TokenUsage(input: 2200, output: 60), 2200 * 1.25e-6 + 60 * 10.0e-6, 2),
-            "aider": (TokenUsage(input: 1000, output: 50), 1000 * 0.4e-6 + 50 * 1.6e-6, 1),
+            "aider": (TokenUsage(input: 2200, output: 60), 2200 * 0.4e-6 + 60 * 1.6e-6, 2),
         ]
         for (agent, want) in expected {
             let candidate = try #require(record.candidate(agent), "no candidate \(agent)")
@@ -180,7 +182,10 @@ struct LiveCLITests {
             // Tokens are exactly the script's; cost is the script priced by the table.
             #expect(candidate.tokens == want.usage, "\(agent) tokens")
             #expect(abs((candidate.computedCostUSD ?? -1) - want.cost) < 1e-12, "\(agent) computed \(candidate.computedCostUSD ?? -1) vs \(want.cost)")
-            #expect(abs((candidate.costUSD ?? -1) - want.cost) < 1e-9, "\(agent) cost \(candidate.costUSD ?? -1)")
+            // cost_usd is the CLI's own figure where it reports one; aider's stdout shows it rounded
+            // to two significant digits ("$0.00098 session"), and may be read before its exact log.
+            let rounding = agent == "aider" ? want.cost * 0.01 : 1e-9
+            #expect(abs((candidate.costUSD ?? -1) - want.cost) <= rounding, "\(agent) cost \(candidate.costUSD ?? -1)")
             #expect(server.turnsServed(script: agent) == want.turns, "\(agent) made \(server.turnsServed(script: agent)) model calls")
             // The transcript is kept.
             #expect(!fx.text(candidate.transcriptPath).isEmpty, "\(agent) transcript")
@@ -190,12 +195,16 @@ struct LiveCLITests {
         #expect(abs((claude.reportedCostUSD ?? -1) - 0.0075) < 1e-12)
         // codex ran with the user's login and provider, copied into its private CODEX_HOME.
         let codexHome = fx.artifact(record, "codex", "codex-home")
-        #expect(fx.text(codexHome + "/config.toml") == fx.text(fx.home + "/.codex/config.toml"))
+        #expect(fx.text(codexHome + "/config.toml").hasPrefix(fx.text(fx.home + "/.codex/config.toml")))
         #expect(FileManager.default.fileExists(atPath: codexHome + "/auth.json"))
-        // aider left no .gitignore edit and none of its own files in the worktree.
+        // aider left no .gitignore edit and no chat history in the worktree (its repo-map cache is
+        // there, ignored by the snapshot: changed_paths above is calc/__init__.py alone).
         let aider = try #require(record.candidate("aider"))
         let aiderFiles = try FileManager.default.contentsOfDirectory(atPath: fx.repo + "/" + aider.worktree)
-        #expect(!aiderFiles.contains { $0.hasPrefix(".aider") } && !aiderFiles.contains(".gitignore"), "\(aiderFiles)")
+        #expect(!aiderFiles.contains(".gitignore") && !aiderFiles.contains { $0.hasPrefix(".aider.chat") }, "\(aiderFiles)")
+        // aider reports the same cost as Agon's table (it priced from the metadata file Agon gave it).
+        #expect(abs((aider.reportedCostUSD ?? -1) - expected["aider"]!.cost) <= expected["aider"]!.cost * 0.01,
+                "aider reported \(aider.reportedCostUSD ?? -1)")
         #expect(TournamentFixture.processes(ofRun: record.runID).isEmpty)
         LiveCapture.keep(record: record, fixture: fx)
     }

@@ -109,6 +109,10 @@ public final class AgentExecutor: @unchecked Sendable {
             try Data(launch.prompt.utf8).write(to: URL(fileURLWithPath: paths.promptFile))
             command = try HarnessCommand.build(for: launch, paths: paths)
             if launch.harness == .codex && launch.env["CODEX_HOME"] == nil { try prepareCodexHome(paths.codexHome) }
+            if launch.harness == .aider, let model = launch.model, let price = launch.price {
+                try RealCLIFlags.aiderModelMetadata(model: model, price: price)
+                    .write(to: URL(fileURLWithPath: RealCLIFlags.aiderModelMetadataPath(artifactsDir: launch.artifactsDir)))
+            }
         } catch {
             return failure("\(error)")
         }

@@ -111,7 +111,8 @@ public struct HarnessCommand: Equatable, Sendable {
             return HarnessCommand(executable: binary, arguments: args, environment: env, stdoutFormat: .piJSON, sideChannels: side)
         case .aider:
             args = RealCLIFlags.aiderArguments(promptFile: paths.promptFile, analyticsLog: paths.analyticsLog,
-                                               artifactsDir: launch.artifactsDir)
+                                               artifactsDir: launch.artifactsDir,
+                                               withModelMetadata: launch.model != nil && launch.price != nil)
             env.merge(RealCLIFlags.aiderEnvironment) { own, _ in own }
             if !model.isEmpty { args += ["--model"] + model }
             side.append(.file(path: paths.analyticsLog, format: .aiderAnalytics))

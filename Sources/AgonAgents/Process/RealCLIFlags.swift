@@ -47,13 +47,28 @@ public enum RealCLIFlags {
     ///   `message_send` pause the silence timeout meanwhile (`AgentEvent.modelCall`).
     /// - `--no-check-update`, `--no-show-release-notes`, `--no-detect-urls`: no network look-ups or
     ///   prompts a headless run does not need; `LITELLM_LOCAL_MODEL_COST_MAP=True` (environment)
-    ///   keeps LiteLLM from downloading its price file on every start (Agon prices usage itself).
-    public static func aiderArguments(promptFile: String, analyticsLog: String, artifactsDir: String) -> [String] {
+    ///   keeps LiteLLM from downloading its price file, and `--model-metadata-file` (the model's
+    ///   price from Agon's table, written by `AgentExecutor`) keeps aider from fetching it on every
+    ///   start when the model is priced.
+    public static func aiderArguments(promptFile: String, analyticsLog: String, artifactsDir: String,
+                                      withModelMetadata: Bool) -> [String] {
         ["--message-file", promptFile, "--yes-always", "--no-auto-commits", "--no-pretty", "--no-stream",
          "--no-gitignore", "--no-check-update", "--no-show-release-notes", "--no-detect-urls",
          "--chat-history-file", artifactsDir + "/aider.chat.history.md",
-         "--input-history-file", artifactsDir + "/aider.input.history",
-         "--analytics-log", analyticsLog]
+         "--input-history-file", artifactsDir + "/aider.input.history"]
+            + (withModelMetadata ? ["--model-metadata-file", aiderModelMetadataPath(artifactsDir: artifactsDir)] : [])
+            + ["--analytics-log", analyticsLog]
+    }
+
+    static func aiderModelMetadataPath(artifactsDir: String) -> String { artifactsDir + "/aider-model-metadata.json" }
+
+    /// aider's `--model-metadata-file` (LiteLLM format) for `model` at `price`.
+    static func aiderModelMetadata(model: String, price: ModelPrice) -> Data {
+        let provider = model.split(separator: "/").first.map(String.init).flatMap { model.contains("/") ? $0 : nil } ?? "openai"
+        var entry: [String: Any] = ["input_cost_per_token": price.inputPerToken, "output_cost_per_token": price.outputPerToken,
+                                    "litellm_provider": provider, "mode": "chat"]
+        if let cached = price.cacheReadPerToken { entry["cache_read_input_token_cost"] = cached }
+        return (try? JSONSerialization.data(withJSONObject: [model: entry], options: [.sortedKeys])) ?? Data("{}".utf8)
     }
 
     /// Environment aider gets on top of the allowlist.

@@ -104,6 +104,12 @@ import Testing
         #expect(c.arguments.contains("--no-gitignore") && c.arguments.contains("--no-stream") && !c.arguments.contains("--stream"))
         #expect(c.arguments.contains("/a/aider.chat.history.md") && c.arguments.contains("/a/aider.input.history"))
         #expect(c.environment["LITELLM_LOCAL_MODEL_COST_MAP"] == "True")
+        // A model with a price gets aider's metadata file (no price-file download); none without.
+        #expect(!c.arguments.contains("--model-metadata-file"))
+        var priced = launch(.aider)
+        priced.price = ModelPrice(inputPerToken: 4e-7, outputPerToken: 1.6e-6, source: "t")
+        let p = try HarnessCommand.build(for: priced, paths: paths)
+        #expect(p.arguments.contains("--model-metadata-file") && p.arguments.contains("/a/aider-model-metadata.json"))
         #expect(c.stdoutFormat == .aiderStdout)
         #expect(c.sideChannels == [.file(path: "/a/aider-analytics.jsonl", format: .aiderAnalytics)])
     }
