@@ -253,10 +253,27 @@ struct LiveCLITests {
             #expect(flags.status == .ok, "\(entry.id): \(flags.detail)")
             #expect(entry.checks.first { $0.name == "endpoint" }?.status != .error)
         }
+        // What doctor says about root is what the real Claude Code does.
+        if RealCLIFlagsProbe.runningAsRoot {
+            let refused = try fx.run([LiveCLIs.bin + "/claude", "-p", "hi", "--dangerously-skip-permissions"])
+            #expect(refused.0 != 0 && refused.2.contains("cannot be used with root/sudo privileges"), "\(refused)")
+            try (fx.text(fx.repo + "/agon.yml") + """
+              skipper: { harness: claude, model: claude-sonnet-4-5, binary: \(LiveCLIs.bin)/claude,
+                         args: [--dangerously-skip-permissions], env: { ANTHROPIC_API_KEY: sk-live-test } }
+            """).write(toFile: fx.repo + "/agon.yml", atomically: true, encoding: .utf8)
+            let run = try fx.agon("run", "fix.md", "--agents", "skipper")
+            #expect(run.status == 2)
+            #expect(run.stderr.contains("agon: preflight: skipper: Claude Code refuses --dangerously-skip-permissions"), "\(run.stderr)")
+        }
         #expect(report.entries.map(\.version) == [
             "2.1.332 (Claude Code)", "codex-cli 0.147.0", "aider 0.86.2",
         ].map(Optional.some), "the versions the README says were verified")
     }
+}
+
+/// Whether the tests run as root (Claude Code's refusal applies only then).
+enum RealCLIFlagsProbe {
+    static var runningAsRoot: Bool { getuid() == 0 }
 }
 
 /// Copies the real CLIs' output of a live run next to the build (`.build/agon-live-capture/`)

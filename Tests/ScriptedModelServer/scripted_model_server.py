@@ -138,7 +138,8 @@ class Handler(BaseHTTPRequestHandler):
         name, path = self.route()
         log({"method": "GET", "path": self.path, "script": name})
         if path.endswith("/models"):
-            return self.reply_json(200, {"object": "list", "data": []})
+            # OpenAI's list shape plus codex's own (`models`), both empty.
+            return self.reply_json(200, {"object": "list", "data": [], "models": []})
         self.reply_json(404, {"error": {"message": "no route " + self.path}})
 
     def do_HEAD(self):
