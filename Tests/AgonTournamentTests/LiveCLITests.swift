@@ -257,7 +257,7 @@ struct LiveCLITests {
         if RealCLIFlagsProbe.runningAsRoot {
             let refused = try fx.run([LiveCLIs.bin + "/claude", "-p", "hi", "--dangerously-skip-permissions"])
             #expect(refused.0 != 0 && refused.2.contains("cannot be used with root/sudo privileges"), "\(refused)")
-            try (fx.text(fx.repo + "/agon.yml") + """
+            try (fx.text(fx.repo + "/agon.yml") + "\n" + """
               skipper: { harness: claude, model: claude-sonnet-4-5, binary: \(LiveCLIs.bin)/claude,
                          args: [--dangerously-skip-permissions], env: { ANTHROPIC_API_KEY: sk-live-test } }
             """).write(toFile: fx.repo + "/agon.yml", atomically: true, encoding: .utf8)
