@@ -64,8 +64,14 @@ public struct Doctor {
     public func examine(ids: [String]? = nil) -> DoctorReport {
         let config = workspace.config
         let chosen = (config.agents + config.verifiers).filter { ids == nil || ids!.contains($0.id) }
-        var probes = CLIProbes()
-        let entries = chosen.map { examine($0, probes: &probes) }
+        let probes = CLIProbes()
+        // Every CLI's --version and --help at once: aider alone takes seconds to start.
+        probes.prefetch(chosen.flatMap { entry -> [[String]] in
+            guard entry.harness != .openai, let executable = entry.executable,
+                  let path = Planner.locate(executable, root: workspace.root, path: workspace.environment["PATH"]) else { return [] }
+            return [[path, "--version"]] + (entry.harness == .command ? [] : [[path] + Self.helpArguments(entry.harness)])
+        })
+        let entries = chosen.map { examine($0, probes: probes) }
         return DoctorReport(entries: entries, machine: ids == nil ? [Self.sandboxCheck()] : [])
     }
 
@@ -92,7 +98,7 @@ public struct Doctor {
 
     // MARK: - One entry
 
-    func examine(_ entry: AgentEntry, probes: inout CLIProbes) -> DoctorEntry {
+    func examine(_ entry: AgentEntry, probes: CLIProbes) -> DoctorEntry {
         var result = DoctorEntry(id: entry.id, role: entry.role == .agent ? "agent" : "verifier", harness: entry.harness,
                                  model: entry.model, binaryPath: nil, version: nil, checks: [])
         let environment = entry.extraEnvironment(parent: workspace.environment)
@@ -103,7 +109,7 @@ public struct Doctor {
                 result.version = probes.output(path, ["--version"]).map(Self.firstLine)
                 result.checks.append(DoctorCheck(name: "cli", status: result.version == nil ? .warning : .ok,
                                                  detail: result.version == nil ? "`\(executable) --version` failed or printed nothing" : path))
-                if entry.harness != .command { result.checks += flagChecks(entry, path: path, environment: environment, probes: &probes) }
+                if entry.harness != .command { result.checks += flagChecks(entry, path: path, environment: environment, probes: probes) }
             } else {
                 result.checks.append(DoctorCheck(name: "cli", status: .error, detail: "CLI \"\(executable)\" not found"
                     + (executable.contains("/") ? "" : " on PATH") + " (install it or set `binary:` in agon.yml)"))
@@ -123,7 +129,7 @@ public struct Doctor {
     }
 
     /// The flags Agon passes (with the entry's own `args`), each looked up in the CLI's `--help`.
-    func flagChecks(_ entry: AgentEntry, path: String, environment: [String: String], probes: inout CLIProbes) -> [DoctorCheck] {
+    func flagChecks(_ entry: AgentEntry, path: String, environment: [String: String], probes: CLIProbes) -> [DoctorCheck] {
         var launch = AgentLaunch(harness: entry.harness, binary: path, model: entry.model, extraArgs: entry.args,
                                  command: entry.command, env: environment, prompt: "PROMPT", worktree: "/worktree",
                                  artifactsDir: "/artifacts")
@@ -140,12 +146,7 @@ public struct Doctor {
                     + "(and bypassPermissions) as root: remove it from `args`, or set `env: { IS_SANDBOX: \"1\" }` only when Agon itself runs in a sandbox"))
             }
         }
-        let helpArguments: [String]
-        switch entry.harness {
-        case .codex: helpArguments = ["exec", "--help"]
-        case .opencode: helpArguments = ["run", "--help"]
-        default: helpArguments = ["--help"]
-        }
+        let helpArguments = Self.helpArguments(entry.harness)
         guard let help = probes.output(path, helpArguments) else {
             checks.append(DoctorCheck(name: "flags", status: .warning,
                                       detail: "`\(([path] + helpArguments).joined(separator: " "))` failed: cannot check the flags Agon passes"))
@@ -160,6 +161,15 @@ public struct Doctor {
                 + missing.joined(separator: ", ") + " in its --help (Agon passes them; install a verified version, see README, or fix `args`)"))
         }
         return checks
+    }
+
+    /// Where a harness lists the options Agon uses (codex and opencode: their subcommand's help).
+    static func helpArguments(_ harness: Harness) -> [String] {
+        switch harness {
+        case .codex: return ["exec", "--help"]
+        case .opencode: return ["run", "--help"]
+        default: return ["--help"]
+        }
     }
 
     /// The option names in an argv (values and the prompt excluded): `--x=1` → `--x`.
@@ -303,7 +313,7 @@ public struct Doctor {
         guard let bwrap = Planner.locate("bwrap", root: "/", path: ProcessInfo.processInfo.environment["PATH"]) else {
             return DoctorCheck(name: "sandbox", status: .warning, detail: "bubblewrap (bwrap) not found: agents run unsandboxed (Debian: apt-get install bubblewrap)")
         }
-        var probes = CLIProbes()
+        let probes = CLIProbes()
         if probes.output(bwrap, ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-pid", "--die-with-parent", "true"],
                          allowEmpty: true) == nil {
             return DoctorCheck(name: "sandbox", status: .warning, detail: "\(bwrap) cannot create namespaces here (run Agon in a VM or a container that allows user namespaces)")
@@ -317,15 +327,29 @@ public struct Doctor {
 }
 
 /// Runs a CLI briefly (`--version`, `--help`) and keeps its output, once per argv.
-struct CLIProbes {
+final class CLIProbes: @unchecked Sendable {
     private var cache: [[String]: String?] = [:]
+    private let lock = NSLock()
+
+    /// Runs every argv (`[path, args…]`) concurrently and caches the outputs.
+    func prefetch(_ argvs: [[String]]) {
+        var unique: [[String]] = []
+        for argv in argvs where !unique.contains(argv) { unique.append(argv) }
+        DispatchQueue.concurrentPerform(iterations: unique.count) { index in
+            _ = output(unique[index][0], Array(unique[index].dropFirst()))
+        }
+    }
 
     /// stdout (or stderr when stdout is empty) of `path args`, nil when it fails or times out.
-    mutating func output(_ path: String, _ arguments: [String], allowEmpty: Bool = false) -> String? {
+    func output(_ path: String, _ arguments: [String], allowEmpty: Bool = false) -> String? {
         let key = [path] + arguments
-        if let cached = cache[key] { return cached }
+        lock.lock()
+        if let cached = cache[key] { lock.unlock(); return cached }
+        lock.unlock()
         let value = Self.run(path, arguments, allowEmpty: allowEmpty)
+        lock.lock()
         cache[key] = value
+        lock.unlock()
         return value
     }
 
