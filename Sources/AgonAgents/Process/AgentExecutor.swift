@@ -188,6 +188,10 @@ struct MeteredSession {
     private var lastUsageAt: Double?
     private var crossedAt: Double?
     private var usageOwner: Source?
+    /// aider's stdout usage held back until its analytics log reports (or `stdoutFallbackDelay`).
+    private var pendingStdout: [(event: AgentEvent, at: Double)] = []
+    /// How long aider's stdout usage waits for the analytics log before it is used instead.
+    static let stdoutFallbackDelay = 1.0
     private var apiError: (kind: APIErrorKind, message: String)?
     private var resultError: (isError: Bool, summary: String?)?
     private var sessionID: String?
@@ -217,9 +221,26 @@ struct MeteredSession {
         let events = parser.consume(line: line)
         stdoutParser = parser
         if !events.isEmpty {
-            // Side files are written before the matching stdout line; read them first so the
-            // usage source that owns the run is decided in a stable order.
+            // Read side files first so the usage source that owns the run is decided in a stable order.
             if events.contains(where: Self.carriesUsage) { pollSideChannels() }
+            apply(events, from: .stdout)
+        }
+    }
+
+    /// Whether stdout usage waits for the side channel: aider prints its rounded `Tokens: 1.2k
+    /// sent` line just before it logs the exact counts, so the log must win that race.
+    private var defersStdoutUsage: Bool { launch.harness == .aider && !sideParsers.isEmpty }
+
+    /// Drops held-back stdout usage once the side channel owns usage; uses it when the side
+    /// channel stayed silent for `stdoutFallbackDelay` (or at the end of the run).
+    private mutating func settlePendingStdout(now: Double, final: Bool = false) {
+        guard !pendingStdout.isEmpty else { return }
+        if usageOwner == .side {
+            pendingStdout.removeAll()
+        } else if final || now - pendingStdout[0].at >= Self.stdoutFallbackDelay {
+            usageOwner = .stdout
+            let events = pendingStdout.map(\.event)
+            pendingStdout.removeAll()
             apply(events, from: .stdout)
         }
     }
@@ -234,6 +255,7 @@ struct MeteredSession {
             sideParsers[i].parser = parser
             apply(collected, from: .side)
         }
+        settlePendingStdout(now: MonotonicClock.now())
     }
 
     mutating func finishStreams() {
@@ -252,6 +274,7 @@ struct MeteredSession {
             sideParsers[i].parser = parser
             apply(collected, from: .side)
         }
+        settlePendingStdout(now: MonotonicClock.now(), final: true)
     }
 
     private static func carriesUsage(_ e: AgentEvent) -> Bool {
@@ -264,6 +287,10 @@ struct MeteredSession {
     private mutating func apply(_ events: [AgentEvent], from source: Source) {
         let now = MonotonicClock.now()
         for event in events {
+            if source == .stdout && usageOwner == nil && defersStdoutUsage, Self.carriesUsage(event) || event == .turn {
+                pendingStdout.append((event, now))
+                continue
+            }
             if Self.carriesUsage(event) {
                 // aider reports the same calls twice (analytics log and stdout) as deltas: the first
                 // source to report usage owns it, the other is ignored. Snapshot-only harnesses

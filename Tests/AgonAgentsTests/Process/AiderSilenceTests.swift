@@ -41,3 +41,24 @@ import Testing
         #expect(result.durationMs < 2400, "stopped after about 1 s of silence, not at the end of the sleep")
     }
 }
+
+/// aider prints `Tokens: 1.2k sent` (rounded) just before it logs the exact counts; the exact
+/// log must win, and stdout is used only when no log appears.
+@Suite struct AiderUsageSourceTests {
+    @Test func theAnalyticsLogWinsOverRoundedStdout() throws {
+        let fx = try AgentDoubleFixture()
+        let result = AgentExecutor(launch: fx.launch(.aider, double: ["DOUBLE_TURNS": "2", "DOUBLE_TOKENS_PER_TURN": "1234/56"])).run()
+        #expect(result.outcome == .ok)
+        #expect(result.usage == TokenUsage(input: 2468, output: 112), "stdout alone would say 2 × 1.2k = 2400")
+        #expect(result.turns == 2)
+    }
+
+    @Test func withoutALogStdoutIsUsedAfterAShortWait() throws {
+        let fx = try AgentDoubleFixture()
+        let result = AgentExecutor(launch: fx.launch(.aider, double: ["DOUBLE_TURNS": "2", "DOUBLE_TOKENS_PER_TURN": "1234/56",
+                                                                      "DOUBLE_AIDER_NO_ANALYTICS": "1"])).run()
+        #expect(result.outcome == .ok)
+        #expect(result.usage == TokenUsage(input: 2400, output: 112))
+        #expect(result.turns == 2)
+    }
+}
