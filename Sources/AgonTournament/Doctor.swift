@@ -77,6 +77,13 @@ public struct Doctor {
 
     /// `agon doctor`: the report as text or JSON, each problem on stderr, exit 2 when any would fail.
     public func run() -> CommandOutcome {
+        if workspace.config.agents.isEmpty && workspace.config.verifiers.isEmpty {
+            let problem = workspace.configPath == nil
+                ? "no agon.yml in \(workspace.root): run `agon init` or pass --config"
+                : "\(workspace.relative(workspace.configPath!)) lists no agents or verifiers"
+            return CommandOutcome(output: CommandOutput(text: "", value: VersionedDocument(DoctorReport(entries: [], machine: []))),
+                                  exitCode: 2, errors: [problem])
+        }
         let report = examine()
         var lines: [String] = []
         for entry in report.entries {
@@ -88,9 +95,6 @@ public struct Doctor {
         }
         for check in report.machine {
             lines.append("\(check.status.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(check.name): \(check.detail)")
-        }
-        if workspace.config.agents.isEmpty && workspace.config.verifiers.isEmpty {
-            lines.insert("no agents or verifiers configured (\(workspace.configPath.map(workspace.relative) ?? "no agon.yml"))", at: 0)
         }
         return CommandOutcome(output: CommandOutput(text: lines.joined(separator: "\n"), value: VersionedDocument(report)),
                               exitCode: report.hasErrors ? 2 : 0, errors: report.problems.map(\.line))

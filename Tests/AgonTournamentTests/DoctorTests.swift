@@ -107,6 +107,13 @@ struct DoctorTests {
         #expect(outcome.errors.contains("nokey: no API key or login found for claude: add `env: [ANTHROPIC_API_KEY]` to the entry, or run `claude login`"))
     }
 
+    @Test func withoutAgonYmlDoctorSaysWhatToDo() throws {
+        let fx = try TournamentFixture(config: nil)
+        let doctor = try fx.agon("doctor")
+        #expect(doctor.status == 2)
+        #expect(doctor.stderr == "agon: no agon.yml in \(fx.repo): run `agon init` or pass --config\n")
+    }
+
     @Test func helpParsingMatchesWholeFlagsOnly() {
         let help = "  -p, --print  Print\n  --model <m>\n  --verbose-ish\n  --allowedTools, --allowed-tools <tools...>\n  [--json]"
         #expect(Doctor.help(help, lists: "-p"))
