@@ -92,7 +92,8 @@ public final class Tournament {
     }
 
     /// `agon doctor`'s checks for this lineup: problems that would fail stop the run before
-    /// anything is created (exit 2, one line each); the others are printed as warnings.
+    /// anything is created (exit 2, one line each); the others are counted in one line (the plan
+    /// already warns about prices; logins Agon cannot see may still work).
     func preflight(_ plans: [RunPlan]) throws {
         var ids: [String] = []
         for plan in plans {
@@ -101,8 +102,11 @@ public final class Tournament {
         let report = Doctor(workspace: workspace).examine(ids: ids)
         let errors = report.problems.filter { $0.status == .error }.map(\.line)
         if !errors.isEmpty { throw UsageError("preflight: " + errors.joined(separator: "\nagon: preflight: ")) }
-        let progress = options.progress ?? TerminalProgress.standardError()
-        for problem in report.problems { progress.note("warning: \(problem.line)") }
+        let warnings = report.problems.count
+        if warnings > 0 {
+            let progress = options.progress ?? TerminalProgress.standardError()
+            progress.note("note: agon doctor has \(warnings) warning\(warnings == 1 ? "" : "s") for this lineup (logins, prices, sandbox): run `agon doctor` to see them")
+        }
     }
 
     private func finish(_ records: [RunRecord]) -> CommandOutcome {

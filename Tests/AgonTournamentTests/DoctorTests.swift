@@ -46,6 +46,9 @@ struct DoctorTests {
         let run = try fx.agon("run", "specs/wordcount.md")
         #expect(run.status == 2)
         #expect(run.stderr.contains("agon: preflight: sonnet: this claude does not list --verbose"), "\(run.stderr)")
+        let trial = try fx.agon("try", "sonnet", "specs/wordcount.md")
+        #expect(trial.status == 2)
+        #expect(trial.stderr.contains("agon: preflight: sonnet: this claude does not list --verbose"), "\(trial.stderr)")
         #expect(!FileManager.default.fileExists(atPath: fx.repo + "/.agon/runs"), "a run was created")
         let worktrees = (try? FileManager.default.contentsOfDirectory(atPath: fx.repo + "/worktrees")) ?? []
         #expect(worktrees.allSatisfy { $0.hasPrefix(".") }, "worktrees were created: \(worktrees)")
