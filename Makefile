@@ -53,6 +53,10 @@ AIDER_CHAT_VERSION := 0.86.2
 
 .PHONY: live-deps
 live-deps:
+	@# Debian's python3 makes virtual environments only with python3-venv (ensurepip).
+	@$(LIVE_PYTHON) -c 'import ensurepip' 2>/dev/null || { echo "make: installing python3-venv"; \
+	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \
+	  $(SUDO) apt-get install -y -qq python3-venv >/dev/null; }
 	@[ -x $(LIVE_VENV)/bin/python ] || $(LIVE_PYTHON) -m venv $(LIVE_VENV)
 	$(LIVE_VENV)/bin/pip install -q --disable-pip-version-check aider-chat==$(AIDER_CHAT_VERSION)
 	$(LIVE_VENV)/bin/pip install -q --disable-pip-version-check --no-deps \
