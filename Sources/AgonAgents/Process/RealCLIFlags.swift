@@ -7,10 +7,12 @@ import Glibc
 /// The flags Agon passes to the real CLIs where a plain choice does not work everywhere, checked
 /// end to end against the pinned versions in `make live-deps` (README: "Verified CLI versions").
 public enum RealCLIFlags {
-    /// Claude Code's tools a headless run needs to read, edit and run tests, allowed explicitly when
-    /// `--dangerously-skip-permissions` cannot be used. Web and agent-spawning tools are left out.
+    /// Claude Code's tools a headless run needs to read, edit, run tests and keep its task list,
+    /// allowed explicitly when `--dangerously-skip-permissions` cannot be used (names of 2.1.332,
+    /// plus `MultiEdit`, `LS`, `TodoWrite` of earlier 2.x). Web, scheduling, worktree and
+    /// agent-spawning tools are left out: the run is a local edit of one worktree.
     public static let claudeAllowedTools = ["Bash", "Edit", "MultiEdit", "Write", "Read", "Glob", "Grep", "LS",
-                                            "NotebookEdit", "TodoWrite"]
+                                            "NotebookEdit", "TodoWrite", "TaskCreate", "TaskGet", "TaskList", "TaskUpdate"]
 
     /// Flags that set Claude Code's permissions; when the entry's `args` has one, Agon adds none.
     public static let claudePermissionFlags = ["--permission-mode", "--allowedTools", "--allowed-tools",

@@ -81,7 +81,7 @@ import Testing
         let c = try HarnessCommand.build(for: root, paths: paths)
         #expect(!c.arguments.contains("--dangerously-skip-permissions"))
         #expect(c.arguments.suffix(4) == ["--permission-mode", "acceptEdits", "--allowedTools",
-                                          "Bash,Edit,MultiEdit,Write,Read,Glob,Grep,LS,NotebookEdit,TodoWrite"])
+                                          "Bash,Edit,MultiEdit,Write,Read,Glob,Grep,LS,NotebookEdit,TodoWrite,TaskCreate,TaskGet,TaskList,TaskUpdate"])
         root.env["IS_SANDBOX"] = "1"
         let sandboxed = try HarnessCommand.build(for: root, paths: paths)
         #expect(sandboxed.arguments.last == "--dangerously-skip-permissions")
