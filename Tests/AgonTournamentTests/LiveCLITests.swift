@@ -19,8 +19,9 @@ enum LiveCLIs {
 /// A repository with one bug (`calc.add` subtracts), a fake HOME holding a codex login and model
 /// provider, the scripted model server, and the real CLIs configured against it.
 ///
-/// It lives under `.build/`, not /tmp: codex 0.147 refuses to install its sandbox helper in a
-/// CODEX_HOME under the temp directory, and users keep repositories outside /tmp too.
+/// It lives under the temp directory on purpose: codex 0.147 will not install its sandbox helper
+/// in a CODEX_HOME under its TMPDIR, and every command it runs then fails — unless Agon gives it
+/// a private TMPDIR, as it does.
 final class LiveFixture {
     let root: String
     var repo: String { root + "/repo" }
@@ -28,7 +29,7 @@ final class LiveFixture {
     let server: ScriptedModelServer
 
     init(budget: Double) throws {
-        root = TournamentFixture.packageRoot + "/.build/agon-live/" + String(UUID().uuidString.prefix(8))
+        root = NSTemporaryDirectory() + "agon-live-" + String(UUID().uuidString.prefix(8))
         server = try ScriptedModelServer()
         let fm = FileManager.default
         try fm.createDirectory(atPath: repo + "/calc", withIntermediateDirectories: true)
