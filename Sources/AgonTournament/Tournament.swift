@@ -53,6 +53,7 @@ public final class Tournament {
     public func run(specPaths: [String]) throws -> CommandResult<[RunRecord]> {
         let planner = Planner(workspace: workspace)
         let plans = try specPaths.map { try planner.plan(specPath: $0, agentFilter: options.agentFilter) }
+        try preflight(plans.map(\.1))
         let interrupts = InterruptTrap(stopSignal: stopSignal)
         defer { interrupts.release() }
         var records: [RunRecord] = []
@@ -82,6 +83,7 @@ public final class Tournament {
         if RunLease.isHeld(workspace.layout, runID: runID) {
             throw UsageError("run \(runID) is still being run by another agon process; wait for it or stop it first")
         }
+        try preflight([plan])
         LeftoverProcesses.kill(environmentEntry: Self.runMarker(runID))
         let interrupts = InterruptTrap(stopSignal: stopSignal)
         defer { interrupts.release() }
@@ -96,6 +98,23 @@ public final class Tournament {
         return CommandResult(records, exitCode: anyPassed ? 0 : 1)
     }
 
+    /// `agon doctor`'s checks for this lineup: problems that would fail stop the run before
+    /// anything is created (exit 2, one line each); the others are counted in one line (the plan
+    /// already warns about prices; logins Agon cannot see may still work).
+    func preflight(_ plans: [RunPlan]) throws {
+        var ids: [String] = []
+        for plan in plans {
+            for id in plan.agents.map(\.id) + (options.review ? plan.verifiers.map(\.id) : []) where !ids.contains(id) { ids.append(id) }
+        }
+        let report = Doctor(workspace: workspace).examine(ids: ids)
+        let errors = report.problems.filter { $0.status == .error }.map(\.line)
+        if !errors.isEmpty { throw UsageError("preflight: " + errors.joined(separator: "\nagon: preflight: ")) }
+        let warnings = report.problems.count
+        if warnings > 0 {
+            options.progress?.note("note: agon doctor has \(warnings) warning\(warnings == 1 ? "" : "s") for this lineup (logins, prices, sandbox): run `agon doctor` to see them")
+        }
+    }
+
     // MARK: - One run
 
     func execute(spec: Spec, plan: RunPlan, resuming previous: RunRecord?) throws -> RunRecord {
@@ -108,7 +127,7 @@ public final class Tournament {
 
         let lease = try RunLease.acquire(layout, runID: runID)
         defer { lease.release() }
-        try ignoreAgonPaths()
+        try ignoreAgonPaths(aider: plan.agents.contains { $0.harness == .aider })
 
         var record: RunRecord
         if let previous {
@@ -193,8 +212,11 @@ public final class Tournament {
 
     /// Keeps the worktree root and `.agon/` out of `git status` (and out of commits) when they
     /// live inside the repository, as `agon init` does; harmless when already there.
-    func ignoreAgonPaths() throws {
+    func ignoreAgonPaths(aider: Bool = false) throws {
         var wanted = ["/.agon/"]
+        // aider keeps its repo-map cache in the worktree root (no option moves it): without this,
+        // every aider candidate's snapshot would carry it.
+        if aider { wanted.append("/.aider.tags.cache.v*/") }
         if workspace.worktreeRoot.hasPrefix(workspace.root + "/") { wanted.append("/\(workspace.relative(workspace.worktreeRoot))/") }
         try Initializer.exclude(wanted, in: try workspace.repository())
     }

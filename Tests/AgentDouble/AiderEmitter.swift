@@ -1,7 +1,9 @@
 import Foundation
 
 /// aider `--no-pretty --no-stream --analytics-log FILE`: `Tokens:`/`Cost:` lines on stdout and
-/// a `message_send` event per model call in the analytics log (written first, as aider does).
+/// a `message_send` event per model call in the analytics log, written right after the stdout
+/// line as aider 0.86.2 does (`show_usage_report`: `tool_output`, then `event("message_send")`),
+/// with `message_send_starting` before each call.
 struct AiderEmitter: HarnessEmitter {
     let inv: Invocation
     let config: DoubleConfig
@@ -44,12 +46,13 @@ struct AiderEmitter: HarnessEmitter {
     mutating func turn(index: Int, usage u: TurnUsage, edits: [Edit]) {
         let cost = config.cost(input: u.input, output: u.output)
         sessionCost += cost
-        log("message_send", ["main_model": model, "edit_format": "whole", "prompt_tokens": u.input,
-                             "completion_tokens": u.output, "total_tokens": u.input + u.output,
-                             "cost": cost, "total_cost": sessionCost])
+        log("message_send_starting", [:])
         Out.line("Step \(index).")
         Out.line("")
         Out.line("Tokens: \(Self.human(u.input)) sent, \(Self.human(u.output)) received. Cost: $\(String(format: "%.4f", cost)) message, $\(String(format: "%.4f", sessionCost)) session.")
+        log("message_send", ["main_model": model, "edit_format": "whole", "prompt_tokens": u.input,
+                             "completion_tokens": u.output, "total_tokens": u.input + u.output,
+                             "cost": cost, "total_cost": sessionCost])
         for edit in edits { Out.line("Applied edit to \(edit.path)") }
     }
 

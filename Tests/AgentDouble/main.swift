@@ -32,7 +32,8 @@ struct Invocation {
         var inv = Invocation(harness: harness)
         var valueFlags: Set<String> = ["--output-format", "--permission-mode", "--sandbox", "--format", "--mode",
                                        "--provider", "--thinking", "--cd", "-C", "-c", "--config", "--analytics-log",
-                                       "--message-file", "--message", "-m", "--model"]
+                                       "--message-file", "--message", "-m", "--model", "--allowedTools", "--allowed-tools",
+                                       "--chat-history-file", "--input-history-file", "--model-metadata-file"]
         if harness == "gemini" { valueFlags.formUnion(["-p", "--prompt"]) }  // elsewhere -p is a boolean
         var positional: [String] = []
         var i = 0
@@ -64,6 +65,23 @@ struct Invocation {
 let env = ProcessInfo.processInfo.environment
 let config = DoubleConfig.fromEnvironment(env)
 let invocation = Invocation.parse(CommandLine.arguments, env: env)
+
+// `--help` (also `codex exec --help`, `opencode run --help`): the options every impersonated CLI
+// accepts, so `agon doctor` and run preflight find each flag Agon passes, as with the real CLIs.
+if CommandLine.arguments.dropFirst().contains("--help") {
+    print("""
+    Usage: \(invocation.harness) [options] (agent-double)
+      -p, --prompt <text>          --output-format <format>   --verbose   --model <id>   -m <id>
+      --permission-mode <mode>     --allowedTools, --allowed-tools <tools...>   --dangerously-skip-permissions
+      --json   --skip-git-repo-check   --sandbox <mode>   -c, --config <key=value>   --yolo
+      --format <format>   --mode <mode>   --no-session   --provider <id>   --thinking <level>
+      --message-file <file>   --message <text>   --yes-always   --no-auto-commits   --no-pretty
+      --stream   --no-stream   --no-gitignore   --no-check-update   --no-show-release-notes   --no-detect-urls
+      --chat-history-file <file>   --input-history-file <file>   --analytics-log <file>   --edit-format <format>
+      --model-metadata-file <file>
+    """)
+    exit(0)
+}
 
 if CommandLine.arguments.dropFirst().first == "--version" {
     print("\(invocation.harness) (agent-double) 1.0.0")

@@ -99,7 +99,7 @@ struct OpenAIChatClientServerTests {
         #expect(error?.description.hasSuffix("the reply was empty (finish_reason: length)") == true)
     }
 
-    @Test(.enabled(if: Samples.fixturesDir != nil, "../shared/fixtures/agent-streams is absent"))
+    @Test
     func servesRecordedFixtureBodies() throws {
         let dir = try #require(Samples.fixturesDir)
         let server = try FakeChatServer()

@@ -73,12 +73,12 @@ enum Samples {
         timestamps: ["2026-11-23T10:15:00Z"],
         holdout: ["./scripts/hidden-retry-checks.sh"])
 
-    /// `../shared/fixtures/agent-streams` next to the package root (symlinks resolved so a dev
-    /// package that links this directory still finds the real tree).
+    /// The captured agent streams vendored in `Tests/Fixtures/agent-streams` (symlinks resolved so
+    /// a dev package that links this directory still finds the real tree).
     static var fixturesDir: URL? {
         let here = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         let root = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let dir = root.deletingLastPathComponent().appendingPathComponent("shared/fixtures/agent-streams")
+        let dir = root.appendingPathComponent("Tests/Fixtures/agent-streams")
         return FileManager.default.fileExists(atPath: dir.path) ? dir : nil
     }
 }

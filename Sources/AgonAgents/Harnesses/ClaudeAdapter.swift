@@ -2,20 +2,22 @@ import AgonCore
 import Foundation
 
 /// Claude Code: `claude -p PROMPT --output-format stream-json --verbose --dangerously-skip-permissions`.
-/// A headless run must edit files and run tests without prompts (the worktree is the sandbox); the
-/// permission flag is left out when the entry's args already set `--permission-mode`,
-/// `--allowedTools` or `--dangerously-skip-permissions`.
+/// A headless run must edit files and run tests without prompts (the worktree is the sandbox); as
+/// root, where Claude Code refuses that flag, `--permission-mode acceptEdits --allowedTools …`
+/// instead (`RealCLIFlags.claudePermissions`). The permission flags are left out when the entry's
+/// args already set `--permission-mode`, `--allowedTools` or `--dangerously-skip-permissions`.
 struct ClaudeAdapter: HarnessAdapter {
     let harness = Harness.claude
     let stdoutFormat: StreamFormat? = .claudeStreamJSON
     let color = "#d9730d"
 
     func command(for launch: AgentLaunch, paths: HarnessCommand.Paths) throws -> HarnessCommand {
-        let permissionFlags = ["--permission-mode", "--allowedTools", "--allowed-tools", "--dangerously-skip-permissions"]
-        let userSetsPermissions = launch.extraArgs.contains { a in permissionFlags.contains { a.hasPrefix($0) } }
+        let userSetsPermissions = launch.extraArgs.contains { a in RealCLIFlags.claudePermissionFlags.contains { a.hasPrefix($0) } }
         var args = ["-p", launch.prompt, "--output-format", "stream-json", "--verbose"]
         if let m = launch.model { args += ["--model", m] }
-        if !userSetsPermissions { args.append("--dangerously-skip-permissions") }
+        if !userSetsPermissions {
+            args += RealCLIFlags.claudePermissions(runningAsRoot: launch.runningAsRoot, sandboxed: RealCLIFlags.claimsSandbox(launch))
+        }
         args += launch.extraArgs
         return HarnessCommand(executable: launch.executableName, arguments: args, environment: [:], stdoutFormat: stdoutFormat,
                               sideChannels: [])

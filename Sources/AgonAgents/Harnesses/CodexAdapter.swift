@@ -2,8 +2,8 @@ import AgonCore
 import Foundation
 
 /// Codex: `codex exec --json --skip-git-repo-check --sandbox workspace-write PROMPT`, with a private
-/// `CODEX_HOME` so its rollout files can be tailed for mid-turn usage (exec's stdout reports usage
-/// only when a turn ends).
+/// `CODEX_HOME` (the user's `auth.json` and `config.toml` copied in) so its rollout files can be
+/// tailed for mid-turn usage (exec's stdout reports usage only when a turn ends), and a private `TMPDIR`.
 struct CodexAdapter: HarnessAdapter {
     let harness = Harness.codex
     let stdoutFormat: StreamFormat? = .codexExecJSON
@@ -15,7 +15,13 @@ struct CodexAdapter: HarnessAdapter {
         args += launch.extraArgs
         args.append(launch.prompt)  // the prompt must stay last for codex exec
         var env: [String: String] = [:]
-        if launch.env["CODEX_HOME"] == nil { env["CODEX_HOME"] = paths.codexHome }
+        if launch.env["CODEX_HOME"] == nil {
+            env["CODEX_HOME"] = paths.codexHome
+            // codex 0.147 will not install its sandbox helper in a CODEX_HOME under the temp
+            // directory (and then every sandboxed command fails); a private TMPDIR beside it
+            // keeps that true wherever the repository is.
+            if launch.env["TMPDIR"] == nil { env["TMPDIR"] = paths.codexHome + "-tmp" }
+        }
         let rollouts = SideChannel.rollouts(directory: (launch.env["CODEX_HOME"] ?? paths.codexHome) + "/sessions", format: .codexRollout)
         return HarnessCommand(executable: launch.executableName, arguments: args, environment: env, stdoutFormat: stdoutFormat,
                               sideChannels: [rollouts])

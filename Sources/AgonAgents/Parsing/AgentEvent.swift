@@ -19,6 +19,9 @@ public enum AgentEvent: Equatable, Sendable {
     case result(isError: Bool, summary: String?)
     /// A recognised rate-limit / auth / quota / overloaded failure.
     case apiError(kind: APIErrorKind, message: String)
+    /// A model call started (`true`) or ended (`false`), for CLIs silent while a call is in
+    /// flight (aider without streaming): the silence timeout pauses meanwhile.
+    case modelCall(inFlight: Bool)
 }
 
 /// The kinds of provider failure Agon tells apart (they map to the `api_error` outcome).

@@ -138,11 +138,13 @@ public struct AiderAnalyticsParser: StreamParser {
             malformedLines += 1
             return []
         }
+        if event == "message_send_starting" { return [.modelCall(inFlight: true)] }
+        if event == "exit" { return [.modelCall(inFlight: false)] }
         guard event == "message_send", let p = o["properties"], p.object != nil else { return [] }
         let model = p["main_model"]?.string
         var events: [AgentEvent] = [
             .usage(TokenUsage(input: p["prompt_tokens"].tokens, output: p["completion_tokens"].tokens), model: model),
-            .turn,
+            .turn, .modelCall(inFlight: false),
         ]
         if let cost = p["cost"]?.double {
             if cost > 0 { events.append(.reportedCost(usd: cost, cumulative: false)) }

@@ -109,6 +109,10 @@ public final class AgentExecutor: @unchecked Sendable {
             try Data(launch.prompt.utf8).write(to: URL(fileURLWithPath: paths.promptFile))
             command = try HarnessCommand.build(for: launch, paths: paths)
             if launch.harness == .codex && launch.env["CODEX_HOME"] == nil { try prepareCodexHome(paths.codexHome) }
+            if launch.harness == .aider, let model = launch.model, let price = launch.price {
+                try RealCLIFlags.aiderModelMetadata(model: model, price: price)
+                    .write(to: URL(fileURLWithPath: RealCLIFlags.aiderModelMetadataPath(artifactsDir: launch.artifactsDir)))
+            }
         } catch {
             return failure("\(error)")
         }
@@ -160,6 +164,7 @@ public final class AgentExecutor: @unchecked Sendable {
     private func prepareCodexHome(_ home: String) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: home + "/sessions", withIntermediateDirectories: true)
+        if launch.env["TMPDIR"] == nil { try fm.createDirectory(atPath: home + "-tmp", withIntermediateDirectories: true) }
         let parent = launch.parentEnvironment ?? ProcessInfo.processInfo.environment
         let source = parent["CODEX_HOME"] ?? (parent["HOME"].map { $0 + "/.codex" } ?? "")
         for name in ["auth.json", "config.toml"] where fm.fileExists(atPath: source + "/" + name) {
@@ -183,6 +188,10 @@ struct MeteredSession {
     private var lastUsageAt: Double?
     private var crossedAt: Double?
     private var usageOwner: Source?
+    /// aider's stdout usage held back until its analytics log reports (or `stdoutFallbackDelay`).
+    private var pendingStdout: [(event: AgentEvent, at: Double)] = []
+    /// How long aider's stdout usage waits for the analytics log before it is used instead.
+    static let stdoutFallbackDelay = 1.0
     private var apiError: (kind: APIErrorKind, message: String)?
     private var resultError: (isError: Bool, summary: String?)?
     private var sessionID: String?
@@ -212,9 +221,26 @@ struct MeteredSession {
         let events = parser.consume(line: line)
         stdoutParser = parser
         if !events.isEmpty {
-            // Side files are written before the matching stdout line; read them first so the
-            // usage source that owns the run is decided in a stable order.
+            // Read side files first so the usage source that owns the run is decided in a stable order.
             if events.contains(where: Self.carriesUsage) { pollSideChannels() }
+            apply(events, from: .stdout)
+        }
+    }
+
+    /// Whether stdout usage waits for the side channel: aider prints its rounded `Tokens: 1.2k
+    /// sent` line just before it logs the exact counts, so the log must win that race.
+    private var defersStdoutUsage: Bool { launch.harness == .aider && !sideParsers.isEmpty }
+
+    /// Drops held-back stdout usage once the side channel owns usage; uses it when the side
+    /// channel stayed silent for `stdoutFallbackDelay` (or at the end of the run).
+    private mutating func settlePendingStdout(now: Double, final: Bool = false) {
+        guard !pendingStdout.isEmpty else { return }
+        if usageOwner == .side {
+            pendingStdout.removeAll()
+        } else if final || now - pendingStdout[0].at >= Self.stdoutFallbackDelay {
+            usageOwner = .stdout
+            let events = pendingStdout.map(\.event)
+            pendingStdout.removeAll()
             apply(events, from: .stdout)
         }
     }
@@ -229,6 +255,7 @@ struct MeteredSession {
             sideParsers[i].parser = parser
             apply(collected, from: .side)
         }
+        settlePendingStdout(now: MonotonicClock.now())
     }
 
     mutating func finishStreams() {
@@ -247,6 +274,7 @@ struct MeteredSession {
             sideParsers[i].parser = parser
             apply(collected, from: .side)
         }
+        settlePendingStdout(now: MonotonicClock.now(), final: true)
     }
 
     private static func carriesUsage(_ e: AgentEvent) -> Bool {
@@ -259,6 +287,10 @@ struct MeteredSession {
     private mutating func apply(_ events: [AgentEvent], from source: Source) {
         let now = MonotonicClock.now()
         for event in events {
+            if source == .stdout && usageOwner == nil && defersStdoutUsage, Self.carriesUsage(event) || event == .turn {
+                pendingStdout.append((event, now))
+                continue
+            }
             if Self.carriesUsage(event) {
                 // aider reports the same calls twice (analytics log and stdout) as deltas: the first
                 // source to report usage owns it, the other is ignored. Snapshot-only harnesses
@@ -281,6 +313,7 @@ struct MeteredSession {
             case .result(let isError, let summary): resultError = (isError, summary)
             case .session(let id): sessionID = id
             case .model(let m): model = m
+            case .modelCall(let inFlight): supervisor?.holdSilence(inFlight)
             default: break
             }
             if case .kill = meter.apply(event), crossedAt == nil {

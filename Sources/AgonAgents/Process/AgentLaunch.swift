@@ -31,6 +31,8 @@ public struct AgentLaunch: Sendable {
     public var maxLineBytes: Int
     public var transcriptCapBytes: Int
     public var stderrCapBytes: Int
+    /// Whether the agent runs as root (decides Claude Code's permission flags); tests set it.
+    public var runningAsRoot: Bool = RealCLIFlags.runningAsRoot
 
     public init(harness: Harness, binary: String? = nil, model: String? = nil, extraArgs: [String] = [],
                 command: [String]? = nil, env: [String: String] = [:], passThroughEnv: [String] = [],

@@ -143,6 +143,7 @@ public final class ProcessGroupSupervisor {
     private let lock = NSLock()
     private var pid: pid_t = 0
     private var requestedStop: StopReason?
+    private var silenceHeld = false
     private var signalledAt: Double?
     private var wakeRead: Int32 = -1
     private var wakeWrite: Int32 = -1
@@ -155,6 +156,20 @@ public final class ProcessGroupSupervisor {
 
     /// Asks the group to stop (SIGTERM now, SIGKILL after the grace period). Thread-safe,
     /// idempotent: the first reason wins. Callable from `onLine` for the fastest reaction.
+    /// Pauses the silence timeout while `held` (a model call the CLI prints nothing during is in
+    /// flight); the silence window restarts when it is released. Hard timeout and budget still apply.
+    public func holdSilence(_ held: Bool) {
+        lock.lock()
+        silenceHeld = held
+        lock.unlock()
+    }
+
+    private var isSilenceHeld: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return silenceHeld
+    }
+
     public func stop(_ reason: StopReason) {
         lock.lock()
         if requestedStop == nil { requestedStop = reason }
@@ -225,6 +240,7 @@ public final class ProcessGroupSupervisor {
             let signalTime = currentSignalTime()
 
             if leaderStatus == nil {
+                if isSilenceHeld { lastActivity = now }
                 if now >= hardDeadline { stop(.hardTimeout) }
                 if limits.silenceTimeout > 0 && now - lastActivity >= limits.silenceTimeout { stop(.silenceTimeout) }
                 if let t = currentSignalTime(), !usedSIGKILL, now - t >= limits.killGrace {

@@ -2,13 +2,13 @@ import AgonCore
 import Foundation
 @testable import AgonAgents
 
-/// Locates the shared captured agent streams (`../shared/fixtures/agent-streams` next to the package root).
+/// Locates the captured agent streams vendored in `Tests/Fixtures/agent-streams` (see its SOURCES.md).
 enum Fixtures {
     static let directory: URL? = {
         // Resolve symlinks so a dev package that links this folder still finds the real tree.
         var url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         for _ in 0..<4 { url.deleteLastPathComponent() } // X.swift, Parsing, AgonAgentsTests, Tests
-        let dir = url.deletingLastPathComponent().appendingPathComponent("shared/fixtures/agent-streams")
+        let dir = url.appendingPathComponent("Tests/Fixtures/agent-streams")
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir) && isDir.boolValue ? dir : nil
     }()

@@ -6,7 +6,7 @@ import Testing
 // Expected totals are worked out by hand from the fixture files and SOURCES.md; each comment says
 // where the numbers come from. TokenUsage is normalised: input = uncached input, output excludes reasoning.
 
-@Suite("Every captured fixture parses", .enabled(if: Fixtures.available))
+@Suite("Every captured fixture parses")
 struct AllFixturesTests {
     @Test func everyFixtureHasAFormatAndParsesWithoutCrashing() throws {
         let names = try Fixtures.allNames()
@@ -19,7 +19,7 @@ struct AllFixturesTests {
     }
 }
 
-@Suite("Claude stream-json fixtures", .enabled(if: Fixtures.available))
+@Suite("Claude stream-json fixtures")
 struct ClaudeFixtureTests {
     @Test func agentcmdSingleTurn() throws {
         let p = try Fixtures.run("claude-stream-json-agentcmd-1.jsonl", .claudeStreamJSON)
@@ -81,7 +81,7 @@ struct ClaudeFixtureTests {
     }
 }
 
-@Suite("Codex fixtures", .enabled(if: Fixtures.available))
+@Suite("Codex fixtures")
 struct CodexFixtureTests {
     @Test(arguments: [
         // turn.completed usage: input_tokens − cached_input_tokens, cached, output_tokens.
@@ -126,7 +126,7 @@ struct CodexFixtureTests {
     }
 }
 
-@Suite("Gemini fixtures", .enabled(if: Fixtures.available))
+@Suite("Gemini fixtures")
 struct GeminiFixtureTests {
     @Test(arguments: [
         // result.stats: input_tokens, output_tokens, reasoning = total_tokens − input − output.
@@ -161,7 +161,7 @@ struct GeminiFixtureTests {
     }
 }
 
-@Suite("OpenCode and pi fixtures", .enabled(if: Fixtures.available))
+@Suite("OpenCode and pi fixtures")
 struct OpenCodePiFixtureTests {
     @Test func opencodeStepsSum() throws {
         let p = try Fixtures.run("opencode-run-json-takopi-1.jsonl", .opencodeJSON)
@@ -186,7 +186,7 @@ struct OpenCodePiFixtureTests {
     }
 }
 
-@Suite("Aider fixtures", .enabled(if: Fixtures.available))
+@Suite("Aider fixtures")
 struct AiderFixtureTests {
     @Test func agonCaptureStdoutUnpriced() throws {
         let p = try Fixtures.run("aider-stdout-agon-capture-1.txt", .aiderStdout)
@@ -241,7 +241,7 @@ struct AiderFixtureTests {
     }
 }
 
-@Suite("OpenAI chat fixtures", .enabled(if: Fixtures.available))
+@Suite("OpenAI chat fixtures")
 struct OpenAIChatFixtureTests {
     @Test(arguments: [
         ("openai-chat-sse-pydanticai-1.sse", TokenUsage(input: 53, output: 15), "gpt-4o-mini-2024-07-18"),

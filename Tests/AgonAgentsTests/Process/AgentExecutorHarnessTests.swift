@@ -72,10 +72,15 @@ import Testing
         let fx = try AgentDoubleFixture()
         try FileManager.default.createDirectory(atPath: fx.root + "/.codex", withIntermediateDirectories: true)
         try "{\"token\":\"x\"}".write(toFile: fx.root + "/.codex/auth.json", atomically: true, encoding: .utf8)
+        let providers = "model_provider = \"local\"\n[model_providers.local]\nbase_url = \"http://127.0.0.1:9/v1\"\n"
+        try providers.write(toFile: fx.root + "/.codex/config.toml", atomically: true, encoding: .utf8)
         let result = AgentExecutor(launch: fx.launch(.codex)).run()
         #expect(result.outcome == .ok)
         let home = fx.artifacts + "/codex-home"
-        #expect(FileManager.default.fileExists(atPath: home + "/auth.json"))
+        #expect(try String(contentsOfFile: home + "/auth.json", encoding: .utf8) == "{\"token\":\"x\"}")
+        #expect(try String(contentsOfFile: home + "/config.toml", encoding: .utf8) == providers)
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: home + "-tmp", isDirectory: &isDirectory) && isDirectory.boolValue)
         let rollouts = FileManager.default.enumerator(atPath: home + "/sessions")?.allObjects.compactMap { $0 as? String }
             .filter { $0.hasSuffix(".jsonl") } ?? []
         #expect(rollouts.count == 1)

@@ -64,7 +64,9 @@ import Testing
     }
 
     @Test func claudeSkipsPermissionsUnlessTheEntrySetsThem() throws {
-        let c = try HarnessCommand.build(for: launch(.claude), paths: paths)
+        var notRoot = launch(.claude)
+        notRoot.runningAsRoot = false
+        let c = try HarnessCommand.build(for: notRoot, paths: paths)
         #expect(c.executable == "claude")
         #expect(c.arguments == ["-p", "do it", "--output-format", "stream-json", "--verbose", "--model", "m", "--dangerously-skip-permissions"])
         let own = try HarnessCommand.build(for: launch(.claude, extra: ["--permission-mode", "acceptEdits"]), paths: paths)
@@ -72,17 +74,42 @@ import Testing
         #expect(own.arguments.suffix(2) == ["--permission-mode", "acceptEdits"])
     }
 
+    // Claude Code 2.x refuses --dangerously-skip-permissions as root unless IS_SANDBOX=1.
+    @Test func claudeAsRootUsesAnAllowlistUnlessTheEntryClaimsASandbox() throws {
+        var root = launch(.claude)
+        root.runningAsRoot = true
+        let c = try HarnessCommand.build(for: root, paths: paths)
+        #expect(!c.arguments.contains("--dangerously-skip-permissions"))
+        #expect(c.arguments.suffix(4) == ["--permission-mode", "acceptEdits", "--allowedTools",
+                                          "Bash,Edit,MultiEdit,Write,Read,Glob,Grep,LS,NotebookEdit,TodoWrite,TaskCreate,TaskGet,TaskList,TaskUpdate"])
+        root.env["IS_SANDBOX"] = "1"
+        let sandboxed = try HarnessCommand.build(for: root, paths: paths)
+        #expect(sandboxed.arguments.last == "--dangerously-skip-permissions")
+        #expect(!sandboxed.arguments.contains("--allowedTools"))
+    }
+
     @Test func codexKeepsThePromptLastAndTailsRollouts() throws {
         let c = try HarnessCommand.build(for: launch(.codex, extra: ["-c", "x=1"]), paths: paths)
         #expect(c.arguments.last == "do it")
         #expect(c.arguments.prefix(2) == ["exec", "--json"])
         #expect(c.environment["CODEX_HOME"] == "/a/codex-home")
+        #expect(c.environment["TMPDIR"] == "/a/codex-home-tmp", "codex refuses a CODEX_HOME under its temp directory")
         #expect(c.sideChannels == [.rollouts(directory: "/a/codex-home/sessions", format: .codexRollout)])
     }
 
     @Test func aiderReadsThePromptFileAndLogsAnalytics() throws {
         let c = try HarnessCommand.build(for: launch(.aider), paths: paths)
         #expect(c.arguments.starts(with: ["--message-file", "/a/prompt.md"]))
+        // No .gitignore edit in the worktree, the provider's usage (not aider's estimate), aider's own files outside the worktree.
+        #expect(c.arguments.contains("--no-gitignore") && c.arguments.contains("--no-stream") && !c.arguments.contains("--stream"))
+        #expect(c.arguments.contains("/a/aider.chat.history.md") && c.arguments.contains("/a/aider.input.history"))
+        #expect(c.environment["LITELLM_LOCAL_MODEL_COST_MAP"] == "True")
+        // A model with a price gets aider's metadata file (no price-file download); none without.
+        #expect(!c.arguments.contains("--model-metadata-file"))
+        var priced = launch(.aider)
+        priced.price = ModelPrice(inputPerToken: 4e-7, outputPerToken: 1.6e-6, source: "t")
+        let p = try HarnessCommand.build(for: priced, paths: paths)
+        #expect(p.arguments.contains("--model-metadata-file") && p.arguments.contains("/a/aider-model-metadata.json"))
         #expect(c.stdoutFormat == .aiderStdout)
         #expect(c.sideChannels == [.file(path: "/a/aider-analytics.jsonl", format: .aiderAnalytics)])
     }
