@@ -11,12 +11,15 @@ public struct Cleaner {
 
     public init(workspace: Workspace) { self.workspace = workspace }
 
-    struct Result: Codable {
-        var runs: [String]
-        var worktreesRemoved: [String]
-        var branchesDeleted: [String]
-        var processesKilled: Int
-        var purged: Bool
+    /// What `agon clean` removed, and the runs it left alone because a live `agon` holds them.
+    public struct Result: Codable {
+        public var runs: [String]
+        public var worktreesRemoved: [String]
+        public var branchesDeleted: [String]
+        public var processesKilled: Int
+        public var purged: Bool
+        /// Not in the JSON document (it predates this field); the text names them.
+        public var skipped: [String] = []
         enum CodingKeys: String, CodingKey {
             case runs, worktreesRemoved = "worktrees_removed", branchesDeleted = "branches_deleted"
             case processesKilled = "processes_killed", purged
@@ -24,7 +27,7 @@ public struct Cleaner {
     }
 
     /// `run` nil = every run.
-    public func clean(run reference: String?, purge: Bool) throws -> CommandOutput {
+    public func clean(run reference: String?, purge: Bool) throws -> Result {
         let repository = try workspace.repository()
         let storeExists = FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path)
         let store = storeExists ? try workspace.store() : nil
@@ -57,7 +60,7 @@ public struct Cleaner {
             throw UsageError("run \(runID) is still being run by another agon process; stop it first")
         }
         runIDs.removeAll { live.contains($0) }
-        var result = Result(runs: runIDs, worktreesRemoved: [], branchesDeleted: [], processesKilled: 0, purged: purge)
+        var result = Result(runs: runIDs, worktreesRemoved: [], branchesDeleted: [], processesKilled: 0, purged: purge, skipped: live)
         for runID in runIDs {
             result.processesKilled += LeftoverProcesses.kill(environmentEntry: Tournament.runMarker(runID)).count
             for worktree in try WorktreeSet.all(in: repository, runID: runID) {
@@ -85,11 +88,6 @@ public struct Cleaner {
         }
         _ = try repository.pruneWorktrees()
 
-        var text = "cleaned \(runIDs.count) run\(runIDs.count == 1 ? "" : "s"): "
-        text += "\(result.worktreesRemoved.count) worktrees, \(result.branchesDeleted.count) branches removed"
-        if result.processesKilled > 0 { text += ", \(result.processesKilled) leftover processes killed" }
-        text += purge ? "; records and artifacts deleted\n" : "; records kept (`--purge` deletes them)\n"
-        if !live.isEmpty { text += "skipped \(live.joined(separator: ", ")): still being run by another agon process\n" }
-        return CommandOutput(text: text, value: VersionedDocument(result))
+        return result
     }
 }
