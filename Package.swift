@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "AgonGitTests", dependencies: ["AgonGit", "AgonTestSupport"], swiftSettings: settings),
         .testTarget(name: "AgonCoreTests", dependencies: ["AgonCore"], swiftSettings: settings),
         .testTarget(name: "AgonAgentsTests", dependencies: ["AgonAgents", "agent-double"], swiftSettings: settings),
-        .testTarget(name: "AgonReviewTests", dependencies: ["AgonReview"], swiftSettings: settings),
+        .testTarget(name: "AgonReviewTests", dependencies: ["AgonReview", "AgonTestSupport"], swiftSettings: settings),
         .testTarget(name: "AgonConsensusTests", dependencies: ["AgonConsensus"], swiftSettings: settings),
         .testTarget(name: "AgonLeaderboardTests", dependencies: ["AgonLeaderboard", "AgonStore", "AgonTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
         .testTarget(name: "AgonStoreTests", dependencies: ["AgonStore", "AgonTestSupport"], swiftSettings: settings),

@@ -10,19 +10,20 @@ public struct CandidateApplier {
 
     public init(workspace: Workspace) { self.workspace = workspace }
 
-    struct Body: Codable {
-        var runID: String
-        var agent: String
-        var files: Int
-        var committed: Bool
-        var commitSHA: String?
-        var threeWay: Bool
+    /// What `agon apply` did.
+    public struct Result: Codable {
+        public var runID: String
+        public var agent: String
+        public var files: Int
+        public var committed: Bool
+        public var commitSHA: String?
+        public var threeWay: Bool
         enum CodingKeys: String, CodingKey {
             case runID = "run_id", agent, files, committed, commitSHA = "commit_sha", threeWay = "three_way"
         }
     }
 
-    public func apply(runID reference: String, agentID: String, commit: Bool, ontoCurrent: Bool) throws -> CommandOutput {
+    public func apply(runID reference: String, agentID: String, commit: Bool, ontoCurrent: Bool) throws -> Result {
         let store = try workspace.storeForReading()
         let runID = try RunQueries.resolve(reference, in: store)
         guard let record = try store.run(runID) else { throw UsageError("no run \(reference)") }
@@ -78,10 +79,8 @@ public struct CandidateApplier {
                 + "\n\nApplied with agon from run \(runID), candidate \(agentID).", in: workspace.root)
         }
         try store.recordPick(ApplyRecord(runID: runID, agent: agentID, appliedAt: Date(), committed: commit, commitSHA: commitSHA))
-        let text = "applied \(agentID)'s patch from run \(runID) (\(candidate.diff.files) files)"
-            + (threeWay ? " with a 3-way merge onto HEAD" : "") + (commitSHA.map { "; committed \($0.prefix(10))" } ?? "; not committed") + "\n"
-        return CommandOutput(text: text, value: VersionedDocument(Body(runID: runID, agent: agentID, files: candidate.diff.files,
-                                                                       committed: commit, commitSHA: commitSHA, threeWay: threeWay)))
+        return Result(runID: runID, agent: agentID, files: candidate.diff.files, committed: commit, commitSHA: commitSHA,
+                      threeWay: threeWay)
     }
 }
 

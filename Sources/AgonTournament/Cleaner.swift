@@ -12,14 +12,19 @@ public struct Cleaner {
 
     public init(workspace: Workspace) { self.workspace = workspace }
 
-    struct Result: Codable {
-        var runs: [String]
-        var worktreesRemoved: [String]
-        var worktreesPooled: [String]
-        var poolEntriesRemoved: Int?
-        var branchesDeleted: [String]
-        var processesKilled: Int
-        var purged: Bool
+    /// What `agon clean` removed or pooled, and the runs it left alone because a live `agon` holds them.
+    public struct Result: Codable {
+        public var runs: [String]
+        public var worktreesRemoved: [String]
+        public var worktreesPooled: [String]
+        public var poolEntriesRemoved: Int?
+        public var branchesDeleted: [String]
+        public var processesKilled: Int
+        public var purged: Bool
+        /// Not in the JSON document (it predates this field); the text names them.
+        public var skipped: [String] = []
+        /// Whether any run was asked for (false for `--pool` alone); not in the JSON document.
+        public var cleanedRuns = true
         enum CodingKeys: String, CodingKey {
             case runs, worktreesRemoved = "worktrees_removed", worktreesPooled = "worktrees_pooled"
             case poolEntriesRemoved = "pool_entries_removed", branchesDeleted = "branches_deleted"
@@ -28,7 +33,7 @@ public struct Cleaner {
     }
 
     /// `run` nil = every run; `runs` false cleans no run (for `--pool` alone).
-    public func clean(run reference: String?, purge: Bool, pool emptyPool: Bool = false, runs: Bool = true) throws -> CommandOutput {
+    public func clean(run reference: String?, purge: Bool, pool emptyPool: Bool = false, runs: Bool = true) throws -> Result {
         let repository = try workspace.repository()
         let storeExists = FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path)
         let store = storeExists ? try workspace.store() : nil
@@ -63,7 +68,8 @@ public struct Cleaner {
             throw UsageError("run \(runID) is still being run by another agon process; stop it first")
         }
         runIDs.removeAll { live.contains($0) }
-        var result = Result(runs: runIDs, worktreesRemoved: [], worktreesPooled: [], branchesDeleted: [], processesKilled: 0, purged: purge)
+        var result = Result(runs: runIDs, worktreesRemoved: [], worktreesPooled: [], branchesDeleted: [], processesKilled: 0,
+                            purged: purge, skipped: live, cleanedRuns: runs)
         let pool = WorktreePool(workspace: workspace)
         for runID in runIDs {
             result.processesKilled += LeftoverProcesses.kill(environmentEntry: Tournament.runMarker(runID)).count
@@ -94,16 +100,6 @@ public struct Cleaner {
         }
         _ = try repository.pruneWorktrees()
 
-        var text = ""
-        if runs {
-            text += "cleaned \(runIDs.count) run\(runIDs.count == 1 ? "" : "s"): "
-            text += "\(result.worktreesRemoved.count) worktrees, \(result.branchesDeleted.count) branches removed"
-            if !result.worktreesPooled.isEmpty { text += ", \(result.worktreesPooled.count) worktrees kept for reuse" }
-        }
-        if result.processesKilled > 0 { text += ", \(result.processesKilled) leftover processes killed" }
-        if runs { text += purge ? "; records and artifacts deleted\n" : "; records kept (`--purge` deletes them)\n" }
-        if let removed = result.poolEntriesRemoved { text += "emptied the worktree pool: \(removed) worktree\(removed == 1 ? "" : "s") deleted\n" }
-        if !live.isEmpty { text += "skipped \(live.joined(separator: ", ")): still being run by another agon process\n" }
-        return CommandOutput(text: text, value: VersionedDocument(result))
+        return result
     }
 }

@@ -75,29 +75,16 @@ public struct Doctor {
         return DoctorReport(entries: entries, machine: ids == nil ? [Self.sandboxCheck()] : [])
     }
 
-    /// `agon doctor`: the report as text or JSON, each problem on stderr, exit 2 when any would fail.
-    public func run() -> CommandOutcome {
+    /// `agon doctor`: the report, each problem as an error line, exit 2 when any would fail.
+    public func run() -> CommandResult<DoctorReport> {
         if workspace.config.agents.isEmpty && workspace.config.verifiers.isEmpty {
             let problem = workspace.configPath == nil
                 ? "no agon.yml in \(workspace.root): run `agon init` or pass --config"
                 : "\(workspace.relative(workspace.configPath!)) lists no agents or verifiers"
-            return CommandOutcome(output: CommandOutput(text: "", value: VersionedDocument(DoctorReport(entries: [], machine: []))),
-                                  exitCode: 2, errors: [problem])
+            return CommandResult(DoctorReport(entries: [], machine: []), exitCode: 2, errors: [problem])
         }
         let report = examine()
-        var lines: [String] = []
-        for entry in report.entries {
-            let head = "\(entry.id) (\(entry.role), \(entry.harness.rawValue)\(entry.model.map { ", \($0)" } ?? ""))"
-            lines.append(head + (entry.binaryPath.map { ": \($0)" } ?? "") + (entry.version.map { " — \($0)" } ?? ""))
-            for check in entry.checks {
-                lines.append("  \(check.status.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(check.name): \(check.detail)")
-            }
-        }
-        for check in report.machine {
-            lines.append("\(check.status.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(check.name): \(check.detail)")
-        }
-        return CommandOutcome(output: CommandOutput(text: lines.joined(separator: "\n"), value: VersionedDocument(report)),
-                              exitCode: report.hasErrors ? 2 : 0, errors: report.problems.map(\.line))
+        return CommandResult(report, exitCode: report.hasErrors ? 2 : 0, errors: report.problems.map(\.line))
     }
 
     // MARK: - One entry

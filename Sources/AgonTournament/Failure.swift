@@ -36,37 +36,6 @@ extension AgonInputError: AgonFailure {
     public var exitCode: Int32 { 2 }
 }
 
-/// What a command prints: human text and the same result as JSON.
-public struct CommandOutput {
-    public var text: String
-    public var json: String
-
-    public init(text: String, json: String) {
-        self.text = text.hasSuffix("\n") || text.isEmpty ? text : text + "\n"
-        self.json = json.hasSuffix("\n") ? json : json + "\n"
-    }
-
-    /// Text plus a JSON document encoded from `value` with Agon's stable encoder.
-    public init<T: Encodable>(text: String, value: T) {
-        let data = (try? AgonJSON.encoder.encode(value)) ?? Data("{}".utf8)
-        self.init(text: text, json: String(decoding: data, as: UTF8.self))
-    }
-}
-
-/// A command's output plus the exit code it should end with (0 ok, 1 the work failed).
-public struct CommandOutcome {
-    public var output: CommandOutput
-    public var exitCode: Int32
-    /// Problems to print on stderr, one line each (the output is still printed).
-    public var errors: [String] = []
-
-    public init(output: CommandOutput, exitCode: Int32, errors: [String] = []) {
-        self.output = output
-        self.exitCode = exitCode
-        self.errors = errors
-    }
-}
-
 /// A command's typed result, the exit code it ends with (0 ok, 1 the work failed, 2 bad input,
 /// 130 interrupted) and problems to print on stderr, one line each. AgonReport presents the value.
 public struct CommandResult<Value> {

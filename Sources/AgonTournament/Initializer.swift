@@ -33,9 +33,10 @@ public enum Initializer {
 
     """
 
-    struct Result: Codable {
-        var created: [String]
-        var excluded: [String]
+    /// What `agon init` wrote: the files created and the patterns added to `.git/info/exclude`.
+    public struct Result: Codable {
+        public var created: [String]
+        public var excluded: [String]
     }
 
     /// Adds `patterns` missing from `.git/info/exclude`; returns the ones it added.
@@ -53,7 +54,7 @@ public enum Initializer {
         return wanted
     }
 
-    public static func initialize(at path: String) throws -> CommandOutput {
+    public static func initialize(at path: String) throws -> Result {
         // Existing files are refused before anything is parsed: a broken agon.yml is still the user's.
         let root = try Workspace.repositoryRoot(from: path)
         let existing = ["agon.yml", "specs/example.md"].filter { FileManager.default.fileExists(atPath: root + "/" + $0) }
@@ -67,9 +68,6 @@ public enum Initializer {
 
         let worktreeRoot = workspace.relative(workspace.worktreeRoot)
         let wanted = try exclude(["/\(worktreeRoot)/", "/.agon/"], in: try workspace.repository())
-        let text = "created agon.yml and specs/example.md\n"
-            + (wanted.isEmpty ? "" : "excluded \(wanted.joined(separator: " ")) in .git/info/exclude\n")
-            + "next: edit agon.yml, then `agon validate specs/example.md`\n"
-        return CommandOutput(text: text, value: VersionedDocument(Result(created: ["agon.yml", "specs/example.md"], excluded: wanted)))
+        return Result(created: ["agon.yml", "specs/example.md"], excluded: wanted)
     }
 }

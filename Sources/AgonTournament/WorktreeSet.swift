@@ -106,16 +106,9 @@ final class WorktreeSet: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` holding an exclusive lock on the repository's worktree metadata against other
-    /// `agon` processes (threads of this process may still add worktrees concurrently inside one
-    /// `body`). libgit2 reads every worktree's metadata when adding one, and another process's
-    /// half-written entry makes it fail.
+    /// Runs `body` holding the repository's worktree-metadata lock (`GitRepository.withWorktreeMetadataLock`).
     static func acrossProcesses<T>(_ workspace: Workspace, _ body: () throws -> T) throws -> T {
-        let repository = try workspace.repository()
-        let fd = open(repository.commonDir + "/agon-worktrees.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        if fd >= 0 { _ = flock(fd, LOCK_EX) }
-        defer { if fd >= 0 { _ = flock(fd, LOCK_UN); close(fd) } }
-        return try body()
+        try workspace.repository().withWorktreeMetadataLock(body)
     }
 
     /// Removes an agent's worktree, branch and handover record if they exist.

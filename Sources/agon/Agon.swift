@@ -69,6 +69,20 @@ func finish<Value>(_ result: CommandResult<Value>, json: Bool, present: (Value) 
     try finish(CommandOutcome(output: present(result.value), exitCode: result.exitCode, errors: result.errors), json: json)
 }
 
+/// A command's output plus the exit code it should end with (0 ok, 1 the work failed).
+struct CommandOutcome {
+    public var output: CommandOutput
+    public var exitCode: Int32
+    /// Problems to print on stderr, one line each (the output is still printed).
+    public var errors: [String] = []
+
+    public init(output: CommandOutput, exitCode: Int32, errors: [String] = []) {
+        self.output = output
+        self.exitCode = exitCode
+        self.errors = errors
+    }
+}
+
 /// Prints a command's result as text or as JSON on stdout.
 func emit(_ output: CommandOutput, json: Bool) {
     print(json ? output.json : output.text, terminator: "")

@@ -1,3 +1,4 @@
+import AgonReport
 import AgonTournament
 import ArgumentParser
 import Foundation
@@ -13,6 +14,6 @@ struct DoctorCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        finish(Doctor(workspace: try repo.workspace()).run(), json: json)
+        try finish(Doctor(workspace: try repo.workspace()).run(), json: json, present: DoctorPresenter.output)
     }
 }

@@ -77,7 +77,7 @@ struct Apply: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        emit(try CandidateApplier(workspace: try repo.workspace())
-            .apply(runID: runRef, agentID: candidate, commit: commit, ontoCurrent: ontoCurrent), json: json)
+        emit(ApplyPresenter.output(try CandidateApplier(workspace: try repo.workspace())
+            .apply(runID: runRef, agentID: candidate, commit: commit, ontoCurrent: ontoCurrent)), json: json)
     }
 }

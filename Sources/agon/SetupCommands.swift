@@ -12,7 +12,7 @@ struct Init: ParsableCommand {
 
     func run() throws {
         let result = try Initializer.initialize(at: repository ?? FileManager.default.currentDirectoryPath)
-        emit(result, json: false)
+        emit(InitPresenter.output(result), json: false)
     }
 }
 
@@ -62,8 +62,8 @@ struct Clean: ParsableCommand {
     }
 
     func run() throws {
-        emit(try Cleaner(workspace: try repo.workspace()).clean(run: all ? nil : runRef, purge: purge, pool: pool,
-                                                              runs: all || runRef != nil), json: json)
+        emit(CleanPresenter.output(try Cleaner(workspace: try repo.workspace()).clean(run: all ? nil : runRef, purge: purge, pool: pool,
+                                                                              runs: all || runRef != nil)), json: json)
     }
 }
 

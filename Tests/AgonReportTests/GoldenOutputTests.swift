@@ -98,6 +98,22 @@ struct GoldenOutputTests {
         try Self.expectGolden(output.json, "try.json")
     }
 
+    @Test func initApplyAndClean() throws {
+        let created = InitPresenter.output(Initializer.Result(created: ["agon.yml", "specs/example.md"], excluded: ["/worktrees/", "/.agon/"]))
+        try Self.expectGolden(created.text, "init.txt")
+        try Self.expectGolden(created.json, "init.json")
+        let applied = ApplyPresenter.output(CandidateApplier.Result(runID: "20260101-080000-aaaa", agent: "neat", files: 2, committed: true,
+                                                                    commitSHA: "89abcdef0123456789abcdef0123456789abcdef", threeWay: true))
+        try Self.expectGolden(applied.text, "apply.txt")
+        try Self.expectGolden(applied.json, "apply.json")
+        let cleaned = CleanPresenter.output(Cleaner.Result(
+            runs: ["20260101-080000-aaaa"], worktreesRemoved: ["worktrees/20260101-080000-aaaa/neat"],
+            branchesDeleted: ["agon/20260101-080000-aaaa/neat"], processesKilled: 2, purged: false, skipped: ["20260102-090000-bbbb"]))
+        try Self.expectGolden(cleaned.text, "clean.txt")
+        try Self.expectGolden(cleaned.json, "clean.json")
+        #expect(!cleaned.json.contains("skipped"))
+    }
+
     @Test func leaderboardInEveryFormat() throws {
         let query = LeaderboardQuery(since: nil, specGlob: "specs/*", replicates: 20, seed: 3)
         let settings = LeaderboardSettings(replicates: 20, seed: 3, parallel: false)

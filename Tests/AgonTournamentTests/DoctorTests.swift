@@ -1,6 +1,7 @@
 import AgonCore
 import Foundation
 import Testing
+import AgonReport
 @testable import AgonTournament
 
 @Suite("agon doctor and run preflight")
@@ -103,8 +104,9 @@ struct DoctorTests {
         workspace.environment["ANTHROPIC_API_KEY"] = "sk-ant-very-secret"
         let outcome = Doctor(workspace: workspace).run()
         #expect(outcome.exitCode == 0)
-        #expect(!outcome.output.text.contains("sk-ant-very-secret") && !outcome.output.json.contains("sk-ant-very-secret"))
-        let report = try AgonJSON.decoder.decode(DoctorReport.self, from: Data(outcome.output.json.utf8))
+        let output = DoctorPresenter.output(outcome.value)
+        #expect(!output.text.contains("sk-ant-very-secret") && !output.json.contains("sk-ant-very-secret"))
+        let report = try AgonJSON.decoder.decode(DoctorReport.self, from: Data(output.json.utf8))
         #expect(report.entries[0].checks.first { $0.name == "login" } == DoctorCheck(name: "login", status: .ok, detail: "ANTHROPIC_API_KEY"))
         #expect(report.entries[1].checks.first { $0.name == "login" }?.status == .warning)
         #expect(outcome.errors.contains("nokey: no API key or login found for claude: add `env: [ANTHROPIC_API_KEY]` to the entry, or run `claude login`"))

@@ -3,6 +3,7 @@ import AgonStore
 import Foundation
 import Testing
 import AgonReport
+import AgonTestSupport
 @testable import AgonTournament
 
 /// The review stage end to end: real temporary repositories, agent doubles as candidates and as
@@ -239,10 +240,11 @@ import AgonReport
         #expect(fixture.file(".agon/runs/\(record.runID)/consensus.json") != nil)
     }
 
-    @Test(.enabled(if: ReviewChatServer.available)) func openAIVerifierThroughAChatServer() throws {
-        let server = try ReviewChatServer()
+    @Test(.enabled(if: FakeChatServer.pythonAvailable)) func openAIVerifierThroughAChatServer() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
         let fixture = try TournamentFixture(config: nil)
-        let chat = ("chat", "harness: openai, model: qwen3-coder, base_url: \"http://127.0.0.1:\(server.port)/v1\", "
+        let chat = ("chat", "harness: openai, model: in-order, base_url: \"\(server.baseURL.absoluteString)\", "
                     + "api_key_env: REVIEW_KEY, pricing: { input_per_mtok: 2, output_per_mtok: 10 }")
         try fixture.writeConfig(ReviewLineup.agents() + ReviewLineup.verifiers([chat]))
         var workspace = try fixture.workspace()
@@ -257,7 +259,7 @@ import AgonReport
         #expect(review.tokens.input == 1200 && review.tokens.output == 80)
         #expect(review.costSource == .computed)
         #expect(abs((review.costUSD ?? 0) - (1200 * 2e-6 + 80 * 10e-6)) < 1e-12)
-        #expect(try String(contentsOfFile: server.authLog, encoding: .utf8).contains("Bearer sk-review-secret"))
+        #expect(server.requests().contains { $0["authorization"] as? String == "Bearer sk-review-secret" })
         #expect(fixture.file(".agon/runs/\(record.runID)/reviews/chat/response-1.json")?.contains("chatcmpl-1") == true)
         #expect(record.consensus?.ranking == review.ranking)
     }

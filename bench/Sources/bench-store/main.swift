@@ -52,18 +52,6 @@ func cpuSeconds() -> Double {
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
-func git(_ args: [String], in directory: String) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git"] + args
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw WorkError("git \(args.joined(separator: " ")) failed in \(directory)") }
-}
-
 /// Run `index` with 5 of the 50 agents; each agent keeps one harness, model and price level
 /// across runs so the leaderboard has exactly 50 rows.
 func makeRun(index: Int, agents: [String], rng: inout SplitMix64) -> RunRecord {
@@ -123,7 +111,7 @@ do {
     let temporary = arguments.count <= 3
     defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    if !FileManager.default.fileExists(atPath: directory + "/.git") { try git(["init", "-q"], in: directory) }
+    if !FileManager.default.fileExists(atPath: directory + "/.git") { _ = try GitCLI(directory: directory).data(["init", "-q"]) }
 
     let workspace = try Workspace.open(from: directory)
     // The populating handle is dropped before the leaderboard opens its own.

@@ -1,20 +1,21 @@
 import Foundation
 
-/// A tiny OpenAI-compatible server (Python `http.server`) for client tests. It picks its behaviour
-/// from the request's `model` and appends every request (headers + body) to a log the test reads.
-final class FakeChatServer {
-    static var pythonAvailable: Bool {
+/// The one fake OpenAI-compatible server (Python `http.server`) for client and review tests. It
+/// picks its behaviour from the request's `model` and appends every request (headers + body) to a
+/// log the test reads. Model `in-order` ranks the packet's candidates in the order shown.
+public final class FakeChatServer {
+    public static var pythonAvailable: Bool {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }
     }
 
-    let baseURL: URL
+    public let baseURL: URL
     private let process: Process
     private let stdin: Pipe
     private let dir: URL
     private var logURL: URL { dir.appendingPathComponent("requests.jsonl") }
 
-    init() throws {
+    public init() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("agon-fake-chat-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let script = dir.appendingPathComponent("server.py")
@@ -43,14 +44,14 @@ final class FakeChatServer {
     }
 
     /// Requests received so far, oldest first.
-    func requests() -> [[String: Any]] {
+    public func requests() -> [[String: Any]] {
         guard let text = try? String(contentsOf: logURL, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
         }
     }
 
-    func stop() {
+    public func stop() {
         // Closing stdin makes the server exit on its own; terminate is the backstop.
         try? stdin.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
@@ -61,7 +62,7 @@ final class FakeChatServer {
     deinit { if process.isRunning { stop() } }
 
     static let script = #"""
-    import json, os, sys, threading, time
+    import json, os, re, sys, threading, time
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     LOG = sys.argv[1]
@@ -107,6 +108,15 @@ final class FakeChatServer {
             if model.startswith("fixture:"):
                 with open(model[len("fixture:"):], "rb") as f:
                     return self.reply(200, raw=f.read())
+            if model == "in-order":
+                text = "\n".join(m["content"] for m in body.get("messages", []) if m.get("role") == "user")
+                labels = []
+                for label in re.findall(r"^## Candidate ([A-Z]+)$", text, re.M):
+                    if label not in labels: labels.append(label)
+                v = {"ranking": labels, "candidates": {l: {"summary": "ok", "risks": "", "recommendation": "apply"} for l in labels}}
+                reply = completion(json.dumps(v), {"prompt_tokens": 1200, "completion_tokens": 80, "total_tokens": 1280}, model=model)
+                reply["id"] = "chatcmpl-1"
+                return self.reply(200, reply)
             if model == "no-schema":
                 if "response_format" in body:
                     return self.reply(400, {"error": {"message": "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
