@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AgonGit
+import AgonTestSupport
 
 /// Parking and recycling worktrees, with `git worktree add` of the same commit as the oracle.
 @Suite struct WorktreeReuseTests {

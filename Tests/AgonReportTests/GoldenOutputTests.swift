@@ -108,6 +108,7 @@ struct GoldenOutputTests {
         try Self.expectGolden(applied.json, "apply.json")
         let cleaned = CleanPresenter.output(Cleaner.Result(
             runs: ["20260101-080000-aaaa"], worktreesRemoved: ["worktrees/20260101-080000-aaaa/neat"],
+            worktreesPooled: ["worktrees/20260101-080000-aaaa/tidy"],
             branchesDeleted: ["agon/20260101-080000-aaaa/neat"], processesKilled: 2, purged: false, skipped: ["20260102-090000-bbbb"]))
         try Self.expectGolden(cleaned.text, "clean.txt")
         try Self.expectGolden(cleaned.json, "clean.json")
