@@ -168,6 +168,12 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
     /// Lines of the agent's output stream that could not be parsed (counted and skipped).
     public var malformedLines: Int
     public var apiErrorMessage: String?
+    /// What the pre-review screen found in the diff (injection, leak); a gating finding keeps
+    /// the candidate out of review.
+    public var findings: [ReviewFinding] = []
+
+    /// Whether a review finding gates this candidate.
+    public var gatedByFinding: Bool { findings.contains { $0.gates } }
 
     public init(agent: String, harness: Harness, model: String? = nil, outcome: Outcome? = nil,
                 state: CandidateState = .pending, costUSD: Double? = nil, computedCostUSD: Double? = nil,
@@ -216,7 +222,7 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         case tokensPerSec = "tokens_per_sec", exitStatus = "exit_status", diff, checks
         case checkResults = "check_results", scopeViolations = "scope_violations", worktree, branch
         case snapshotSHA = "snapshot_sha", transcriptPath = "transcript_path", stderrPath = "stderr_path"
-        case malformedLines = "malformed_lines", apiErrorMessage = "api_error_message"
+        case malformedLines = "malformed_lines", apiErrorMessage = "api_error_message", findings
     }
 
     public init(from decoder: Decoder) throws {
@@ -249,6 +255,7 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         stderrPath = try c.decodeIfPresent(String.self, forKey: .stderrPath)
         malformedLines = try c.decode(Int.self, forKey: .malformedLines)
         apiErrorMessage = try c.decodeIfPresent(String.self, forKey: .apiErrorMessage)
+        findings = try c.decodeIfPresent([ReviewFinding].self, forKey: .findings) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -281,6 +288,7 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         try c.encode(stderrPath, forKey: .stderrPath)
         try c.encode(malformedLines, forKey: .malformedLines)
         try c.encode(apiErrorMessage, forKey: .apiErrorMessage)
+        try c.encode(findings, forKey: .findings)
     }
 }
 
@@ -574,11 +582,21 @@ public struct ConsensusRecord: Codable, Equatable, Sendable {
     public static let onePassingMethod = "unreviewed: only one candidate passed its checks"
     /// `method` when no candidate passed: the ranking is the gate order only.
     public static let nonePassingMethod = "unreviewed: no candidate passed its checks (all gated)"
-    /// `method` when no verdict was usable: passing candidates stay in run order.
-    public static let noVerdictsMethod = "unreviewed: no usable verdict (passing candidates in run order)"
+    /// `method` when no verdict was usable: the passing candidates are tied (listed in run order
+    /// only because a list needs some order) and there is no winner.
+    public static let noVerdictsMethod = "unreviewed: no usable verdict (passing candidates tied, no winner)"
+    /// The same method as recorded by earlier versions, which called the tie "run order".
+    static let legacyNoVerdictsMethod = "unreviewed: no usable verdict (passing candidates in run order)"
 
     /// Whether the ranking says who is best (not when nobody passed or no verdict was usable).
-    public var isDecided: Bool { method != Self.nonePassingMethod && method != Self.noVerdictsMethod }
+    public var isDecided: Bool {
+        method != Self.nonePassingMethod && method != Self.noVerdictsMethod && method != Self.legacyNoVerdictsMethod
+    }
+
+    /// The passing candidates that share first place because no verdict ordered them (empty when decided).
+    public var tied: [String] {
+        method == Self.noVerdictsMethod || method == Self.legacyNoVerdictsMethod ? ranking.filter { !gated.contains($0) } : []
+    }
 
     /// The consensus winner: the top candidate of a decided ranking when it passed the gate.
     public var winner: String? {

@@ -104,7 +104,7 @@ public final class Tournament {
 
     /// A candidate that competes in review: it ran to the end, left a diff and passed acceptance.
     static func passed(_ candidate: CandidateRecord) -> Bool {
-        candidate.outcome == .ok && !candidate.diff.isEmpty && candidate.checks.acceptance != .failed
+        candidate.outcome == .ok && !candidate.diff.isEmpty && candidate.checks.acceptance != .failed && !candidate.gatedByFinding
     }
 
     // MARK: - One run

@@ -31,6 +31,8 @@ public struct AgentLaunch: Sendable {
     public var maxLineBytes: Int
     public var transcriptCapBytes: Int
     public var stderrCapBytes: Int
+    /// Review mode: the CLI may read but not write, run commands or fetch (see `ReadOnlyFlags`).
+    public var readOnly = false
 
     public init(harness: Harness, binary: String? = nil, model: String? = nil, extraArgs: [String] = [],
                 command: [String]? = nil, env: [String: String] = [:], passThroughEnv: [String] = [],

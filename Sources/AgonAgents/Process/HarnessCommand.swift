@@ -24,6 +24,9 @@ public enum SideChannel: Equatable, Sendable {
 /// - aider: `--message-file PROMPT_FILE --yes-always --no-auto-commits --no-pretty --no-stream
 ///   --analytics-log FILE`.
 /// - command: the configured argv with templates expanded; usage from `$AGON_USAGE_FILE`.
+///
+/// Verifiers (`AgentLaunch.readOnly`) read untrusted diffs, so they never get a permission bypass;
+/// see `ReadOnlyFlags` for what each harness gets instead.
 public struct HarnessCommand: Equatable, Sendable {
     public var executable: String
     public var arguments: [String]
@@ -55,16 +58,21 @@ public struct HarnessCommand: Equatable, Sendable {
     public enum BuildError: Error, CustomStringConvertible, Equatable {
         case missingCommand
         case notAnAgentCLI(Harness)
+        /// A verifier's `args` would lift its read-only mode.
+        case bypassInReadOnlyMode(Harness, String)
 
         public var description: String {
             switch self {
             case .missingCommand: return "agent has harness 'command' but no 'command' argv"
             case .notAnAgentCLI(let h): return "harness '\(h.rawValue)' is an HTTP API for verifiers, not an agent CLI"
+            case let .bypassInReadOnlyMode(h, flag):
+                return "verifier args contain \(flag), which lifts \(h.rawValue)'s read-only mode: verifiers read untrusted diffs; remove it from `args`"
             }
         }
     }
 
     public static func build(for launch: AgentLaunch, paths: Paths) throws -> HarnessCommand {
+        if launch.readOnly { return try ReadOnlyFlags.build(for: launch, paths: paths) }
         let model = launch.model.map { [$0] } ?? []
         let binary = launch.binary ?? launch.harness.defaultBinary ?? ""
         var env: [String: String] = [:]

@@ -1,0 +1,151 @@
+import Foundation
+
+/// A place in a candidate's patch that addresses the reviewers rather than the code.
+public struct InjectionFlag: Equatable, Sendable {
+    /// The kind of reviewer-directed text, by the rule that fired.
+    public enum Rule: String, CaseIterable, Sendable {
+        case instructions = "instructions to reviewers"
+        case rankingDemand = "a demand about the ranking"
+        case otherCandidates = "a claim about other candidates"
+        case hiddenTests = "a claim about hidden tests"
+        case fakeHeading = "a fake packet heading"
+        case verdict = "an attempt to emit a verdict"
+    }
+
+    public var rule: Rule
+    /// The file (new path) the line belongs to; nil before the first file header.
+    public var file: String?
+    /// 1-based line in the new version of `file`; nil when the flagged text is the file's name.
+    public var line: Int?
+    /// 1-based line in the patch text (for locating it in the review copy).
+    public var patchLine: Int
+
+    /// `src/a.swift:12: instructions to reviewers`.
+    public var description: String {
+        let place = [file ?? "(patch)", line.map(String.init)].compactMap { $0 }.joined(separator: ":")
+        return "\(place): \(rule.rawValue)" + (line == nil && file != nil ? " (in the file name)" : "")
+    }
+}
+
+/// Flags reviewer-directed text in a patch: in added lines and in the names of the files it
+/// touches (removed and context lines are the base's text, not the candidate's).
+///
+/// Text is normalised first (NFKC, format characters removed, look-alike letters folded, case
+/// folded, whitespace collapsed; file names also get `_ - . /` read as spaces), so the rules
+/// cannot be dodged with the disguises `TextSkeleton` undoes. The rules are phrase patterns:
+/// deliberately broad, since a flag only tells the verifiers (and the user) to look, unless
+/// `on_injection: gate` is set.
+public enum InjectionScanner {
+    private static let rules: [(InjectionFlag.Rule, NSRegularExpression)] = {
+        let reviewer = #"(?:ai|llm|language model|model|assistant|reviewers?|verifiers?|judges?|evaluators?|graders?|panel)"#
+        let patch = #"(?:candidate|patch|submission|solution|change|diff|implementation|pr|pull request)"#
+        let table: [(InjectionFlag.Rule, String)] = [
+            (.instructions, #"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|prompts?|rules|guidelines|directions|context)\b"#),
+            (.instructions, #"\b(?:system|important|urgent|admin|developer|security|priority)\s+(?:notice|message|instructions?|override|prompt|directive)\b"#),
+            (.instructions, #"\b(?:dear|attention|note (?:to|for)|message (?:to|for)|hey|hello|instructions? (?:to|for))\s+(?:the\s+|all\s+|any\s+)?"# + reviewer + #"\b"#),
+            (.instructions, #"(?:^|[.!:]\s*)"# + reviewer + #"\s*(?::|,|must\b|should\b|shall\b|need to\b|are instructed\b|please\b)"#),
+            (.instructions, #"\byou are (?:now )?(?:a|an|the)\b.{0,30}\b"# + reviewer + #"\b"#),
+            (.instructions, #"<\|im_start\|>|<\|im_end\|>|\[/?inst\]|<</?sys>>|<\|(?:system|assistant|user)\|>|^(?:system|assistant)\s*:"#),
+            (.rankingDemand, #"\b(?:rank|rate|score|place|put|choose|select|pick|prefer|recommend|approve|vote for)\b.{0,30}\b(?:this|me|mine|it|"# + patch + #")\b.{0,30}\b(?:first|highest|best|top|above|over|winner|#1|number one|apply)\b"#),
+            (.rankingDemand, #"\b(?:this|the best|"# + patch + #")\b.{0,20}\b(?:must|should|deserves? to|has to)\s+(?:be\s+)?(?:ranked|rated|placed|chosen|selected|picked|win|first|the winner)\b"#),
+            (.otherCandidates, #"\b(?:other|remaining|competing|rival|alternative)\s+(?:candidates?|patch(?:es)?|submissions?|solutions?|agents?|implementations?)\b"#),
+            (.otherCandidates, #"\bcandidates?\s+[a-z]{1,2}\s*(?:and\s+[a-z]{1,2}\s*)?(?:is|are|was|were|has|have|fails?|failed|breaks?|broke|should|must|will|does|did|cannot|can't)\b"#),
+            (.hiddenTests, #"\b(?:hidden|holdout|held[- ]out|secret|private|unseen)\s+(?:tests?|checks?|test[- ]?suite|suite|evaluation)\b"#),
+            (.hiddenTests, #"\bholdout\b"#),
+            (.fakeHeading, #"^#{1,6}\s*(?:candidate\b|your answer|review task|the task\b|base tree|acceptance commands|verdict|ranking)"#),
+            (.fakeHeading, #"^(?:acceptance|holdout|scope|checks?|status|result)\s*:\s*(?:passed|failed|skipped|ok|pass|fail)\b"#),
+            (.fakeHeading, #"^(?:<<<|>>>|-{3,}|={3,})\s*(?:begin|end)\b.{0,20}\bcandidate\b|\buntrusted candidate\b"#),
+            (.verdict, #""?\branking"?\s*:\s*\["#),
+            (.verdict, #""?\brecommendation"?\s*:\s*"?(?:apply|revise|reject)\b"#),
+        ]
+        // Patterns are constants; a failure here is a programming error caught by the tests.
+        return table.map { ($0.0, try! NSRegularExpression(pattern: $0.1, options: [.caseInsensitive, .anchorsMatchLines])) }
+    }()
+
+    /// Every flag in `patch`, one per line and rule, in patch order.
+    public static func scan(patch: String) -> [InjectionFlag] {
+        var out: [InjectionFlag] = []
+        var file: String?
+        var newLine = 0
+        var inHunk = false
+        for (index, raw) in patch.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
+            var text: String?
+            var fileName = false
+            if line.hasPrefix("diff --git ") {
+                inHunk = false
+                let path = line.range(of: " b/", options: .backwards).map { String(line[$0.upperBound...]) }
+                file = path
+                text = path
+                fileName = true
+            } else if !inHunk, line.hasPrefix("+++ ") || line.hasPrefix("rename to ") || line.hasPrefix("copy to ") {
+                let path = line.hasPrefix("+++ ") ? String(line.dropFirst(4)) : String(line.drop { $0 != " " }.dropFirst().drop { $0 != " " }.dropFirst())
+                let stripped = path.hasPrefix("b/") ? String(path.dropFirst(2)) : path
+                if stripped != "/dev/null" { file = stripped }
+                continue   // the name was scanned on the "diff --git" line
+            } else if line.hasPrefix("@@ "), let (start, _) = hunkStart(line) {
+                inHunk = true
+                newLine = start
+                continue
+            } else if inHunk {
+                if line.hasPrefix("+") {
+                    text = String(line.dropFirst())
+                    newLine += 1
+                } else if line.hasPrefix(" ") || line.isEmpty {
+                    newLine += 1
+                } else if !line.hasPrefix("-") && !line.hasPrefix("\\") {
+                    inHunk = false
+                }
+            }
+            guard let candidateText = text, !candidateText.isEmpty else { continue }
+            let normalised = normalise(candidateText, fileName: fileName)
+            var seen = Set<InjectionFlag.Rule>()
+            for (rule, regex) in rules where !seen.contains(rule) {
+                for variant in normalised where regex.firstMatch(in: variant, range: NSRange(location: 0, length: (variant as NSString).length)) != nil {
+                    seen.insert(rule)
+                    out.append(InjectionFlag(rule: rule, file: file, line: fileName ? nil : newLine - 1, patchLine: index + 1))
+                    break
+                }
+            }
+        }
+        return out
+    }
+
+    /// "@@ -a,b +c,d @@" → (c, d).
+    private static func hunkStart(_ line: String) -> (Int, Int)? {
+        let parts = line.split(separator: " ")
+        guard parts.count >= 3, parts[2].hasPrefix("+") else { return nil }
+        let body = parts[2].dropFirst()
+        let pieces = body.split(separator: ",")
+        guard let start = Int(pieces[0]) else { return nil }
+        return (start, pieces.count > 1 ? Int(pieces[1]) ?? 1 : 1)
+    }
+
+    /// The line as the rules read it: once with comment leaders stripped (so `// Reviewer: …`
+    /// and `# Candidate B` read as prose and headings), once as is.
+    static func normalise(_ text: String, fileName: Bool) -> [String] {
+        var out = String.UnicodeScalarView()
+        var lastSpace = true
+        for scalar in text.unicodeScalars {
+            if TextSkeleton.isInvisible(scalar) { continue }
+            var mapped = String(scalar).precomposedStringWithCompatibilityMapping.lowercased()
+            if let latin = TextSkeleton.latinLookAlike(scalar) { mapped = String(latin) }
+            for s in mapped.unicodeScalars {
+                let space = s.properties.isWhitespace || (fileName && "_-./".unicodeScalars.contains(s))
+                if space {
+                    if !lastSpace { out.append(" ") }
+                    lastSpace = true
+                } else {
+                    out.append(s)
+                    lastSpace = false
+                }
+            }
+        }
+        let flat = String(out).trimmingCharacters(in: .whitespaces)
+        let stripped = String(flat.drop { "/*;>!-%'\"".contains($0) || $0 == " " })
+        let noHash = String(flat.drop { "#/*;>!-%'\"".contains($0) || $0 == " " })
+        var variants: [String] = []
+        for v in [stripped, noHash, flat] where !variants.contains(v) { variants.append(v) }
+        return variants
+    }
+}
