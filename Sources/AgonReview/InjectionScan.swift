@@ -40,7 +40,7 @@ public enum InjectionScanner {
         let reviewer = #"(?:ai|llm|language model|model|assistant|reviewers?|verifiers?|judges?|evaluators?|graders?|panel)"#
         let patch = #"(?:candidate|patch|submission|solution|change|diff|implementation|pr|pull request)"#
         let table: [(InjectionFlag.Rule, String)] = [
-            (.instructions, #"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|prompts?|rules|guidelines|directions|context)\b"#),
+            (.instructions, #"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|prompts?|guidelines|directions)\b"#),
             (.instructions, #"\b(?:system|important|urgent|admin|developer|security|priority)\s+(?:notice|message|instructions?|override|prompt|directive)\b"#),
             (.instructions, #"\b(?:dear|attention|note (?:to|for)|message (?:to|for)|hey|hello|instructions? (?:to|for))\s+(?:the\s+|all\s+|any\s+)?"# + reviewer + #"\b"#),
             (.instructions, #"(?:^|[.!:]\s*)"# + reviewer + #"\s*(?::|,|must\b|should\b|shall\b|need to\b|are instructed\b|please\b)"#),

@@ -66,7 +66,7 @@ struct VerifierSession {
             }
         }
         let options = PacketOptions(includeChecks: context.includeChecks, redact: true, baseTreePath: scratch?.baseTree,
-                                    extraInstructions: scratch.map(CLIVerifierChannel.instructions))
+                                    extraInstructions: scratch.map { _ in CLIVerifierChannel.instructions })
         let packet: ReviewPacket
         do {
             packet = try ReviewPacketBuilder.build(spec: context.spec, candidates: context.candidates, key: key,
@@ -101,7 +101,8 @@ struct VerifierSession {
                                              stopSignal: stopSignal, killGrace: killGrace)
             } else {
                 channel = try ChatVerifierChannel.make(entry: entry, verifier: verifier, packet: packet,
-                                                       environment: workspace.environment, reviewDirectory: directory)
+                                                       environment: workspace.environment, reviewDirectory: directory,
+                                                       memory: context.chatMemory)
             }
         } catch {
             record.reason = "cannot start the review: \(error)"

@@ -69,10 +69,12 @@ struct Shortlist: Codable {
         var patchPath: String?
         var worktree: String
         var notes: [String: ReviewNote]
+        /// What the pre-review screen flagged in this candidate's diff (never gating ones: those are not shortlisted).
+        var findings: [ReviewFinding]
 
         enum CodingKeys: String, CodingKey {
             case agent, harness, model, rank, reason, costUSD = "cost_usd", costSource = "cost_source", checks, diff
-            case patchPath = "patch_path", worktree, notes
+            case patchPath = "patch_path", worktree, notes, findings
         }
     }
 
@@ -111,7 +113,8 @@ struct Shortlist: Codable {
                                  reason: top ? "top \(k)" : "cost-quality frontier", costUSD: candidate.costUSD,
                                  costSource: candidate.costSource, checks: candidate.checks, diff: candidate.diff,
                                  patchPath: candidate.diff.patchPath.map { layout.resolve($0).path },
-                                 worktree: workspace.root + "/" + candidate.worktree, notes: notes))
+                                 worktree: workspace.root + "/" + candidate.worktree, notes: notes,
+                                 findings: candidate.findings))
         }
         return Shortlist(runID: record.runID, method: method, split: record.consensus?.split ?? false, entries: entries)
     }
@@ -120,13 +123,18 @@ struct Shortlist: Codable {
         guard !list.entries.isEmpty else {
             return "run \(list.runID): no candidate passed its checks; `agon show \(list.runID)` says why\n"
         }
-        var out = "Shortlist for run \(list.runID) (\(list.method))\(list.split ? " — the panel is SPLIT: read them all" : "")\n\n"
+        var out = "Shortlist for run \(list.runID) (\(list.method))\(list.split ? " — the panel is SPLIT: read them all" : "")\n"
+        let tied = record.consensus?.tied ?? []
+        if !tied.isEmpty { out += "No verdict ordered the candidates: \(tied.joined(separator: ", ")) are tied and none is the winner.\n" }
+        out += ReviewFindingsText.gatedLines(record.candidates)
+        out += "\n"
         for entry in list.entries {
             out += "\(entry.rank.map { "#\($0)" } ?? "") \(entry.agent)  [\(entry.harness.rawValue)\(entry.model.map { " \($0)" } ?? "")]  (\(entry.reason))\n"
             out += "   cost \(Format.usd(entry.costUSD, source: entry.costSource))   checks \(Format.checks(CheckResults(acceptance: entry.checks.acceptance, holdout: entry.checks.holdout, scope: entry.checks.scope)))"
             out += "   diff \(entry.diff.files) files +\(entry.diff.insertions) -\(entry.diff.deletions)\n"
             if let patch = entry.patchPath { out += "   patch    \(patch)\n" }
             out += "   worktree \(entry.worktree)\n"
+            for finding in entry.findings { out += "   FLAGGED \(finding.summary)\n" }
             for (verifier, note) in entry.notes.sorted(by: { $0.key < $1.key }) {
                 out += "   \(verifier): [\(note.recommendation)] \(note.summary)\n"
                 for risk in note.risks { out += "      risk: \(risk)\n" }
@@ -165,8 +173,12 @@ enum RunSummaryText {
         for candidate in ordered where !candidate.scopeViolations.isEmpty {
             out += "scope: \(candidate.agent) changed files outside the spec's paths: \(candidate.scopeViolations.joined(separator: ", "))\n"
         }
+        out += ReviewFindingsText.lines(record.candidates)
         if let consensus = record.consensus {
-            out += "consensus (\(consensus.method)): \(consensus.ranking.joined(separator: " > "))"
+            let tied = consensus.tied
+            let order = tied.isEmpty ? consensus.ranking.joined(separator: " > ")
+                : "(" + tied.joined(separator: " = ") + ")" + consensus.ranking.filter { !tied.contains($0) }.map { " > " + $0 }.joined()
+            out += "consensus (\(consensus.method)): \(order)"
             if let w = consensus.kendallW { out += "   Kendall's W \(Format.number(w, decimals: 3))" }
             out += consensus.split ? "   SPLIT: \(consensus.splitReasons.joined(separator: "; "))\n" : "\n"
             if consensus.bordaRanking != consensus.ranking {

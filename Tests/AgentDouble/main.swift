@@ -32,7 +32,10 @@ struct Invocation {
         var inv = Invocation(harness: harness)
         var valueFlags: Set<String> = ["--output-format", "--permission-mode", "--sandbox", "--format", "--mode",
                                        "--provider", "--thinking", "--cd", "-C", "-c", "--config", "--analytics-log",
-                                       "--message-file", "--message", "-m", "--model"]
+                                       "--message-file", "--message", "-m", "--model",
+                                       // verifiers' read-only flags (claude, gemini, pi)
+                                       "--tools", "--allowedTools", "--allowed-tools", "--disallowedTools", "--add-dir",
+                                       "--approval-mode", "--include-directories"]
         if harness == "gemini" { valueFlags.formUnion(["-p", "--prompt"]) }  // elsewhere -p is a boolean
         var positional: [String] = []
         var i = 0

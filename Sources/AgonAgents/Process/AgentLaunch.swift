@@ -33,6 +33,8 @@ public struct AgentLaunch: Sendable {
     public var stderrCapBytes: Int
     /// Review mode: the CLI may read but not write, run commands or fetch (see `ReadOnlyFlags`).
     public var readOnly = false
+    /// Directories outside `worktree` a read-only CLI may also read (the review packet file).
+    public var readableDirectories: [String] = []
 
     public init(harness: Harness, binary: String? = nil, model: String? = nil, extraArgs: [String] = [],
                 command: [String]? = nil, env: [String: String] = [:], passThroughEnv: [String] = [],

@@ -61,6 +61,7 @@ public enum ReadOnlyFlags {
             args = ["-p", launch.prompt, "--output-format", "stream-json", "--verbose",
                     "--tools", claudeTools, "--allowedTools", claudeTools, "--permission-mode", "dontAsk", "--strict-mcp-config"]
             if let m = launch.model { args += ["--model", m] }
+            for directory in launch.readableDirectories { args += ["--add-dir", directory] }
             args += launch.extraArgs
         case .codex:
             args = ["exec", "--json", "--skip-git-repo-check", "--sandbox", "read-only"]
@@ -73,6 +74,7 @@ public enum ReadOnlyFlags {
         case .gemini:
             args = ["-p", launch.prompt, "--output-format", "stream-json", "--approval-mode", "default"]
             if !model.isEmpty { args += ["-m"] + model }
+            if !launch.readableDirectories.isEmpty { args += ["--include-directories", launch.readableDirectories.joined(separator: ",")] }
             args += launch.extraArgs
         case .opencode:
             args = ["run", "--format", "json"]
