@@ -106,7 +106,7 @@ public struct Config: Equatable, Sendable {
 
     static let topLevelKeys = ["agents", "verifiers", "defaults", "pricing"]
     static let entryKeys = ["harness", "model", "binary", "args", "env", "budget", "pricing", "command",
-                            "base_url", "api_key_env", "weight", "family"]
+                            "base_url", "api_key_env", "weight", "family", "swap"]
     static let defaultsKeys = ["parallel", "verifiers", "worktree_root", "budget", "self_preference",
                                "review_checks", "check_timeout", "on_injection"]
 
@@ -203,6 +203,10 @@ public struct Config: Equatable, Sendable {
             guard role == .verifier else { throw fields.error("weight", "only verifiers have a weight") }
             guard weight > 0 else { throw fields.error("weight", "must be greater than 0, got \(weight)") }
             entry.weight = weight
+        }
+        if let swap = try fields.bool("swap") {
+            guard role == .verifier else { throw fields.error("swap", "only verifiers review in swapped order") }
+            entry.swap = swap
         }
         return entry
     }

@@ -468,6 +468,11 @@ public struct ReviewRecord: Codable, Equatable, Sendable {
     public var costUSD: Double?
     public var costSource: CostSource
     public var tokens: TokenUsage
+    /// With `swap: true`: the ranking of the second pass, shown in reversed order (empty otherwise).
+    public var swapRanking: [String] = []
+    /// With `swap: true`: the share of candidate pairs ordered the same in both passes (1 = no
+    /// position effect); nil without a usable second pass.
+    public var swapConsistency: Double?
     public var durationMs: Int
     public var packetPath: String?
     public var verdictPath: String?
@@ -500,7 +505,7 @@ public struct ReviewRecord: Codable, Equatable, Sendable {
         case verifier, harness, model, status, reason, seed, displayOrder = "display_order", labels, ranking
         case droppedSelfPreference = "dropped_self_preference", notes, costUSD = "cost_usd"
         case costSource = "cost_source", tokens, durationMs = "duration_ms", packetPath = "packet_path"
-        case verdictPath = "verdict_path"
+        case verdictPath = "verdict_path", swapRanking = "swap_ranking", swapConsistency = "swap_consistency"
     }
 
     public init(from decoder: Decoder) throws {
@@ -522,6 +527,8 @@ public struct ReviewRecord: Codable, Equatable, Sendable {
         durationMs = try c.decode(Int.self, forKey: .durationMs)
         packetPath = try c.decodeIfPresent(String.self, forKey: .packetPath)
         verdictPath = try c.decodeIfPresent(String.self, forKey: .verdictPath)
+        swapRanking = try c.decodeIfPresent([String].self, forKey: .swapRanking) ?? []
+        swapConsistency = try c.decodeIfPresent(Double.self, forKey: .swapConsistency)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -543,6 +550,8 @@ public struct ReviewRecord: Codable, Equatable, Sendable {
         try c.encode(durationMs, forKey: .durationMs)
         try c.encode(packetPath, forKey: .packetPath)
         try c.encode(verdictPath, forKey: .verdictPath)
+        try c.encode(swapRanking, forKey: .swapRanking)
+        try c.encode(swapConsistency, forKey: .swapConsistency)
     }
 }
 

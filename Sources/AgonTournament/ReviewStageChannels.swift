@@ -41,6 +41,8 @@ final class CLIVerifierChannel: VerifierChannel {
     let reviewDirectory: URL
     let stopSignal: StopSignal
     let killGrace: TimeInterval
+    /// "" for the review, "-swap" for the second pass of a `swap: true` verifier (artifact names).
+    var pass = ""
 
     init(workspace: Workspace, verifier: PlannedAgent, entry: AgentEntry, runID: String, scratch: ReviewScratch,
          packet: ReviewPacket, reviewDirectory: URL, stopSignal: StopSignal, killGrace: TimeInterval) {
@@ -79,7 +81,7 @@ final class CLIVerifierChannel: VerifierChannel {
         var planned = verifier
         if let budgetLeft { planned.budget.maxCostUSD = budgetLeft }
         var launch = AgentLaunch.make(entry: entry, planned: planned, prompt: prompt, worktree: scratch.baseTree,
-                                      artifactsDir: scratch.io(attempt: attempt), runID: runID, workspace: workspace,
+                                      artifactsDir: scratch.io(attempt: attempt) + pass, runID: runID, workspace: workspace,
                                       killGrace: killGrace)
         // Candidates' diffs are untrusted: the verifier may read, never act (`ReadOnlyFlags`).
         launch.readOnly = true
@@ -91,7 +93,7 @@ final class CLIVerifierChannel: VerifierChannel {
 
         // Keep the verifier's streams with the review; its scratch directory goes away.
         let transcript = (try? String(contentsOfFile: result.transcriptPath, encoding: .utf8)) ?? ""
-        for (source, name) in [(result.transcriptPath, "transcript-\(attempt).jsonl"), (result.stderrPath, "stderr-\(attempt).txt")] {
+        for (source, name) in [(result.transcriptPath, "transcript-\(attempt)\(pass).jsonl"), (result.stderrPath, "stderr-\(attempt)\(pass).txt")] {
             let target = reviewDirectory.appendingPathComponent(name)
             try? fm.removeItem(at: target)
             try? fm.copyItem(atPath: source, toPath: target.path)
@@ -124,6 +126,8 @@ final class ChatVerifierChannel: VerifierChannel {
     let packet: ReviewPacket
     let price: ModelPrice?
     let reviewDirectory: URL
+    /// "" for the review, "-swap" for the second pass (artifact names).
+    var pass = ""
     private var messages: [ChatMessage]
     private var lastReply: String?
 
@@ -166,7 +170,7 @@ final class ChatVerifierChannel: VerifierChannel {
         do {
             let completion = try client.complete(ChatRequest(model: model, messages: messages, schema: packet.responseSchema,
                                                              maxTokens: VerdictSchema.maxTokens(labelCount: packet.labels.count)))
-            try? completion.rawResponse.write(to: reviewDirectory.appendingPathComponent("response-\(attempt).json"))
+            try? completion.rawResponse.write(to: reviewDirectory.appendingPathComponent("response-\(attempt)\(pass).json"))
             lastReply = completion.content
             var out = VerifierAttempt(reply: completion.content, usage: completion.usage,
                                       durationMs: Int((MonotonicClock.now() - started) * 1000))

@@ -188,6 +188,10 @@ enum RunSummaryText {
         for review in record.reviews where review.status != .ok {
             out += "review \(review.verifier): \(review.status.rawValue)\(review.reason.map { " — \($0)" } ?? "")\n"
         }
+        for review in record.reviews where review.status == .ok && review.swapConsistency != nil {
+            out += "review \(review.verifier): consistency \(Format.number(review.swapConsistency, decimals: 2)) when shown in reversed order "
+                + "(\(review.ranking.joined(separator: " > ")) / \(review.swapRanking.joined(separator: " > ")))\n"
+        }
         let agentCost = record.candidates.compactMap(\.costUSD).reduce(0, +)
         let reviewCost = record.reviews.compactMap(\.costUSD).reduce(0, +)
         out += "spent \(Format.usd(agentCost)) on agents"

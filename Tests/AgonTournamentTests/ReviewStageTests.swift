@@ -186,6 +186,56 @@ import Testing
         #expect(RunSummaryText.render(gated, workspace: try gating.workspace()).contains("instructions to reviewers (gated)"))
     }
 
+    @Test func swapMeasuresEachVerifiersConsistencyUnderReversedOrder() throws {
+        let fixture = try TournamentFixture(config: nil)
+        let sound = ("sound", "harness: claude, model: qwen3-coder, binary: BIN/claude, weight: 3, swap: true, env: { DOUBLE_REVIEW: sound }")
+        let first = ("first", "harness: gemini, model: llama-3.3-70b, binary: BIN/gemini, swap: true, env: { DOUBLE_REVIEW: first }")
+        let (record, _) = try fixture.runReviewed(ReviewLineup.agents() + ReviewLineup.verifiers([sound, first]))
+        let byVerifier = Dictionary(uniqueKeysWithValues: record.reviews.map { ($0.verifier, $0) })
+        let soundReview = try #require(byVerifier["sound"]), firstReview = try #require(byVerifier["first"])
+        // The evidence-driven verifier orders every pair the same both times…
+        #expect(soundReview.swapRanking == soundReview.ranking && soundReview.swapConsistency == 1)
+        // …the position-driven one reverses every pair when the order is reversed.
+        #expect(firstReview.ranking == firstReview.displayOrder)
+        #expect(firstReview.swapRanking == firstReview.displayOrder.reversed())
+        #expect(firstReview.swapConsistency == 0)
+        // The first pass votes; both passes' artifacts are kept, the second packet in reversed order.
+        #expect(record.consensus?.ranking == ["neat", "tidy", "sprawl"])
+        let dir = ".agon/runs/\(record.runID)/reviews/first/"
+        let swapped = try #require(fixture.file(dir + "packet-swap.md"))
+        let label = { (agent: String) in firstReview.labels.first { $0.value == agent }!.key }
+        // What was Candidate A (shown first) is shown last in the swapped packet, under the last label.
+        let lastFirst = try #require(firstReview.displayOrder.last)
+        #expect(label(lastFirst) == "C")
+        #expect(swapped.contains("## Candidate A") && fixture.file(dir + "transcript-1-swap.jsonl") != nil)
+        #expect(fixture.file(dir + "raw-swap.txt")?.contains("\"ranking\"") == true)
+        let show = RunSummaryText.render(record, workspace: try fixture.workspace())
+        #expect(show.contains("review first: consistency 0.00 when shown in reversed order"))
+        #expect(show.contains("review sound: consistency 1.00 when shown in reversed order"))
+    }
+
+    @Test func pairConsistencyMatchesBruteForce() {
+        // Brute force over all pairs of every permutation of four candidates against a fixed order.
+        func permutations(_ items: [String]) -> [[String]] {
+            items.count <= 1 ? [items] : items.indices.flatMap { i -> [[String]] in
+                var rest = items
+                let head = rest.remove(at: i)
+                return permutations(rest).map { [head] + $0 }
+            }
+        }
+        let base = ["a", "b", "c", "d"]
+        for other in permutations(base) {
+            var same = 0
+            for i in 0..<4 { for j in (i + 1)..<4 {
+                let x = base[i], y = base[j]
+                if other.firstIndex(of: x)! < other.firstIndex(of: y)! { same += 1 }
+            } }
+            #expect(ReviewRecord.pairConsistency(base, other) == Double(same) / 6)
+        }
+        #expect(ReviewRecord.pairConsistency(["a", "b", "c"], ["c", "a"]) == 0)   // only the shared pair a–c counts
+        #expect(ReviewRecord.pairConsistency(["a"], ["a"]) == nil)
+    }
+
     @Test func withoutAnyUsableVerdictThePassingCandidatesAreTiedAndNoneWins() throws {
         let fixture = try TournamentFixture(config: nil)
         let broken = ("broken", "harness: claude, model: qwen3-coder, binary: BIN/claude, env: { DOUBLE_REVIEW: sound, DOUBLE_REVIEW_MALFORMED: always }")

@@ -34,7 +34,7 @@ public enum ReadOnlyFlags {
     }
 
     /// The bypass flag in `args`, if any (`--flag=value` forms included).
-    static func bypass(in args: [String], harness: Harness) -> String? {
+    public static func bypass(in args: [String], harness: Harness) -> String? {
         let flags = bypassFlags(harness)
         for arg in args {
             let parts = arg.split(separator: "=", maxSplits: 1).map(String.init) + arg.split(separator: ",").map(String.init)
