@@ -36,31 +36,91 @@ public struct InjectionFlag: Equatable, Sendable {
 /// deliberately broad, since a flag only tells the verifiers (and the user) to look, unless
 /// `on_injection: gate` is set.
 public enum InjectionScanner {
-    private static let rules: [(InjectionFlag.Rule, NSRegularExpression)] = {
+    /// One phrase pattern: the rule it belongs to, the expression, and the literal words it needs
+    /// (one of each group) — checked first on the line's bytes, because running every expression
+    /// on every added line is what made the scan slow (NSRegularExpression, ~80 µs a call).
+    private struct Pattern {
+        var rule: InjectionFlag.Rule
+        var regex: NSRegularExpression
+        var needs: [[[UInt8]]]
+    }
+
+    private static let patterns: [Pattern] = {
+        let reviewerWords = ["ai", "llm", "model", "assistant", "review", "verif", "judge", "evaluat", "grader", "panel"]
         let reviewer = #"(?:ai|llm|language model|model|assistant|reviewers?|verifiers?|judges?|evaluators?|graders?|panel)"#
         let patch = #"(?:candidate|patch|submission|solution|change|diff|implementation|pr|pull request)"#
-        let table: [(InjectionFlag.Rule, String)] = [
-            (.instructions, #"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|prompts?|guidelines|directions)\b"#),
-            (.instructions, #"\b(?:system|important|urgent|admin|developer|security|priority)\s+(?:notice|message|instructions?|override|prompt|directive)\b"#),
-            (.instructions, #"\b(?:dear|attention|note (?:to|for)|message (?:to|for)|hey|hello|instructions? (?:to|for))\s+(?:the\s+|all\s+|any\s+)?"# + reviewer + #"\b"#),
-            (.instructions, #"(?:^|[.!:]\s*)"# + reviewer + #"\s*(?::|,|must\b|should\b|shall\b|need to\b|are instructed\b|please\b)"#),
-            (.instructions, #"\byou are (?:now )?(?:a|an|the)\b.{0,30}\b"# + reviewer + #"\b"#),
-            (.instructions, #"<\|im_start\|>|<\|im_end\|>|\[/?inst\]|<</?sys>>|<\|(?:system|assistant|user)\|>|^(?:system|assistant)\s*:"#),
-            (.rankingDemand, #"\b(?:rank|rate|score|place|put|choose|select|pick|prefer|recommend|approve|vote for)\b.{0,30}\b(?:this|me|mine|it|"# + patch + #")\b.{0,30}\b(?:first|highest|best|top|above|over|winner|#1|number one|apply)\b"#),
-            (.rankingDemand, #"\b(?:this|the best|"# + patch + #")\b.{0,20}\b(?:must|should|deserves? to|has to)\s+(?:be\s+)?(?:ranked|rated|placed|chosen|selected|picked|win|first|the winner)\b"#),
-            (.otherCandidates, #"\b(?:other|remaining|competing|rival|alternative)\s+(?:candidates?|patch(?:es)?|submissions?|solutions?|agents?|implementations?)\b"#),
-            (.otherCandidates, #"\bcandidates?\s+[a-z]{1,2}\s*(?:and\s+[a-z]{1,2}\s*)?(?:is|are|was|were|has|have|fails?|failed|breaks?|broke|should|must|will|does|did|cannot|can't)\b"#),
-            (.hiddenTests, #"\b(?:hidden|holdout|held[- ]out|secret|private|unseen)\s+(?:tests?|checks?|test[- ]?suite|suite|evaluation)\b"#),
-            (.hiddenTests, #"\bholdout\b"#),
-            (.fakeHeading, #"^#{1,6}\s*(?:candidate\b|your answer|review task|the task\b|base tree|acceptance commands|verdict|ranking)"#),
-            (.fakeHeading, #"^(?:acceptance|holdout|scope|checks?|status|result)\s*:\s*(?:passed|failed|skipped|ok|pass|fail)\b"#),
-            (.fakeHeading, #"^(?:<<<|>>>|-{3,}|={3,})\s*(?:begin|end)\b.{0,20}\bcandidate\b|\buntrusted candidate\b"#),
-            (.verdict, #""?\branking"?\s*:\s*\["#),
-            (.verdict, #""?\brecommendation"?\s*:\s*"?(?:apply|revise|reject)\b"#),
+        let table: [(InjectionFlag.Rule, String, [[String]])] = [
+            (.instructions, #"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|prompts?|guidelines|directions)\b"#,
+             [["ignore", "disregard", "forget", "override", "bypass"], ["instruction", "prompt", "guideline", "direction"]]),
+            (.instructions, #"\b(?:system|important|urgent|admin|developer|security|priority)\s+(?:notice|message|instructions?|override|prompt|directive)\b"#,
+             [["notice", "message", "instruction", "override", "prompt", "directive"]]),
+            (.instructions, #"\b(?:dear|attention|note (?:to|for)|message (?:to|for)|hey|hello|instructions? (?:to|for))\s+(?:the\s+|all\s+|any\s+)?"# + reviewer + #"\b"#,
+             [["dear", "attention", "note", "message", "hey", "hello", "instruction"], reviewerWords]),
+            (.instructions, #"(?:^|[.!:]\s*)"# + reviewer + #"\s*(?::|,|must\b|should\b|shall\b|need to\b|are instructed\b|please\b)"#,
+             [reviewerWords, [":", ",", "must", "should", "shall", "need to", "instructed", "please"]]),
+            (.instructions, #"\byou are (?:now )?(?:a|an|the)\b.{0,30}\b"# + reviewer + #"\b"#, [["you are"], reviewerWords]),
+            (.instructions, #"<\|im_start\|>|<\|im_end\|>|\[/?inst\]|<</?sys>>|<\|(?:system|assistant|user)\|>|^(?:system|assistant)\s*:"#,
+             [["<|", "inst]", "sys>>", "system", "assistant"]]),
+            (.rankingDemand, #"\b(?:rank|rate|score|place|put|choose|select|pick|prefer|recommend|approve|vote for)\b.{0,30}\b(?:this|me|mine|it|"# + patch + #")\b.{0,30}\b(?:first|highest|best|top|above|over|winner|#1|number one|apply)\b"#,
+             [["rank", "rate", "score", "place", "put", "choose", "select", "pick", "prefer", "recommend", "approve", "vote"],
+              ["first", "highest", "best", "top", "above", "over", "winner", "#1", "number one", "apply"]]),
+            (.rankingDemand, #"\b(?:this|the best|"# + patch + #")\b.{0,20}\b(?:must|should|deserves? to|has to)\s+(?:be\s+)?(?:ranked|rated|placed|chosen|selected|picked|win|first|the winner)\b"#,
+             [["must", "should", "deserve", "has to"], ["ranked", "rated", "placed", "chosen", "selected", "picked", "win", "first"]]),
+            (.otherCandidates, #"\b(?:other|remaining|competing|rival|alternative)\s+(?:candidates?|patch(?:es)?|submissions?|solutions?|agents?|implementations?)\b"#,
+             [["other", "remaining", "competing", "rival", "alternative"], ["candidate", "patch", "submission", "solution", "agent", "implementation"]]),
+            (.otherCandidates, #"\bcandidates?\s+[a-z]{1,2}\s*(?:and\s+[a-z]{1,2}\s*)?(?:is|are|was|were|has|have|fails?|failed|breaks?|broke|should|must|will|does|did|cannot|can't)\b"#,
+             [["candidate"]]),
+            (.hiddenTests, #"\b(?:hidden|holdout|held[- ]out|secret|private|unseen)\s+(?:tests?|checks?|test[- ]?suite|suite|evaluation)\b"#,
+             [["hidden", "holdout", "held", "secret", "private", "unseen"], ["test", "check", "suite", "evaluation"]]),
+            (.hiddenTests, #"\bholdout\b"#, [["holdout"]]),
+            (.fakeHeading, #"^#{1,6}\s*(?:candidate\b|your answer|review task|the task\b|base tree|acceptance commands|verdict|ranking)"#,
+             [["#"], ["candidate", "your answer", "review task", "the task", "base tree", "acceptance commands", "verdict", "ranking"]]),
+            (.fakeHeading, #"^(?:acceptance|holdout|scope|checks?|status|result)\s*:\s*(?:passed|failed|skipped|ok|pass|fail)\b"#,
+             [[":"], ["acceptance", "holdout", "scope", "check", "status", "result"]]),
+            (.fakeHeading, #"^(?:<<<|>>>|-{3,}|={3,})\s*(?:begin|end)\b.{0,20}\bcandidate\b|\buntrusted candidate\b"#, [["candidate"]]),
+            (.verdict, #""?\branking"?\s*:\s*\["#, [["ranking"]]),
+            (.verdict, #""?\brecommendation"?\s*:\s*"?(?:apply|revise|reject)\b"#, [["recommendation"]]),
         ]
-        // Patterns are constants; a failure here is a programming error caught by the tests.
-        return table.map { ($0.0, try! NSRegularExpression(pattern: $0.1, options: [.caseInsensitive, .anchorsMatchLines])) }
+        // The patterns are constants; a failure here is a programming error caught by the tests.
+        return table.map { rule, pattern, needs in
+            Pattern(rule: rule, regex: try! NSRegularExpression(pattern: pattern, options: [.caseInsensitive, .anchorsMatchLines]),
+                    needs: needs.map { $0.map { Array($0.utf8) } })
+        }
     }()
+
+    /// Whether `needle` occurs in `hay` (both lowercase bytes).
+    private static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard needle.count <= hay.count, let first = needle.first else { return needle.isEmpty }
+        return hay.withUnsafeBufferPointer { h in
+            var i = 0
+            let last = h.count - needle.count
+            while i <= last {
+                if h[i] == first {
+                    var k = 1
+                    while k < needle.count && h[i + k] == needle[k] { k += 1 }
+                    if k == needle.count { return true }
+                }
+                i += 1
+            }
+            return false
+        }
+    }
+
+    /// The rules that fire on any normalised variant of a line. The words a pattern needs are
+    /// looked for once, in the full variant (the others are it minus leading comment marks).
+    private static func rules(in variants: [String]) -> Set<InjectionFlag.Rule> {
+        guard let full = variants.first else { return [] }
+        let bytes = Array(full.utf8)
+        var fired = Set<InjectionFlag.Rule>()
+        for pattern in patterns where !fired.contains(pattern.rule) {
+            guard pattern.needs.allSatisfy({ group in group.contains { contains(bytes, $0) } }) else { continue }
+            for text in variants where pattern.regex.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count)) != nil {
+                fired.insert(pattern.rule)
+                break
+            }
+        }
+        return fired
+    }
 
     /// Every flag in `patch`, one per line and rule, in patch order.
     public static func scan(patch: String) -> [InjectionFlag] {
@@ -98,14 +158,9 @@ public enum InjectionScanner {
                 }
             }
             guard let candidateText = text, !candidateText.isEmpty else { continue }
-            let normalised = normalise(candidateText, fileName: fileName)
-            var seen = Set<InjectionFlag.Rule>()
-            for (rule, regex) in rules where !seen.contains(rule) {
-                for variant in normalised where regex.firstMatch(in: variant, range: NSRange(location: 0, length: (variant as NSString).length)) != nil {
-                    seen.insert(rule)
-                    out.append(InjectionFlag(rule: rule, file: file, line: fileName ? nil : newLine - 1, patchLine: index + 1))
-                    break
-                }
+            let fired = rules(in: normalise(candidateText, fileName: fileName))
+            for rule in InjectionFlag.Rule.allCases where fired.contains(rule) {
+                out.append(InjectionFlag(rule: rule, file: file, line: fileName ? nil : newLine - 1, patchLine: index + 1))
             }
         }
         return out
@@ -121,31 +176,34 @@ public enum InjectionScanner {
         return (start, pieces.count > 1 ? Int(pieces[1]) ?? 1 : 1)
     }
 
-    /// The line as the rules read it: once with comment leaders stripped (so `// Reviewer: …`
-    /// and `# Candidate B` read as prose and headings), once as is.
+    /// The line as the rules read it: as is, then with comment leaders stripped (so `// Reviewer: …`
+    /// and `# Candidate B` read as prose and headings), then with `#` stripped too.
     static func normalise(_ text: String, fileName: Bool) -> [String] {
         var out = String.UnicodeScalarView()
         var lastSpace = true
-        for scalar in text.unicodeScalars {
-            if TextSkeleton.isInvisible(scalar) { continue }
-            var mapped = String(scalar).precomposedStringWithCompatibilityMapping.lowercased()
-            if let latin = TextSkeleton.latinLookAlike(scalar) { mapped = String(latin) }
-            for s in mapped.unicodeScalars {
-                let space = s.properties.isWhitespace || (fileName && "_-./".unicodeScalars.contains(s))
-                if space {
-                    if !lastSpace { out.append(" ") }
-                    lastSpace = true
-                } else {
-                    out.append(s)
-                    lastSpace = false
-                }
+        func append(_ s: Unicode.Scalar) {
+            let v = s.value
+            let space = v == 32 || v == 9 || v == 13 || (v >= 128 && s.properties.isWhitespace)
+                || (fileName && (v == 95 || v == 45 || v == 46 || v == 47))   // _ - . /
+            if space {
+                if !lastSpace { out.append(" ") }
+                lastSpace = true
+            } else {
+                out.append(v >= 65 && v <= 90 ? Unicode.Scalar(v + 32)! : s)
+                lastSpace = false
             }
+        }
+        for scalar in text.unicodeScalars {
+            if scalar.value < 128 { append(scalar); continue }   // ASCII: no NFKC or look-alikes to undo
+            if TextSkeleton.isInvisible(scalar) { continue }
+            if let latin = TextSkeleton.latinLookAlike(scalar) { append(latin.unicodeScalars.first!); continue }
+            for s in String(scalar).precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars { append(s) }
         }
         let flat = String(out).trimmingCharacters(in: .whitespaces)
         let stripped = String(flat.drop { "/*;>!-%'\"".contains($0) || $0 == " " })
         let noHash = String(flat.drop { "#/*;>!-%'\"".contains($0) || $0 == " " })
         var variants: [String] = []
-        for v in [stripped, noHash, flat] where !variants.contains(v) { variants.append(v) }
+        for v in [flat, stripped, noHash] where !variants.contains(v) { variants.append(v) }   // the full one first
         return variants
     }
 }

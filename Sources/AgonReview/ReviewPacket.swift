@@ -221,11 +221,12 @@ public enum ReviewPacketBuilder {
             .filter { !($0.kind == .identityToken && exempt.contains($0.text)) }
     }
 
-    /// A random marker (`agon-` and 24 hex digits) that no candidate's text contains.
+    /// A random marker (`agon-` and 24 decimal digits) that no candidate's text contains. Digits
+    /// only, so the marker can never spell an agent's or model's name (the leak scan reads it too).
     static func freshBoundary(avoiding candidates: [ReviewCandidate]) throws -> String {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<8 {
-            let marker = "agon-" + (0..<3).map { _ in String(format: "%08x", UInt32.random(in: .min ... .max, using: &generator)) }.joined()
+            let marker = "agon-" + (0..<3).map { _ in String(format: "%08u", UInt32.random(in: 0 ... 99_999_999, using: &generator)) }.joined()
             if !candidates.contains(where: { $0.patch.contains(marker) }) { return marker }
         }
         throw PacketInputError(message: "could not draw a packet boundary that no candidate's diff contains")

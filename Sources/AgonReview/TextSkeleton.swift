@@ -28,25 +28,31 @@ struct TextSkeleton {
         var current = 0
         pieceLength = [0]
         var pieceHasLetters = false
-        for (offset, scalar) in scalars.enumerated() {
-            for folded in TextSkeleton.fold(scalar) {
-                switch folded {
-                case .letter(let value):
-                    letters.append(value)
-                    origin.append(offset)
-                    piece.append(current)
-                    pieceLength[current] += 1
-                    pieceHasLetters = true
-                case .space:
-                    if pieceHasLetters {
-                        current += 1
-                        pieceLength.append(0)
-                        pieceHasLetters = false
-                    }
-                case .transparent:
-                    break
+        letters.reserveCapacity(scalars.count)
+        origin.reserveCapacity(scalars.count)
+        piece.reserveCapacity(scalars.count)
+        func take(_ folded: Folded, _ offset: Int) {
+            switch folded {
+            case .letter(let value):
+                letters.append(value)
+                origin.append(offset)
+                piece.append(current)
+                pieceLength[current] += 1
+                pieceHasLetters = true
+            case .space:
+                if pieceHasLetters {
+                    current += 1
+                    pieceLength.append(0)
+                    pieceHasLetters = false
                 }
+            case .transparent:
+                break
             }
+        }
+        for (offset, scalar) in scalars.enumerated() {
+            // ASCII (nearly all of a patch) without the array `fold` returns.
+            if scalar.value < 128 { take(TextSkeleton.foldASCII(scalar.value), offset); continue }
+            for folded in TextSkeleton.fold(scalar) { take(folded, offset) }
         }
     }
 
@@ -78,7 +84,7 @@ struct TextSkeleton {
         return compatible.flatMap { s -> [Folded] in s.value < 128 ? [foldASCII(s.value)] : fold(s) }
     }
 
-    private static func foldASCII(_ v: UInt32) -> Folded {
+    static func foldASCII(_ v: UInt32) -> Folded {
         switch v {
         case 65...90: return .letter(letterClass(v + 32))
         case 97...122: return .letter(letterClass(v))
@@ -126,13 +132,22 @@ struct TextSkeleton {
         let n = term.count
         guard n > 0, letters.count >= n else { return [] }
         var out: [Range<Int>] = []
-        var i = 0
-        while i <= letters.count - n {
-            if letters[i] == term[0] && letters[i..<(i + n)].elementsEqual(term) && spacingOK(i..<(i + n)) {
-                out.append(i..<(i + n))
-                i += n
-            } else {
-                i += 1
+        letters.withUnsafeBufferPointer { text in
+            term.withUnsafeBufferPointer { t in
+                let first = t[0]
+                var i = 0
+                while i <= text.count - n {
+                    if text[i] == first {
+                        var k = 1
+                        while k < n && text[i + k] == t[k] { k += 1 }
+                        if k == n && spacingOK(i..<(i + n)) {
+                            out.append(i..<(i + n))
+                            i += n
+                            continue
+                        }
+                    }
+                    i += 1
+                }
             }
         }
         return out
@@ -242,7 +257,10 @@ struct DisguiseMatcher {
     static func decodedRuns(in scalars: [Unicode.Scalar]) -> [(Int, String, Form)] {
         var out: [(Int, String, Form)] = []
         func isBase64(_ s: Unicode.Scalar) -> Bool {
-            s.isASCII && (CharacterSet.alphanumerics.contains(s) || "+/=-_".unicodeScalars.contains(s))
+            switch s.value {
+            case 48...57, 65...90, 97...122, 43, 47, 61, 45, 95: return true   // 0-9 A-Z a-z + / = - _
+            default: return false
+            }
         }
         var i = 0
         while i < scalars.count {

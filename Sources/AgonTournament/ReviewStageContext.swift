@@ -87,7 +87,8 @@ struct ReviewContext {
         let probe = ReviewCandidate(candidateID: "x", agentID: "", harness: .command, model: "", family: "",
                                     identityTokens: [], patch: "+x\n", checks: ["acceptance": .passed, "scope": .failed])
         let scratchNote = CLIVerifierChannel.instructions
-        let options = PacketOptions(includeChecks: true, redact: false, baseTreePath: "/tmp/base", extraInstructions: scratchNote)
+        let options = PacketOptions(includeChecks: true, redact: false, baseTreePath: "/tmp/base", extraInstructions: scratchNote,
+                                    boundary: "agon-000000000000000000000000")
         var text = VerdictParser.retryPrompt(error: .noJSONObject, labels: ["A", "B"])
         if let packet = try? ReviewPacketBuilder.build(spec: ReviewSpec(title: "", body: ""), candidates: [probe],
                                                         key: Blinder.key(verifierID: "v", seed: 1, candidates: ["x"]),

@@ -151,6 +151,10 @@ import Testing
         #expect(shortlist.contains("Gated before review (leak): neat"))
         #expect(!shortlist.contains("#1 neat"))
         #expect(shortlist.contains("#1 tidy"))
+        let report = try ReportWriter(workspace: try fixture.workspace()).write(runID: record.runID, leaderboard: false, output: nil)
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("<h3>Review screen findings</h3>"))
+        #expect(html.contains("<li>neat: leak tests/notes.txt:1: holdout text &quot;slugify-edge.sh&quot; (gated)</li>"))
     }
 
     @Test func injectedInstructionsAreFlaggedByDefaultAndGatedOnRequest() throws {
