@@ -122,8 +122,18 @@ public enum InjectionScanner {
         return fired
     }
 
+    /// Results by patch text: the screen and every verifier's packet scan the same patches.
+    private static let cache = ScanCache()
+
     /// Every flag in `patch`, one per line and rule, in patch order.
     public static func scan(patch: String) -> [InjectionFlag] {
+        if let known = cache.get(patch) { return known }
+        let flags = scanUncached(patch)
+        cache.put(patch, flags)
+        return flags
+    }
+
+    private static func scanUncached(_ patch: String) -> [InjectionFlag] {
         var out: [InjectionFlag] = []
         var file: String?
         var newLine = 0
@@ -178,32 +188,66 @@ public enum InjectionScanner {
 
     /// The line as the rules read it: as is, then with comment leaders stripped (so `// Reviewer: …`
     /// and `# Candidate B` read as prose and headings), then with `#` stripped too.
+    /// Bytes that start comments or quotes and are stripped from a line's start (`#` separately).
+    private static let commentLeaders: Set<UInt8> = Set("/*;>!-%'\" ".utf8)
+
     static func normalise(_ text: String, fileName: Bool) -> [String] {
-        var out = String.UnicodeScalarView()
-        var lastSpace = true
-        func append(_ s: Unicode.Scalar) {
-            let v = s.value
-            let space = v == 32 || v == 9 || v == 13 || (v >= 128 && s.properties.isWhitespace)
-                || (fileName && (v == 95 || v == 45 || v == 46 || v == 47))   // _ - . /
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var lastSpace = true   // so leading whitespace is dropped
+        func push(_ byte: UInt8) {
+            let space = byte == 32 || byte == 9 || byte == 13 || byte == 11 || byte == 12
+                || (fileName && (byte == 95 || byte == 45 || byte == 46 || byte == 47))   // _ - . /
             if space {
-                if !lastSpace { out.append(" ") }
+                if !lastSpace { out.append(32) }
                 lastSpace = true
             } else {
-                out.append(v >= 65 && v <= 90 ? Unicode.Scalar(v + 32)! : s)
+                out.append(byte >= 65 && byte <= 90 ? byte + 32 : byte)
                 lastSpace = false
             }
         }
-        for scalar in text.unicodeScalars {
-            if scalar.value < 128 { append(scalar); continue }   // ASCII: no NFKC or look-alikes to undo
-            if TextSkeleton.isInvisible(scalar) { continue }
-            if let latin = TextSkeleton.latinLookAlike(scalar) { append(latin.unicodeScalars.first!); continue }
-            for s in String(scalar).precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars { append(s) }
+        func push(_ scalar: Unicode.Scalar) {
+            if scalar.value < 128 { return push(UInt8(scalar.value)) }
+            if scalar.properties.isWhitespace { return push(UInt8(32)) }
+            out.append(contentsOf: String(scalar).utf8)
+            lastSpace = false
         }
-        let flat = String(out).trimmingCharacters(in: .whitespaces)
-        let stripped = String(flat.drop { "/*;>!-%'\"".contains($0) || $0 == " " })
-        let noHash = String(flat.drop { "#/*;>!-%'\"".contains($0) || $0 == " " })
+        if text.utf8.allSatisfy({ $0 < 128 }) {
+            for byte in text.utf8 { push(byte) }   // nearly every line of a patch: no NFKC or look-alikes to undo
+        } else {
+            for scalar in text.unicodeScalars {
+                if scalar.value < 128 { push(UInt8(scalar.value)); continue }
+                if TextSkeleton.isInvisible(scalar) { continue }
+                if let latin = TextSkeleton.latinLookAlike(scalar) { push(latin.unicodeScalars.first!); continue }
+                for s in String(scalar).precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars { push(s) }
+            }
+        }
+        if out.last == 32 { out.removeLast() }
+        let leaders = commentLeaders
+        let stripped = out.drop { leaders.contains($0) }
+        let noHash = stripped.drop { leaders.contains($0) || $0 == UInt8(ascii: "#") }
         var variants: [String] = []
-        for v in [flat, stripped, noHash] where !variants.contains(v) { variants.append(v) }   // the full one first
+        for v in [out[...], stripped, noHash] {   // the full one first
+            let text = String(decoding: v, as: UTF8.self)
+            if !variants.contains(text) { variants.append(text) }
+        }
         return variants
+    }
+}
+
+/// A small lock-protected memo of scan results (cleared when it reaches 64 patches).
+private final class ScanCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: [InjectionFlag]] = [:]
+
+    func get(_ patch: String) -> [InjectionFlag]? {
+        lock.lock(); defer { lock.unlock() }
+        return entries[patch]
+    }
+
+    func put(_ patch: String, _ flags: [InjectionFlag]) {
+        lock.lock(); defer { lock.unlock() }
+        if entries.count >= 64 { entries.removeAll() }
+        entries[patch] = flags
     }
 }
