@@ -17,6 +17,10 @@ import Foundation
 /// - command: the configured argv as is — Agon cannot know its flags; the sandbox is its only limit.
 ///
 /// A verifier whose `args` carry a bypass flag is refused (`BuildError.bypassInReadOnlyMode`).
+///
+/// Seen in real runs (no API key, 2026-11-30): claude 2.1.332's `init` event reports
+/// `"tools":["Glob","Grep","Read"]`, `"mcp_servers":[]`, `"permissionMode":"dontAsk"`; codex-cli
+/// 0.147.0's rollout records `"sandbox_policy":{"type":"read-only"}` with approval policy never.
 public enum ReadOnlyFlags {
     /// Flags that lift a harness's permission checks or sandbox.
     public static func bypassFlags(_ harness: Harness) -> [String] {
