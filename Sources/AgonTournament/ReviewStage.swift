@@ -6,7 +6,9 @@ import Foundation
 /// Blinded review of a run's candidates by its verifiers, then consensus.
 ///
 /// Only candidates that passed (`Tournament.passed`: ran to the end, left a diff, acceptance not
-/// failed) are sent to verifiers; gated ones rank below them in the consensus. With fewer than
+/// failed, not gated by the pre-review screen) are sent to verifiers; gated ones rank below them
+/// in the consensus. The screen (`screen(_:spec:)`) runs first, on every candidate that passed its
+/// checks: leaks and (under `on_injection: gate`) injections gate that candidate alone. With fewer than
 /// two passing candidates no verifier is called (there is nothing to compare) and the consensus
 /// method says so: `unreviewed: only one candidate passed its checks` or `… (all gated)`.
 /// Verifiers run in parallel (at most `defaults.parallel` at once), each under its own budget;

@@ -102,7 +102,8 @@ public final class Tournament {
         return CommandOutcome(output: output, exitCode: anyPassed ? 0 : 1)
     }
 
-    /// A candidate that competes in review: it ran to the end, left a diff and passed acceptance.
+    /// A candidate that competes in review: it ran to the end, left a diff, passed acceptance and no
+    /// review-screen finding gates it (`CandidateRecord.gatedByFinding`).
     static func passed(_ candidate: CandidateRecord) -> Bool {
         candidate.outcome == .ok && !candidate.diff.isEmpty && candidate.checks.acceptance != .failed && !candidate.gatedByFinding
     }
