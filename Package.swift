@@ -61,6 +61,7 @@ let package = Package(
         .executableTarget(name: "bench-agents", dependencies: ["AgonAgents"], path: "bench/Sources/bench-agents", swiftSettings: settings),
         .executableTarget(name: "bench-consensus", dependencies: ["AgonConsensus"], path: "bench/Sources/bench-consensus", swiftSettings: settings),
         .executableTarget(name: "bench-store", dependencies: ["AgonTournament", "AgonReport", "AgonTestSupport"], path: "bench/Sources/bench-store", swiftSettings: settings),
+        .executableTarget(name: "bench-review", dependencies: ["AgonReview"], path: "bench/Sources/bench-review", swiftSettings: settings),
 
         .testTarget(name: "AgonGitTests", dependencies: ["AgonGit", "AgonTestSupport"], swiftSettings: settings),
         .testTarget(name: "AgonCoreTests", dependencies: ["AgonCore"], swiftSettings: settings),

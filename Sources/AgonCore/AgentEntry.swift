@@ -27,6 +27,9 @@ public struct AgentEntry: Equatable, Sendable {
     public var family: String?
     /// Line of the entry's id in agon.yml, for later errors that concern this entry.
     public var line: Int?
+    /// Verifiers only: review a second time with the candidates in reversed order and record how
+    /// consistently the two rankings agree (`ReviewRecord.swapConsistency`).
+    public var swap = false
 
     public init(id: String, role: Role = .agent, harness: Harness, model: String? = nil, binary: String? = nil,
                 args: [String] = [], env: [EnvSetting] = [], budget: BudgetSpec = .empty, pricing: PriceOverride? = nil,

@@ -4,9 +4,10 @@
 
 /// When a candidate competes in review and when it counts as a success.
 public enum CandidateRules {
-    /// Passed the gate into review: ran to the end (`ok`), left a diff, and acceptance did not fail.
-    public static func passedGate(outcome: Outcome?, diffFiles: Int, acceptance: CheckStatus) -> Bool {
-        outcome == .ok && diffFiles > 0 && acceptance != .failed
+    /// Passed the gate into review: ran to the end (`ok`), left a diff, acceptance did not fail, and
+    /// no pre-review screen finding (a leak, or an injection under `on_injection: gate`) gates it.
+    public static func passedGate(outcome: Outcome?, diffFiles: Int, acceptance: CheckStatus, gatedByFinding: Bool = false) -> Bool {
+        outcome == .ok && diffFiles > 0 && acceptance != .failed && !gatedByFinding
     }
 
     /// Succeeded: ran to the end, left a diff, and acceptance and holdout each passed. A check that
@@ -27,7 +28,8 @@ public enum CandidateRules {
 extension CandidateRecord {
     /// `CandidateRules.passedGate` for this candidate.
     public var passedGate: Bool {
-        CandidateRules.passedGate(outcome: outcome, diffFiles: diff.files, acceptance: checks.acceptance)
+        CandidateRules.passedGate(outcome: outcome, diffFiles: diff.files, acceptance: checks.acceptance,
+                                  gatedByFinding: gatedByFinding)
     }
 
     /// `CandidateRules.succeeded` for this candidate.

@@ -8,6 +8,14 @@ public enum SelfPreference: String, Codable, Sendable {
     case allow
 }
 
+/// What a review does with a candidate whose diff carries reviewer-directed text (`on_injection`).
+public enum InjectionPolicy: String, Codable, Sendable {
+    /// Record the finding and show it to verifiers and users; the candidate is still reviewed.
+    case flag
+    /// Also gate the candidate: it ranks below every passing one and is not reviewed.
+    case gate
+}
+
 /// `defaults:` in agon.yml.
 public struct ConfigDefaults: Equatable, Sendable {
     /// How many agents run at once (≥ 1).
@@ -21,6 +29,8 @@ public struct ConfigDefaults: Equatable, Sendable {
     public var selfPreference: SelfPreference = .exclude
     /// Whether review packets include acceptance/holdout/scope results.
     public var reviewChecks: Bool = true
+    /// What to do with a candidate whose diff tries to instruct the verifiers.
+    public var onInjection: InjectionPolicy = .flag
     /// Time limit for each acceptance or holdout command.
     public var checkTimeout: AgonDuration = .minutes(10)
     /// How many cleaned worktrees are kept for reuse; nil means `parallel`, 0 turns the pool off.
@@ -105,9 +115,9 @@ public struct Config: Equatable, Sendable {
 
     static let topLevelKeys = ["agents", "verifiers", "defaults", "pricing"]
     static let entryKeys = ["harness", "model", "binary", "args", "env", "budget", "pricing", "command",
-                            "base_url", "api_key_env", "weight", "family"]
+                            "base_url", "api_key_env", "weight", "family", "swap"]
     static let defaultsKeys = ["parallel", "verifiers", "worktree_root", "budget", "self_preference",
-                               "review_checks", "check_timeout", "pool_size", "pool_keep_ignored", "keep_worktrees"]
+                               "review_checks", "check_timeout", "pool_size", "pool_keep_ignored", "keep_worktrees", "on_injection"]
 
     /// Parses agon.yml text, validating everything that can be checked without I/O.
     public static func parse(yaml text: String, file: String = "agon.yml") throws -> Config {
@@ -202,6 +212,10 @@ public struct Config: Equatable, Sendable {
             guard role == .verifier else { throw fields.error("weight", "only verifiers have a weight") }
             guard weight > 0 else { throw fields.error("weight", "must be greater than 0, got \(weight)") }
             entry.weight = weight
+        }
+        if let swap = try fields.bool("swap") {
+            guard role == .verifier else { throw fields.error("swap", "only verifiers review in swapped order") }
+            entry.swap = swap
         }
         return entry
     }
@@ -299,6 +313,12 @@ public struct Config: Equatable, Sendable {
             defaults.selfPreference = value
         }
         if let flag = try fields.bool("review_checks") { defaults.reviewChecks = flag }
+        if let policy = try fields.string("on_injection") {
+            guard let value = InjectionPolicy(rawValue: policy) else {
+                throw fields.error("on_injection", "expected \"flag\" or \"gate\", got \"\(policy)\"")
+            }
+            defaults.onInjection = value
+        }
         if let timeout = try fields.duration("check_timeout") {
             guard timeout.seconds > 0 else { throw fields.error("check_timeout", "must be longer than zero") }
             defaults.checkTimeout = timeout

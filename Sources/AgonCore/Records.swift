@@ -168,6 +168,12 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
     /// Lines of the agent's output stream that could not be parsed (counted and skipped).
     public var malformedLines: Int
     public var apiErrorMessage: String?
+    /// What the pre-review screen found in the diff (injection, leak); a gating finding keeps
+    /// the candidate out of review.
+    public var findings: [ReviewFinding] = []
+
+    /// Whether a review finding gates this candidate.
+    public var gatedByFinding: Bool { findings.contains { $0.gates } }
 
     public init(agent: String, harness: Harness, model: String? = nil, outcome: Outcome? = nil,
                 state: CandidateState = .pending, costUSD: Double? = nil, computedCostUSD: Double? = nil,
@@ -216,7 +222,40 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         case tokensPerSec = "tokens_per_sec", exitStatus = "exit_status", diff, checks
         case checkResults = "check_results", scopeViolations = "scope_violations", worktree, branch
         case snapshotSHA = "snapshot_sha", transcriptPath = "transcript_path", stderrPath = "stderr_path"
-        case malformedLines = "malformed_lines", apiErrorMessage = "api_error_message"
+        case malformedLines = "malformed_lines", apiErrorMessage = "api_error_message", findings
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        agent = try c.decode(String.self, forKey: .agent)
+        harness = try c.decode(Harness.self, forKey: .harness)
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        outcome = try c.decodeIfPresent(Outcome.self, forKey: .outcome)
+        state = try c.decode(CandidateState.self, forKey: .state)
+        costUSD = try c.decodeIfPresent(Double.self, forKey: .costUSD)
+        computedCostUSD = try c.decodeIfPresent(Double.self, forKey: .computedCostUSD)
+        reportedCostUSD = try c.decodeIfPresent(Double.self, forKey: .reportedCostUSD)
+        costSource = try c.decode(CostSource.self, forKey: .costSource)
+        costKilledAt = try c.decodeIfPresent(Double.self, forKey: .costKilledAt)
+        budgetUSD = try c.decodeIfPresent(Double.self, forKey: .budgetUSD)
+        tokens = try c.decode(TokenUsage.self, forKey: .tokens)
+        turns = try c.decode(Int.self, forKey: .turns)
+        firstAttemptMs = try c.decodeIfPresent(Int.self, forKey: .firstAttemptMs)
+        durationMs = try c.decodeIfPresent(Int.self, forKey: .durationMs)
+        tokensPerSec = try c.decodeIfPresent(Double.self, forKey: .tokensPerSec)
+        exitStatus = try c.decodeIfPresent(String.self, forKey: .exitStatus)
+        diff = try c.decode(DiffSummary.self, forKey: .diff)
+        checks = try c.decode(CheckSummary.self, forKey: .checks)
+        checkResults = try c.decode([CheckResult].self, forKey: .checkResults)
+        scopeViolations = try c.decode([String].self, forKey: .scopeViolations)
+        worktree = try c.decode(String.self, forKey: .worktree)
+        branch = try c.decode(String.self, forKey: .branch)
+        snapshotSHA = try c.decodeIfPresent(String.self, forKey: .snapshotSHA)
+        transcriptPath = try c.decodeIfPresent(String.self, forKey: .transcriptPath)
+        stderrPath = try c.decodeIfPresent(String.self, forKey: .stderrPath)
+        malformedLines = try c.decode(Int.self, forKey: .malformedLines)
+        apiErrorMessage = try c.decodeIfPresent(String.self, forKey: .apiErrorMessage)
+        findings = try c.decodeIfPresent([ReviewFinding].self, forKey: .findings) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -249,6 +288,7 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         try c.encode(stderrPath, forKey: .stderrPath)
         try c.encode(malformedLines, forKey: .malformedLines)
         try c.encode(apiErrorMessage, forKey: .apiErrorMessage)
+        try c.encode(findings, forKey: .findings)
     }
 }
 
@@ -409,6 +449,11 @@ public struct ReviewRecord: Codable, Equatable, Sendable {
     public var costUSD: Double?
     public var costSource: CostSource
     public var tokens: TokenUsage
+    /// With `swap: true`: the ranking of the second pass, shown in reversed order (empty otherwise).
+    public var swapRanking: [String] = []
+    /// With `swap: true`: the share of candidate pairs ordered the same in both passes (1 = no
+    /// position effect); nil without a usable second pass.
+    public var swapConsistency: Double?
     public var durationMs: Int
     public var packetPath: String?
     public var verdictPath: String?
@@ -441,7 +486,30 @@ public struct ReviewRecord: Codable, Equatable, Sendable {
         case verifier, harness, model, status, reason, seed, displayOrder = "display_order", labels, ranking
         case droppedSelfPreference = "dropped_self_preference", notes, costUSD = "cost_usd"
         case costSource = "cost_source", tokens, durationMs = "duration_ms", packetPath = "packet_path"
-        case verdictPath = "verdict_path"
+        case verdictPath = "verdict_path", swapRanking = "swap_ranking", swapConsistency = "swap_consistency"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        verifier = try c.decode(String.self, forKey: .verifier)
+        harness = try c.decode(Harness.self, forKey: .harness)
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        status = try c.decode(ReviewStatus.self, forKey: .status)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        displayOrder = try c.decode([String].self, forKey: .displayOrder)
+        labels = try c.decode([String: String].self, forKey: .labels)
+        ranking = try c.decode([String].self, forKey: .ranking)
+        droppedSelfPreference = try c.decode([String].self, forKey: .droppedSelfPreference)
+        notes = try c.decode([String: ReviewNote].self, forKey: .notes)
+        costUSD = try c.decodeIfPresent(Double.self, forKey: .costUSD)
+        costSource = try c.decode(CostSource.self, forKey: .costSource)
+        tokens = try c.decode(TokenUsage.self, forKey: .tokens)
+        durationMs = try c.decode(Int.self, forKey: .durationMs)
+        packetPath = try c.decodeIfPresent(String.self, forKey: .packetPath)
+        verdictPath = try c.decodeIfPresent(String.self, forKey: .verdictPath)
+        swapRanking = try c.decodeIfPresent([String].self, forKey: .swapRanking) ?? []
+        swapConsistency = try c.decodeIfPresent(Double.self, forKey: .swapConsistency)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -463,6 +531,8 @@ public struct ReviewRecord: Codable, Equatable, Sendable {
         try c.encode(durationMs, forKey: .durationMs)
         try c.encode(packetPath, forKey: .packetPath)
         try c.encode(verdictPath, forKey: .verdictPath)
+        try c.encode(swapRanking, forKey: .swapRanking)
+        try c.encode(swapConsistency, forKey: .swapConsistency)
     }
 }
 
@@ -502,11 +572,21 @@ public struct ConsensusRecord: Codable, Equatable, Sendable {
     public static let onePassingMethod = "unreviewed: only one candidate passed its checks"
     /// `method` when no candidate passed: the ranking is the gate order only.
     public static let nonePassingMethod = "unreviewed: no candidate passed its checks (all gated)"
-    /// `method` when no verdict was usable: passing candidates stay in run order.
-    public static let noVerdictsMethod = "unreviewed: no usable verdict (passing candidates in run order)"
+    /// `method` when no verdict was usable: the passing candidates are tied (listed in run order
+    /// only because a list needs some order) and there is no winner.
+    public static let noVerdictsMethod = "unreviewed: no usable verdict (passing candidates tied, no winner)"
+    /// The same method as recorded by earlier versions, which called the tie "run order".
+    static let legacyNoVerdictsMethod = "unreviewed: no usable verdict (passing candidates in run order)"
 
     /// Whether the ranking says who is best (not when nobody passed or no verdict was usable).
-    public var isDecided: Bool { method != Self.nonePassingMethod && method != Self.noVerdictsMethod }
+    public var isDecided: Bool {
+        method != Self.nonePassingMethod && method != Self.noVerdictsMethod && method != Self.legacyNoVerdictsMethod
+    }
+
+    /// The passing candidates that share first place because no verdict ordered them (empty when decided).
+    public var tied: [String] {
+        method == Self.noVerdictsMethod || method == Self.legacyNoVerdictsMethod ? ranking.filter { !gated.contains($0) } : []
+    }
 
     /// The consensus winner: the top candidate of a decided ranking when it passed the gate.
     public var winner: String? {

@@ -41,6 +41,11 @@ public enum HTMLReport {
         h += "<details class=\"spec\" open=\"open\"><summary>Spec</summary><pre class=\"spec-body\">\(esc(run.specBody))</pre></details>"
         h += candidateTable(run)
         if let consensus = run.consensus { h += consensusBlock(consensus, run: run) }
+        if !run.findings.isEmpty {
+            h += "<h3>Review screen findings</h3><ul class=\"findings\">"
+            for finding in run.findings { h += "<li>\(esc(finding))</li>" }
+            h += "</ul>"
+        }
         if !run.reviews.isEmpty { h += verdictBlock(run) }
         h += diffBlock(run)
         return h + "</section>"

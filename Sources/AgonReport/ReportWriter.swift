@@ -88,9 +88,11 @@ struct RunReportBuilder {
             guard let path = c.diff.patchPath else { continue }
             if let text = readPatch(layout.resolve(path)) { diffs[c.agent] = text }
         }
-        return RunView(runID: record.runID, specTitle: record.specTitle, specBody: specBody(record), baseSHA: record.baseSHA,
-                       status: record.status.rawValue, candidates: candidates, consensus: consensus, reviews: reviews,
-                       diffs: diffs)
+        var view = RunView(runID: record.runID, specTitle: record.specTitle, specBody: specBody(record), baseSHA: record.baseSHA,
+                           status: record.status.rawValue, candidates: candidates, consensus: consensus, reviews: reviews,
+                           diffs: diffs)
+        view.findings = record.candidates.flatMap { c in c.findings.map { "\(c.agent): \($0.summary)" } }
+        return view
     }
 
     /// A verifier's notes as plain text, one candidate after another in consensus order.

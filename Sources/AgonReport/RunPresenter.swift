@@ -56,8 +56,12 @@ public enum RunPresenter {
         for candidate in ordered where !candidate.scopeViolations.isEmpty {
             out += "scope: \(candidate.agent) changed files outside the spec's paths: \(candidate.scopeViolations.joined(separator: ", "))\n"
         }
+        out += ReviewFindingsText.lines(record.candidates)
         if let consensus = record.consensus {
-            out += "consensus (\(consensus.method)): \(consensus.ranking.joined(separator: " > "))"
+            let tied = consensus.tied
+            let order = tied.isEmpty ? consensus.ranking.joined(separator: " > ")
+                : "(" + tied.joined(separator: " = ") + ")" + consensus.ranking.filter { !tied.contains($0) }.map { " > " + $0 }.joined()
+            out += "consensus (\(consensus.method)): \(order)"
             if let w = consensus.kendallW { out += "   Kendall's W \(Format.number(w, decimals: 3))" }
             out += consensus.split ? "   SPLIT: \(consensus.splitReasons.joined(separator: "; "))\n" : "\n"
             if consensus.bordaRanking != consensus.ranking {
@@ -66,6 +70,10 @@ public enum RunPresenter {
         }
         for review in record.reviews where review.status != .ok {
             out += "review \(review.verifier): \(review.status.rawValue)\(review.reason.map { " — \($0)" } ?? "")\n"
+        }
+        for review in record.reviews where review.status == .ok && review.swapConsistency != nil {
+            out += "review \(review.verifier): consistency \(Format.number(review.swapConsistency, decimals: 2)) when shown in reversed order "
+                + "(\(review.ranking.joined(separator: " > ")) / \(review.swapRanking.joined(separator: " > ")))\n"
         }
         let agentCost = record.candidates.compactMap(\.costUSD).reduce(0, +)
         let reviewCost = record.reviews.compactMap(\.costUSD).reduce(0, +)

@@ -113,6 +113,8 @@ public struct RunView: Equatable, Sendable {
     public var reviews: [ReviewView]
     /// Patch text keyed by agent id.
     public var diffs: [String: String]
+    /// The pre-review screen's findings, one line each (`neat: leak tests/a.txt:1: … (gated)`).
+    public var findings: [String] = []
 
     public init(runID: String, specTitle: String, specBody: String, baseSHA: String, status: String,
                 candidates: [CandidateView], consensus: ConsensusView? = nil, reviews: [ReviewView] = [],

@@ -48,11 +48,32 @@ public struct PacketSection: Equatable, Sendable {
 
 /// Where a sensitive term was found.
 public struct LeakFinding: Equatable, Sendable {
+    /// How the term was written where it was found.
+    public enum Form: String, Sendable {
+        /// As itself (case-insensitively).
+        case plain
+        /// Spaced out, with look-alike letters, digits for letters, zero-width characters, … (`TextSkeleton`).
+        case disguised
+        /// Inside a base64 or hex run, decoded.
+        case base64, hex
+    }
+
     public var term: SensitiveTerm
     public var section: String
     public var line: Int
+    public var form: Form
 
-    public var description: String { "\(term.kind.rawValue) \"\(term.text)\" found in \(section), line \(line)" }
+    public init(term: SensitiveTerm, section: String, line: Int, form: Form = .plain) {
+        self.term = term
+        self.section = section
+        self.line = line
+        self.form = form
+    }
+
+    public var description: String {
+        let how = form == .plain ? "" : " (\(form == .disguised ? "disguised" : form.rawValue + "-encoded"))"
+        return "\(term.kind.rawValue) \"\(term.text)\"\(how) found in \(section), line \(line)"
+    }
 }
 
 /// A review packet or prompt that would reveal authorship or hidden run details; the review is blocked.
@@ -81,14 +102,24 @@ public struct LeakScanner: Sendable {
     public func findings(in sections: [PacketSection]) -> [LeakFinding] {
         var out: [LeakFinding] = []
         let set = TermSet(terms.map { TermMatcher(term: $0.text, mode: $0.matchMode) })
+        // Identity tokens are also looked for in disguise and inside encoded runs.
+        let identityIndices = terms.indices.filter { terms[$0].kind == .identityToken }
+        let disguises = DisguiseMatcher(terms: identityIndices.map { terms[$0].text })
         for section in sections {
             let scalars = Array(section.text.unicodeScalars)
-            let hits = set.firstOccurrences(in: scalars, folded: scalars.map(TermMatcher.fold))
-                .map { (offset: $0.value, term: terms[$0.key]) }
-                .sorted { ($0.offset, $0.term.text) < ($1.offset, $1.term.text) }
-            for (offset, term) in hits {
+            var hits = set.firstOccurrences(in: scalars, folded: scalars.map(TermMatcher.fold))
+                .map { (offset: $0.value, term: terms[$0.key], form: LeakFinding.Form.plain) }
+            let plainTerms = Set(hits.map(\.term.text))
+            for hit in disguises.hits(in: scalars) {
+                let term = terms[identityIndices[hit.term]]
+                guard !plainTerms.contains(term.text) else { continue }
+                let form: LeakFinding.Form = hit.form == .disguised ? .disguised : (hit.form == .hex ? .hex : .base64)
+                hits.append((hit.offset, term, form))
+            }
+            hits.sort { ($0.offset, $0.term.text) < ($1.offset, $1.term.text) }
+            for (offset, term, form) in hits {
                 out.append(LeakFinding(term: term, section: section.name,
-                                       line: lineNumber(ofScalarOffset: offset, in: scalars)))
+                                       line: lineNumber(ofScalarOffset: offset, in: scalars), form: form))
             }
         }
         return out

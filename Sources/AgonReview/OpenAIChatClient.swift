@@ -62,10 +62,24 @@ public struct ChatRequest: Equatable, Sendable {
 /// What the server answered.
 public struct ChatCompletion: Equatable, Sendable {
     /// Which `response_format` the successful request carried.
-    public enum ResponseFormat: String, Equatable, Sendable {
+    public enum ResponseFormat: String, Equatable, Comparable, Sendable {
         case jsonSchema = "json_schema"
-        /// None: the server rejected `json_schema` and the request was retried without it.
+        /// `{"type": "json_object"}`: the server refused `json_schema` (llama-cpp-python and others).
+        case jsonObject = "json_object"
+        /// None: the server refused both; the prompt alone asks for JSON.
         case none
+
+        /// The next weaker format to try after a refusal.
+        var fallback: ResponseFormat? {
+            switch self {
+            case .jsonSchema: return .jsonObject
+            case .jsonObject: return ResponseFormat.none
+            case .none: return nil
+            }
+        }
+
+        private var strength: Int { self == .jsonSchema ? 2 : (self == .jsonObject ? 1 : 0) }
+        public static func < (a: ResponseFormat, b: ResponseFormat) -> Bool { a.strength < b.strength }
     }
 
     public var content: String
@@ -104,31 +118,59 @@ private final class ReplySlot: @unchecked Sendable {
     var value: Result<(status: Int, data: Data), OpenAIChatError>?
 }
 
+/// What the servers behind each endpoint have refused, shared by every client of a run so that a
+/// refusal is paid for once per base URL, not once per verifier and attempt.
+public final class ChatServerMemory: @unchecked Sendable {
+    private let lock = NSLock()
+    private var formats: [String: ChatCompletion.ResponseFormat] = [:]
+    private var noMaxTokens: Set<String> = []
+
+    public init() {}
+
+    /// The strongest `response_format` not yet refused by `endpoint`.
+    func format(for endpoint: String) -> ChatCompletion.ResponseFormat {
+        lock.lock(); defer { lock.unlock() }
+        return formats[endpoint] ?? .jsonSchema
+    }
+
+    func refused(_ format: ChatCompletion.ResponseFormat, by endpoint: String) {
+        lock.lock(); defer { lock.unlock() }
+        if let next = format.fallback { formats[endpoint] = min(next, formats[endpoint] ?? .jsonSchema) }
+    }
+
+    func refusesMaxTokens(_ endpoint: String) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return noMaxTokens.contains(endpoint)
+    }
+
+    func refusedMaxTokens(by endpoint: String) {
+        lock.lock(); noMaxTokens.insert(endpoint); lock.unlock()
+    }
+}
+
 /// Client for OpenAI-compatible `POST {base_url}/chat/completions` (OpenAI, vLLM, llama.cpp, Ollama, …).
 ///
-/// Requests use temperature 0 and, when a schema is given, `response_format: json_schema`; a server
-/// that answers 400/422 mentioning `response_format` gets one retry without it (and this client stops
-/// sending it). The API key is
-/// passed in by the caller (read from the env var named by `api_key_env`), sent as a Bearer token.
+/// Requests use temperature 0 and, when a schema is given, `response_format: json_schema`. A server
+/// that answers 4xx/5xx naming `response_format` (or `json_schema`/`json_object`) is asked again with
+/// `json_object`, then with no `response_format` at all (the prompt asks for JSON anyway); one that
+/// refuses `max_tokens` (OpenAI's reasoning models) is asked again without it. What a base URL
+/// refused is remembered in the `ChatServerMemory` (one per run) so later requests skip it. The API
+/// key is passed in by the caller (read from the env var named by `api_key_env`), sent as a Bearer token.
 public final class OpenAIChatClient: @unchecked Sendable {
     public let baseURL: URL
     public let timeout: TimeInterval
     private let apiKey: String?
     private let session: URLSession
-    private let lock = NSLock()
-    private var _schemaRejected = false
+    public let memory: ChatServerMemory
 
-    /// Set once the server has refused `response_format`; later requests from this client skip it
-    /// instead of paying for another refused round trip.
-    public private(set) var schemaRejected: Bool {
-        get { lock.lock(); defer { lock.unlock() }; return _schemaRejected }
-        set { lock.lock(); _schemaRejected = newValue; lock.unlock() }
-    }
+    /// Whether this endpoint has refused `response_format: json_schema` (later requests skip it).
+    public var schemaRejected: Bool { memory.format(for: endpoint.absoluteString) != .jsonSchema }
 
-    public init(baseURL: URL, apiKey: String?, timeout: TimeInterval = 300) {
+    public init(baseURL: URL, apiKey: String?, timeout: TimeInterval = 300, memory: ChatServerMemory = ChatServerMemory()) {
         self.baseURL = baseURL
         self.apiKey = apiKey
         self.timeout = timeout
+        self.memory = memory
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = timeout
         config.timeoutIntervalForResource = timeout
@@ -146,16 +188,26 @@ public final class OpenAIChatClient: @unchecked Sendable {
 
     /// Performs the request, blocking the calling thread (the pipeline runs verifiers on worker threads).
     public func complete(_ request: ChatRequest) throws -> ChatCompletion {
-        if request.schema != nil, !schemaRejected {
-            let first = try send(OpenAIChatClient.body(for: request, includeSchema: true))
-            if (first.status == 400 || first.status == 422), OpenAIChatClient.rejectsResponseFormat(first.data) {
-                schemaRejected = true
-                let second = try send(OpenAIChatClient.body(for: request, includeSchema: false))
-                return try finish(second, format: .none)
+        let url = endpoint.absoluteString
+        var format: ChatCompletion.ResponseFormat = request.schema == nil ? .none : memory.format(for: url)
+        // At most: two format downgrades and one max_tokens drop.
+        for _ in 0..<4 {
+            let withMaxTokens = request.maxTokens != nil && !memory.refusesMaxTokens(url)
+            let reply = try send(OpenAIChatClient.body(for: request, format: format, includeMaxTokens: withMaxTokens))
+            if reply.status >= 400 {
+                if format != .none, OpenAIChatClient.rejectsResponseFormat(reply.data), let next = format.fallback {
+                    memory.refused(format, by: url)
+                    format = next
+                    continue
+                }
+                if withMaxTokens, reply.status < 500, OpenAIChatClient.rejectsMaxTokens(reply.data) {
+                    memory.refusedMaxTokens(by: url)
+                    continue
+                }
             }
-            return try finish(first, format: .jsonSchema)
+            return try finish(reply, format: format)
         }
-        return try finish(send(OpenAIChatClient.body(for: request, includeSchema: false)), format: .none)
+        throw OpenAIChatError(kind: .http(status: 400), message: "\(url) refused every request format Agon can send")
     }
 
     /// Async face of `complete(_:)`, run on a global queue.
@@ -213,16 +265,23 @@ public final class OpenAIChatClient: @unchecked Sendable {
 
     // MARK: - Pure helpers (tested without a server)
 
-    /// The JSON request body.
+    /// The JSON request body with (`true`) or without any `response_format`.
     public static func body(for request: ChatRequest, includeSchema: Bool) throws -> Data {
+        try body(for: request, format: includeSchema ? .jsonSchema : .none, includeMaxTokens: true)
+    }
+
+    /// The JSON request body for one `response_format` (`json_schema` only when the request has a schema).
+    public static func body(for request: ChatRequest, format: ChatCompletion.ResponseFormat, includeMaxTokens: Bool) throws -> Data {
         var body: [String: Any] = [
             "model": request.model,
             "messages": request.messages.map { ["role": $0.role, "content": $0.content] },
             "temperature": request.temperature,
             "stream": false,
         ]
-        if let max = request.maxTokens { body["max_tokens"] = max }
-        if includeSchema, let schema = request.schema {
+        if includeMaxTokens, let max = request.maxTokens { body["max_tokens"] = max }
+        if format == .jsonObject {
+            body["response_format"] = ["type": "json_object"]
+        } else if format == .jsonSchema, let schema = request.schema {
             guard let schemaObject = try? JSONSerialization.jsonObject(with: Data(schema.json.utf8)) else {
                 throw OpenAIChatError(kind: .malformedResponse, message: "response schema \(schema.name) is not valid JSON")
             }
@@ -234,10 +293,17 @@ public final class OpenAIChatClient: @unchecked Sendable {
         return try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
     }
 
-    /// Whether an error body says the server does not accept our `response_format`.
+    /// Whether an error body says the server does not accept our `response_format`
+    /// (llama-cpp-python: HTTP 500 "Input should be 'text' or 'json_object'").
     static func rejectsResponseFormat(_ data: Data) -> Bool {
         let text = String(decoding: data, as: UTF8.self).lowercased()
-        return text.contains("response_format") || text.contains("json_schema") || text.contains("response format")
+        return ["response_format", "json_schema", "json_object", "response format"].contains { text.contains($0) }
+    }
+
+    /// Whether an error body says the server does not accept `max_tokens` (OpenAI's reasoning
+    /// models want `max_completion_tokens`).
+    static func rejectsMaxTokens(_ data: Data) -> Bool {
+        String(decoding: data, as: UTF8.self).lowercased().contains("max_tokens")
     }
 
     /// Parses a non-streaming chat-completions body.

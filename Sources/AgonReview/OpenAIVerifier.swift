@@ -23,6 +23,7 @@ extension OpenAIChatClient {
     /// (one retry quoting the error, then exclusion). Throws `OpenAIChatError` only for transport or
     /// HTTP failures; a malformed verdict is an exclusion, not an error.
     public func review(_ packet: ReviewPacket, model: String, maxTokens: Int? = nil) throws -> VerifierReview {
+        let maxTokens = maxTokens ?? VerdictSchema.maxTokens(labelCount: packet.labels.count)
         var messages = packet.messages
         var usage = TokenUsage.zero
         var usageComplete = true

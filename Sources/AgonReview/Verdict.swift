@@ -118,6 +118,12 @@ public enum VerdictSchema {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// `max_tokens` for a verdict on `labelCount` candidates: room for a few sentences of notes per
+    /// candidate and the ranking, so a small local model cannot ramble on to its context limit.
+    public static func maxTokens(labelCount: Int) -> Int {
+        min(16_384, 1_024 + 512 * max(1, labelCount))
+    }
+
     /// A filled-in example for the prompt.
     public static func example(labels: [String]) -> String {
         let ranked = labels.map { "\"\($0)\"" }.joined(separator: ", ")

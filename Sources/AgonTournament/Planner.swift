@@ -1,3 +1,4 @@
+import AgonAgents
 import AgonCore
 import AgonGit
 import Foundation
@@ -137,6 +138,10 @@ public struct Planner {
     }
 
     public func resolve(_ entry: AgentEntry, spec: Spec?, requireBinary: Bool) throws -> PlannedAgent {
+        if entry.role == .verifier, let flag = ReadOnlyFlags.bypass(in: entry.args, harness: entry.harness) {
+            throw UsageError("verifier \"\(entry.id)\": args contain \(flag), which lifts \(entry.harness.rawValue)'s read-only mode; "
+                             + "verifiers read untrusted diffs, so remove it from agon.yml")
+        }
         let price = workspace.prices.price(for: entry)
         let budget = BudgetResolver.resolve(spec: spec?.budget, agent: entry.budget,
                                             defaults: workspace.config.defaults.budget, price: price)

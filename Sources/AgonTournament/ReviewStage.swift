@@ -6,7 +6,9 @@ import Foundation
 /// Blinded review of a run's candidates by its verifiers, then consensus.
 ///
 /// Only candidates that passed (`CandidateRecord.passedGate`: ran to the end, left a diff, acceptance not
-/// failed) are sent to verifiers; gated ones rank below them in the consensus. With fewer than
+/// failed, not gated by the pre-review screen) are sent to verifiers; gated ones rank below them
+/// in the consensus. The screen (`screen(_:spec:)`) runs first, on every candidate that passed its
+/// checks: leaks and (under `on_injection: gate`) injections gate that candidate alone. With fewer than
 /// two passing candidates no verifier is called (there is nothing to compare) and the consensus
 /// method says so: `unreviewed: only one candidate passed its checks` or `… (all gated)`.
 /// Verifiers run in parallel (at most `defaults.parallel` at once), each under its own budget;
@@ -32,7 +34,7 @@ public final class ReviewStage {
     /// same verifiers), recomputes the consensus over every usable review of the run, and stores
     /// reviews, consensus and `consensus.json`. Returns the updated record (not yet saved whole).
     func reviewRun(_ record: RunRecord, spec: Spec, verifiers: [PlannedAgent]) throws -> RunRecord {
-        var record = record
+        var record = try screen(record, spec: spec)
         let store = try workspace.store()
         let passing = record.candidates.filter(\.passedGate).count
         if passing >= 2 && !verifiers.isEmpty {
@@ -56,6 +58,34 @@ public final class ReviewStage {
         record.consensus = consensus
         try store.saveConsensus(runID: record.runID, consensus)
         try workspace.layout.writeConsensus(consensus, runID: record.runID)
+        return record
+    }
+
+    /// The pre-review screen (`CandidateScreen`): every candidate that passed its checks is scanned
+    /// for reviewer-directed text and for leaks; findings replace any earlier ones on the record.
+    /// A leaker (and, under `on_injection: gate`, an injector) is gated alone, so the rest of the
+    /// panel's review goes on.
+    func screen(_ record: RunRecord, spec: Spec) throws -> RunRecord {
+        var record = record
+        for index in record.candidates.indices { record.candidates[index].findings = [] }
+        let context: ReviewContext
+        do { context = try ReviewContext.make(record: record, spec: spec, workspace: workspace) } catch {
+            progress.note("screen skipped: \(error)")   // the review proper reports the same problem when it matters
+            return record
+        }
+        for candidate in context.candidates {
+            guard let index = record.candidates.firstIndex(where: { $0.agent == candidate.candidateID }) else { continue }
+            let findings = CandidateScreen.screen(candidate, among: context.candidates, spec: context.spec,
+                                                  secrets: context.secrets, injectionPolicy: workspace.config.defaults.onInjection)
+            record.candidates[index].findings = findings
+            if !findings.isEmpty {
+                let kinds = Set(findings.map(\.kind.rawValue)).sorted().joined(separator: ", ")
+                progress.note("screen \(candidate.candidateID): \(findings.count) finding\(findings.count == 1 ? "" : "s") (\(kinds))"
+                              + (findings.contains(where: \.gates) ? "; gated, the others are still reviewed" : "; flagged for the verifiers"))
+            }
+        }
+        let store = try workspace.store()
+        for candidate in record.candidates { try store.upsertCandidate(runID: record.runID, candidate) }
         return record
     }
 

@@ -9,7 +9,6 @@ import Foundation
 final class ReviewScratch {
     let directory: String
     var baseTree: String { directory + "/base" }
-    var verdictFile: String { directory + "/verdict.json" }
     var packetFile: String { directory + "/packet.md" }
     func io(attempt: Int) -> String { directory + "/io-\(attempt)" }
 

@@ -26,8 +26,8 @@ protocol VerifierChannel {
 }
 
 /// A verifier CLI (any agent harness) in review mode: cwd = the read-only base tree, the packet
-/// as its prompt (or a pointer to the packet file when it is too long for an argument), told to
-/// write its verdict to a file outside that tree and print it as its final message.
+/// as its prompt (or a pointer to the packet file when it is too long for an argument), read-only
+/// tools (`ReadOnlyFlags`), its verdict read from its final message.
 final class CLIVerifierChannel: VerifierChannel {
     /// Arguments longer than this would risk the kernel's per-argument limit (128 KiB on Linux).
     static let inlinePromptLimit = 100_000
@@ -41,6 +41,8 @@ final class CLIVerifierChannel: VerifierChannel {
     let reviewDirectory: URL
     let stopSignal: StopSignal
     let killGrace: TimeInterval
+    /// "" for the review, "-swap" for the second pass of a `swap: true` verifier (artifact names).
+    var pass = ""
 
     init(workspace: Workspace, verifier: PlannedAgent, entry: AgentEntry, runID: String, scratch: ReviewScratch,
          packet: ReviewPacket, reviewDirectory: URL, stopSignal: StopSignal, killGrace: TimeInterval) {
@@ -56,18 +58,14 @@ final class CLIVerifierChannel: VerifierChannel {
     }
 
     /// The instruction added to the packet's system prompt (and so leak-scanned with it).
-    static func instructions(scratch: ReviewScratch) -> String {
-        instructions(verdictFile: scratch.verdictFile)
-    }
-
-    static func instructions(verdictFile: String) -> String {
+    static let instructions: String = {
         """
-        You are working in a read-only copy of the repository as it was before any candidate's change: \
-        read it as you like, but do not modify, create or delete files there. When you have decided, \
-        write your verdict (the JSON object only) to the file `\(verdictFile)`, and also print the \
-        same JSON object as your final message.
+        You are working in a read-only copy of the repository as it was before any candidate's change. \
+        Your tools can read and search it; they cannot change files, run commands or reach the network. \
+        When you have decided, print the verdict (the JSON object only) as your final message: \
+        your final message is the only thing that is read.
         """
-    }
+    }()
 
     var firstPrompt: String {
         let text = packet.text
@@ -80,12 +78,14 @@ final class CLIVerifierChannel: VerifierChannel {
         var prompt = firstPrompt
         if let error { prompt += "\n\n---\n\n" + VerdictParser.retryPrompt(error: error, labels: packet.labels) }
         let fm = FileManager.default
-        try? fm.removeItem(atPath: scratch.verdictFile)
         var planned = verifier
         if let budgetLeft { planned.budget.maxCostUSD = budgetLeft }
-        let launch = AgentLaunch.make(entry: entry, planned: planned, prompt: prompt, worktree: scratch.baseTree,
-                                      artifactsDir: scratch.io(attempt: attempt), runID: runID, workspace: workspace,
+        var launch = AgentLaunch.make(entry: entry, planned: planned, prompt: prompt, worktree: scratch.baseTree,
+                                      artifactsDir: scratch.io(attempt: attempt) + pass, runID: runID, workspace: workspace,
                                       killGrace: killGrace)
+        // Candidates' diffs are untrusted: the verifier may read, never act (`ReadOnlyFlags`).
+        launch.readOnly = true
+        launch.readableDirectories = [scratch.directory]
         let executor = AgentExecutor(launch: launch)
         let token = stopSignal.register { executor.cancel() }
         let result = executor.run()
@@ -93,14 +93,13 @@ final class CLIVerifierChannel: VerifierChannel {
 
         // Keep the verifier's streams with the review; its scratch directory goes away.
         let transcript = (try? String(contentsOfFile: result.transcriptPath, encoding: .utf8)) ?? ""
-        for (source, name) in [(result.transcriptPath, "transcript-\(attempt).jsonl"), (result.stderrPath, "stderr-\(attempt).txt")] {
+        for (source, name) in [(result.transcriptPath, "transcript-\(attempt)\(pass).jsonl"), (result.stderrPath, "stderr-\(attempt)\(pass).txt")] {
             let target = reviewDirectory.appendingPathComponent(name)
             try? fm.removeItem(at: target)
             try? fm.copyItem(atPath: source, toPath: target.path)
         }
-        let fileReply = (try? String(contentsOfFile: scratch.verdictFile, encoding: .utf8))
-            .flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
-        let reply = fileReply ?? HarnessAdapters.adapter(for: entry.harness).finalMessage(transcript: transcript)
+        // The verdict comes from the CLI's own output only (a read-only verifier cannot write files).
+        let reply = HarnessAdapters.adapter(for: entry.harness).finalMessage(transcript: transcript)
 
         var out = VerifierAttempt(reply: reply, usage: result.usage, costUSD: result.costUSD, costSource: result.costSource,
                                   durationMs: result.durationMs, endedNormally: result.outcome == .ok)
@@ -108,7 +107,7 @@ final class CLIVerifierChannel: VerifierChannel {
             let detail = result.apiErrorMessage ?? result.errorMessage ?? result.exitStatus.map { "\($0)" } ?? ""
             out.failure = "verifier ended \(result.outcome.rawValue)" + (detail.isEmpty ? "" : ": " + Self.oneLine(detail))
         } else if reply == nil {
-            out.failure = "verifier printed no final message and wrote no verdict file"
+            out.failure = "verifier printed no final message"
         }
         return out
     }
@@ -127,6 +126,8 @@ final class ChatVerifierChannel: VerifierChannel {
     let packet: ReviewPacket
     let price: ModelPrice?
     let reviewDirectory: URL
+    /// "" for the review, "-swap" for the second pass (artifact names).
+    var pass = ""
     private var messages: [ChatMessage]
     private var lastReply: String?
 
@@ -141,7 +142,7 @@ final class ChatVerifierChannel: VerifierChannel {
 
     /// The client for `entry`: `base_url`, the key from the variable named by `api_key_env`.
     static func make(entry: AgentEntry, verifier: PlannedAgent, packet: ReviewPacket, environment: [String: String],
-                     reviewDirectory: URL) throws -> ChatVerifierChannel {
+                     reviewDirectory: URL, memory: ChatServerMemory = ChatServerMemory()) throws -> ChatVerifierChannel {
         guard let base = entry.baseURL, let url = URL(string: base), url.scheme != nil else {
             throw WorkError("verifier \(entry.id): harness openai needs `base_url` (e.g. http://localhost:8080/v1)")
         }
@@ -155,7 +156,7 @@ final class ChatVerifierChannel: VerifierChannel {
                 throw WorkError("verifier \(entry.id): api_key_env names \(name), which is not set")
             }
         }
-        let client = OpenAIChatClient(baseURL: url, apiKey: key, timeout: max(1, verifier.budget.hardTimeout))
+        let client = OpenAIChatClient(baseURL: url, apiKey: key, timeout: max(1, verifier.budget.hardTimeout), memory: memory)
         return ChatVerifierChannel(client: client, model: model, packet: packet, price: verifier.price,
                                    reviewDirectory: reviewDirectory)
     }
@@ -167,8 +168,9 @@ final class ChatVerifierChannel: VerifierChannel {
         }
         let started = MonotonicClock.now()
         do {
-            let completion = try client.complete(ChatRequest(model: model, messages: messages, schema: packet.responseSchema))
-            try? completion.rawResponse.write(to: reviewDirectory.appendingPathComponent("response-\(attempt).json"))
+            let completion = try client.complete(ChatRequest(model: model, messages: messages, schema: packet.responseSchema,
+                                                             maxTokens: VerdictSchema.maxTokens(labelCount: packet.labels.count)))
+            try? completion.rawResponse.write(to: reviewDirectory.appendingPathComponent("response-\(attempt)\(pass).json"))
             lastReply = completion.content
             var out = VerifierAttempt(reply: completion.content, usage: completion.usage,
                                       durationMs: Int((MonotonicClock.now() - started) * 1000))

@@ -14,6 +14,8 @@ struct ReviewContext {
     var secrets: RunSecrets
     var includeChecks: Bool
     var selfPreference: SelfPreferencePolicy
+    /// What each `openai` base URL has refused this run (shared by its verifiers).
+    var chatMemory = ChatServerMemory()
 
     /// Builds the shared review inputs for `record`'s passing candidates; reads their patch files.
     static func make(record: RunRecord, spec: Spec, workspace: Workspace) throws -> ReviewContext {
@@ -56,11 +58,25 @@ struct ReviewContext {
             branches: record.candidates.map(\.branch),
             worktreePaths: record.candidates.flatMap { [workspace.root + "/" + $0.worktree, $0.worktree] } + [worktreeRoot],
             timestamps: [ISO8601DateFormatter().string(from: record.createdAt)],
-            holdout: spec.holdout)
+            holdout: spec.holdout + holdoutFiles(workspace.layout.holdoutDirectory))
         return ReviewContext(runID: record.runID, baseSHA: record.baseSHA,
                              spec: ReviewSpec(title: spec.title, body: spec.body, acceptance: spec.acceptance),
                              candidates: candidates, secrets: secrets, includeChecks: config.defaults.reviewChecks,
                              selfPreference: config.defaults.selfPreference == .allow ? .allow : .exclude)
+    }
+
+    /// Paths of the holdout scripts relative to `.agon/holdout/` (`edge-cases.sh`, `data/x.json`):
+    /// a diff naming one has seen what it should not have. Names shorter than 6 characters are
+    /// left out (too likely to be ordinary words).
+    static func holdoutFiles(_ directory: URL) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: directory.path) else { return [] }
+        var out: [String] = []
+        while let relative = walker.nextObject() as? String, out.count < 200 {
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: directory.path + "/" + relative, isDirectory: &isDirectory)
+            if !isDirectory.boolValue, relative.count >= 6 { out.append(relative) }
+        }
+        return out.sorted()
     }
 
     /// Tokens (lowercased) that occur in Agon's own prompt text: the fixed instructions, the answer
@@ -70,8 +86,9 @@ struct ReviewContext {
     static func templateWords(among tokens: [String]) -> Set<String> {
         let probe = ReviewCandidate(candidateID: "x", agentID: "", harness: .command, model: "", family: "",
                                     identityTokens: [], patch: "+x\n", checks: ["acceptance": .passed, "scope": .failed])
-        let scratchNote = CLIVerifierChannel.instructions(verdictFile: "/tmp/verdict.json")
-        let options = PacketOptions(includeChecks: true, redact: false, baseTreePath: "/tmp/base", extraInstructions: scratchNote)
+        let scratchNote = CLIVerifierChannel.instructions
+        let options = PacketOptions(includeChecks: true, redact: false, baseTreePath: "/tmp/base", extraInstructions: scratchNote,
+                                    boundary: "agon-000000000000000000000000")
         var text = VerdictParser.retryPrompt(error: .noJSONObject, labels: ["A", "B"])
         if let packet = try? ReviewPacketBuilder.build(spec: ReviewSpec(title: "", body: ""), candidates: [probe],
                                                         key: Blinder.key(verifierID: "v", seed: 1, candidates: ["x"]),

@@ -66,7 +66,7 @@ struct VerifierSession {
             }
         }
         let options = PacketOptions(includeChecks: context.includeChecks, redact: true, baseTreePath: scratch?.baseTree,
-                                    extraInstructions: scratch.map(CLIVerifierChannel.instructions))
+                                    extraInstructions: scratch.map { _ in CLIVerifierChannel.instructions })
         let packet: ReviewPacket
         do {
             packet = try ReviewPacketBuilder.build(spec: context.spec, candidates: context.candidates, key: key,
@@ -101,7 +101,8 @@ struct VerifierSession {
                                              stopSignal: stopSignal, killGrace: killGrace)
             } else {
                 channel = try ChatVerifierChannel.make(entry: entry, verifier: verifier, packet: packet,
-                                                       environment: workspace.environment, reviewDirectory: directory)
+                                                       environment: workspace.environment, reviewDirectory: directory,
+                                                       memory: context.chatMemory)
             }
         } catch {
             record.reason = "cannot start the review: \(error)"
@@ -143,6 +144,10 @@ struct VerifierSession {
             record.reason = stopSignal.isStopped ? "interrupted" : message
         }
 
+        if entry.swap, record.status == .ok, !stopSignal.isStopped {
+            swapPass(&record, key: key, family: family, scratch: scratch, options: options, directory: directory)
+        }
+
         if let scratch {
             let changed = ReviewScratch.changes(from: before, to: scratch.fingerprint())
             if !changed.isEmpty {
@@ -153,6 +158,59 @@ struct VerifierSession {
             }
         }
         return record
+    }
+
+    /// `swap: true`: the same review with the candidates shown in reversed order (labels follow
+    /// the new order), then the share of pairs both rankings order alike. The first pass's ranking
+    /// is the one that votes; the second only measures position effects (and costs what it costs).
+    private func swapPass(_ record: inout ReviewRecord, key: BlindingKey, family: String, scratch: ReviewScratch?,
+                          options: PacketOptions, directory: URL) {
+        func note(_ text: String) { record.reason = record.reason.map { $0 + "; " + text } ?? text }
+        let reversed = Array(key.displayOrder.reversed())
+        var labels: [String: CandidateID] = [:]
+        for (index, id) in reversed.enumerated() { labels[CandidateLabel.label(at: index)] = id }
+        let swapped = BlindingKey(verifierID: key.verifierID, seed: key.seed, labelToCandidate: labels, displayOrder: reversed)
+        let left = capUSD.map { $0 - (record.costUSD ?? 0) }
+        if let left, left <= 0 { return note("swap pass not run: the verifier's budget is spent") }
+        let channel: VerifierChannel
+        let packet: ReviewPacket
+        do {
+            packet = try ReviewPacketBuilder.build(spec: context.spec, candidates: context.candidates, key: swapped,
+                                                   secrets: context.secrets, options: options)
+            try AtomicFile.write(packet.text, to: directory.appendingPathComponent("packet-swap.md"))
+            if let scratch {
+                try AtomicFile.write(packet.text, to: URL(fileURLWithPath: scratch.packetFile))
+                let cli = CLIVerifierChannel(workspace: workspace, verifier: verifier, entry: entry, runID: context.runID,
+                                             scratch: scratch, packet: packet, reviewDirectory: directory,
+                                             stopSignal: stopSignal, killGrace: killGrace)
+                cli.pass = "-swap"
+                channel = cli
+            } else {
+                let chat = try ChatVerifierChannel.make(entry: entry, verifier: verifier, packet: packet,
+                                                        environment: workspace.environment, reviewDirectory: directory,
+                                                        memory: context.chatMemory)
+                chat.pass = "-swap"
+                channel = chat
+            }
+        } catch {
+            return note("swap pass not run: \(error)")
+        }
+        let exchange = VerdictExchange.run(channel: channel, labels: packet.labels, cap: left, stopSignal: stopSignal)
+        record.tokens += exchange.usage
+        record.durationMs += exchange.durationMs
+        if exchange.costSource == .unpriced || record.costSource == .unpriced {
+            record.costUSD = nil
+            record.costSource = .unpriced
+        } else {
+            record.costUSD = record.costUSD.flatMap { spent in exchange.costUSD.map { spent + $0 } }
+        }
+        try? AtomicFile.write(exchange.rawText, to: directory.appendingPathComponent("raw-swap.txt"))
+        guard case .verdict(let verdict) = exchange.result, let mapped = try? MappedVerdict(verdict: verdict, key: swapped) else {
+            return note("swap pass gave no usable verdict")
+        }
+        let kept = applySelfPreference(mapped, verifierFamily: family, candidates: context.candidates, policy: context.selfPreference)
+        record.swapRanking = kept.ranking
+        record.swapConsistency = ReviewRecord.pairConsistency(record.ranking, kept.ranking)
     }
 
     /// The verifier's cost cap in USD, nil when it only tallies.

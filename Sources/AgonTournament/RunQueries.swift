@@ -61,10 +61,12 @@ public struct Shortlist: Codable {
         public var patchPath: String?
         public var worktree: String
         public var notes: [String: ReviewNote]
+        /// What the pre-review screen flagged in this candidate's diff (never gating ones: those are not shortlisted).
+        public var findings: [ReviewFinding]
 
         enum CodingKeys: String, CodingKey {
             case agent, harness, model, rank, reason, costUSD = "cost_usd", costSource = "cost_source", checks, diff
-            case patchPath = "patch_path", worktree, notes
+            case patchPath = "patch_path", worktree, notes, findings
         }
     }
 
@@ -72,6 +74,10 @@ public struct Shortlist: Codable {
     public var method: String
     public var split: Bool
     public var entries: [Entry]
+    /// Passing candidates no verdict ordered (shown as tied, no winner); not in the JSON document.
+    public var tied: [String] = []
+    /// Candidates a pre-review finding kept out of review → the gating finding kinds; not in the JSON document.
+    public var gatedByFinding: [String: [String]] = [:]
 
     enum CodingKeys: String, CodingKey { case runID = "run_id", method, split, entries }
 
@@ -104,8 +110,14 @@ public struct Shortlist: Codable {
                                  reason: top ? "top \(k)" : "cost-quality frontier", costUSD: candidate.costUSD,
                                  costSource: candidate.costSource, checks: candidate.checks, diff: candidate.diff,
                                  patchPath: candidate.diff.patchPath.map { layout.resolve($0).path },
-                                 worktree: workspace.root + "/" + candidate.worktree, notes: notes))
+                                 worktree: workspace.root + "/" + candidate.worktree, notes: notes,
+                                 findings: candidate.findings))
         }
-        return Shortlist(runID: record.runID, method: method, split: record.consensus?.split ?? false, entries: entries)
+        var list = Shortlist(runID: record.runID, method: method, split: record.consensus?.split ?? false, entries: entries)
+        list.tied = record.consensus?.tied ?? []
+        for candidate in record.candidates where candidate.gatedByFinding {
+            list.gatedByFinding[candidate.agent] = Set(candidate.findings.filter(\.gates).map(\.kind.rawValue)).sorted()
+        }
+        return list
     }
 }

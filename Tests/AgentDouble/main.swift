@@ -32,8 +32,11 @@ struct Invocation {
         var inv = Invocation(harness: harness)
         var valueFlags: Set<String> = ["--output-format", "--permission-mode", "--sandbox", "--format", "--mode",
                                        "--provider", "--thinking", "--cd", "-C", "-c", "--config", "--analytics-log",
-                                       "--message-file", "--message", "-m", "--model", "--allowedTools", "--allowed-tools",
-                                       "--chat-history-file", "--input-history-file", "--model-metadata-file"]
+                                       "--message-file", "--message", "-m", "--model",
+                                       "--chat-history-file", "--input-history-file", "--model-metadata-file",
+                                       // verifiers' read-only flags (claude, gemini, pi)
+                                       "--tools", "--allowedTools", "--allowed-tools", "--disallowedTools", "--add-dir",
+                                       "--approval-mode", "--include-directories"]
         if harness == "gemini" { valueFlags.formUnion(["-p", "--prompt"]) }  // elsewhere -p is a boolean
         var positional: [String] = []
         var i = 0

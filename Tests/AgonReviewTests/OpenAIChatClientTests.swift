@@ -38,7 +38,12 @@ struct OpenAIChatClientServerTests {
         #expect(jsonSchema["schema"] is [String: Any])
     }
 
-    @Test func retriesOnceWithoutResponseFormatWhenTheServerRejectsIt() throws {
+    /// The `type` of each logged request's `response_format` ("none" when absent).
+    func formats(_ server: FakeChatServer) -> [String] {
+        server.requests().map { (($0["body"] as! [String: Any])["response_format"] as? [String: Any])?["type"] as? String ?? "none" }
+    }
+
+    @Test func fallsBackToNoResponseFormatWhenTheServerRejectsEveryKind() throws {
         let server = try FakeChatServer()
         defer { server.stop() }
         let client = OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 20)
@@ -47,17 +52,59 @@ struct OpenAIChatClientServerTests {
         // The fallback reply is fenced prose; the parser copes.
         #expect(reply.content.contains("```json"))
         #expect(try VerdictParser.parse(text: reply.content, labels: ["A", "B"]).get().ranking == ["B", "A"])
-        let sent = server.requests()
-        #expect(sent.count == 2)
-        #expect((sent[0]["body"] as! [String: Any])["response_format"] != nil)
-        #expect((sent[1]["body"] as! [String: Any])["response_format"] == nil)
-        #expect(sent[0]["authorization"] is NSNull)   // no key, no header
+        #expect(formats(server) == ["json_schema", "json_object", "none"])
+        #expect(server.requests()[0]["authorization"] is NSNull)   // no key, no header
         // The client remembers: the next request goes out without response_format at once.
         #expect(client.schemaRejected)
         _ = try client.complete(request("no-schema"))
-        let after = server.requests()
-        #expect(after.count == 3)
-        #expect((after[2]["body"] as! [String: Any])["response_format"] == nil)
+        #expect(formats(server) == ["json_schema", "json_object", "none", "none"])
+    }
+
+    @Test func llamaCppPythonRejectionFallsBackToJSONObjectOncePerBaseURL() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let memory = ChatServerMemory()
+        let first = OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 20, memory: memory)
+        let reply = try first.complete(request("llama-cpp-python"))
+        #expect(reply.responseFormat == .jsonObject)
+        #expect(formats(server) == ["json_schema", "json_object"])
+        // Another verifier of the same run (same memory, same base URL) does not pay for the refusal again…
+        let second = OpenAIChatClient(baseURL: URL(string: server.baseURL.absoluteString + "/")!, apiKey: nil, timeout: 20, memory: memory)
+        #expect(try second.complete(request("llama-cpp-python")).responseFormat == .jsonObject)
+        #expect(formats(server) == ["json_schema", "json_object", "json_object"])
+        // …while a new run (fresh memory) tries json_schema first again.
+        let nextRun = OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 20)
+        _ = try nextRun.complete(request("llama-cpp-python"))
+        #expect(formats(server) == ["json_schema", "json_object", "json_object", "json_schema", "json_object"])
+    }
+
+    @Test func aServerThatRefusesOnlyJSONSchemaIsNotAskedWithoutAFormat() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let client = OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 20)
+        #expect(try client.complete(request("schema-free-only")).responseFormat == .none)
+        #expect(formats(server) == ["json_schema", "json_object", "none"])
+        // A request without a schema never carries response_format.
+        _ = try client.complete(request("default", schema: false))
+        #expect(formats(server).last == "none")
+    }
+
+    @Test func reviewCapsMaxTokensFromTheVerdictSizeAndDropsItWhenRefused() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let p = try packet()
+        _ = try OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 20).review(p, model: "default")
+        let sent = server.requests()[0]["body"] as! [String: Any]
+        #expect(sent["max_tokens"] as? Int == VerdictSchema.maxTokens(labelCount: 3))
+        #expect(VerdictSchema.maxTokens(labelCount: 3) == 2_560)
+        // OpenAI's reasoning models refuse max_tokens: asked again without it, and remembered.
+        let client = OpenAIChatClient(baseURL: server.baseURL, apiKey: nil, timeout: 20)
+        let review = try client.review(p, model: "reasoning")
+        #expect(review.verdict != nil)
+        let bodies = server.requests().dropFirst().map { $0["body"] as! [String: Any] }
+        #expect(bodies.map { $0["max_tokens"] != nil } == [true, false])
+        _ = try client.complete(ChatRequest(model: "reasoning", messages: [.user("x")], maxTokens: 10))
+        #expect((server.requests().last!["body"] as! [String: Any])["max_tokens"] == nil)
     }
 
     @Test func otherClientErrorsAreNotRetried() throws {

@@ -122,6 +122,22 @@ public final class FakeChatServer {
                     return self.reply(400, {"error": {"message": "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
                                                        "type": "invalid_request_error", "param": "response_format"}})
                 return self.reply(200, completion(verdict(body), plain))
+            rf_type = (body.get("response_format") or {}).get("type")
+            if model == "llama-cpp-python":
+                # llama-cpp-python's pydantic validation of response_format, as it answers it.
+                if rf_type == "json_schema":
+                    return self.reply(500, {"error": {"message": "[{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', 'ctx': {'expected': \"'text' or 'json_object'\"}}]",
+                                                       "type": "internal_server_error", "param": None, "code": None}})
+                return self.reply(200, completion(verdict(body), plain))
+            if model == "schema-free-only":
+                if rf_type is not None:
+                    return self.reply(400, {"error": {"message": "response_format is not supported by this server"}})
+                return self.reply(200, completion(verdict(body), plain))
+            if model == "reasoning":
+                if "max_tokens" in body:
+                    return self.reply(400, {"error": {"message": "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+                                                       "type": "invalid_request_error", "param": "max_tokens", "code": "unsupported_parameter"}})
+                return self.reply(200, completion(verdict(body), plain))
             if model == "cached":
                 usage = {"prompt_tokens": 1000, "completion_tokens": 300, "total_tokens": 1300,
                          "prompt_tokens_details": {"cached_tokens": 600, "audio_tokens": 0},

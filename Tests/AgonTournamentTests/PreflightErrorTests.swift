@@ -46,6 +46,18 @@ import Testing
         try expectUsageError(fixture, ["run", "specs/slugify.md"], mentions: "CLI \"/nonexistent/claude\" not found")
     }
 
+    @Test func verifierWithAPermissionBypass() throws {
+        let fixture = try TournamentFixture(config: """
+            agents:
+              neat: { harness: claude, binary: BIN/claude }
+            verifiers:
+              judge: { harness: claude, binary: BIN/claude, args: ["--dangerously-skip-permissions"] }
+
+            """)
+        try expectUsageError(fixture, ["run", "specs/slugify.md"],
+                             mentions: "verifier \"judge\": args contain --dangerously-skip-permissions, which lifts claude's read-only mode")
+    }
+
     @Test func unreadableSpec() throws {
         let fixture = try TournamentFixture()
         try expectUsageError(fixture, ["run", "specs/missing.md"], mentions: "cannot read spec specs/missing.md")

@@ -33,6 +33,10 @@ public struct AgentLaunch: Sendable {
     public var stderrCapBytes: Int
     /// Whether the agent runs as root (decides Claude Code's permission flags); tests set it.
     public var runningAsRoot: Bool = RealCLIFlags.runningAsRoot
+    /// Review mode: the CLI may read but not write, run commands or fetch (see `ReadOnlyFlags`).
+    public var readOnly = false
+    /// Directories outside `worktree` a read-only CLI may also read (the review packet file).
+    public var readableDirectories: [String] = []
 
     public init(harness: Harness, binary: String? = nil, model: String? = nil, extraArgs: [String] = [],
                 command: [String]? = nil, env: [String: String] = [:], passThroughEnv: [String] = [],

@@ -11,6 +11,9 @@ public enum SideChannel: Equatable, Sendable {
 
 /// The concrete command line for one harness, and where its usage comes from. Each CLI's
 /// choices (documented for users) are in its `HarnessAdapter` under `Harnesses/`.
+///
+/// Verifiers (`AgentLaunch.readOnly`) read untrusted diffs, so they never get a permission bypass;
+/// see `ReadOnlyFlags` for what each harness gets instead.
 public struct HarnessCommand: Equatable, Sendable {
     public var executable: String
     public var arguments: [String]
@@ -42,17 +45,22 @@ public struct HarnessCommand: Equatable, Sendable {
     public enum BuildError: Error, CustomStringConvertible, Equatable {
         case missingCommand
         case notAnAgentCLI(Harness)
+        /// A verifier's `args` would lift its read-only mode.
+        case bypassInReadOnlyMode(Harness, String)
 
         public var description: String {
             switch self {
             case .missingCommand: return "agent has harness 'command' but no 'command' argv"
             case .notAnAgentCLI(let h): return "harness '\(h.rawValue)' is an HTTP API for verifiers, not an agent CLI"
+            case let .bypassInReadOnlyMode(h, flag):
+                return "verifier args contain \(flag), which lifts \(h.rawValue)'s read-only mode: verifiers read untrusted diffs; remove it from `args`"
             }
         }
     }
 
     /// The command for `launch`, built by its harness's adapter.
     public static func build(for launch: AgentLaunch, paths: Paths) throws -> HarnessCommand {
-        try HarnessAdapters.adapter(for: launch.harness).command(for: launch, paths: paths)
+        if launch.readOnly { return try ReadOnlyFlags.build(for: launch, paths: paths) }
+        return try HarnessAdapters.adapter(for: launch.harness).command(for: launch, paths: paths)
     }
 }
