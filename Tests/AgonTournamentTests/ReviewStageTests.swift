@@ -147,9 +147,9 @@ import AgonTestSupport
         #expect(stored.candidate("neat")?.findings == neat.findings)
         let json = try #require(fixture.file(".agon/runs/\(record.runID)/run.json"))
         #expect(json.contains("\"findings\"") && json.contains("\"kind\" : \"leak\""))
-        let show = RunSummaryText.render(record, workspace: try fixture.workspace())
+        let show = RunPresenter.summary(record, layout: try fixture.workspace().layout)
         #expect(show.contains("leak: neat tests/notes.txt:1: holdout text"))
-        let shortlist = try RunQueries(workspace: try fixture.workspace()).shortlist(runID: record.runID, k: 3).text
+        let shortlist = ShortlistPresenter.text(try RunQueries(workspace: try fixture.workspace()).shortlist(runID: record.runID, k: 3))
         #expect(shortlist.contains("Gated before review (leak): neat"))
         #expect(!shortlist.contains("#1 neat"))
         #expect(shortlist.contains("#1 tidy"))
@@ -179,7 +179,7 @@ import AgonTestSupport
         let end = try #require(packet.range(of: "<<<END UNTRUSTED CANDIDATE \(label) DIFF"))
         #expect(header.upperBound <= flag.lowerBound && flag.upperBound <= begin.lowerBound)
         #expect(begin.upperBound <= text.lowerBound && text.upperBound <= end.lowerBound)
-        #expect(RunSummaryText.render(flagged, workspace: try flagging.workspace())
+        #expect(RunPresenter.summary(flagged, layout: try flagging.workspace().layout)
             .contains("injection: neat lib/notes.md:1: instructions to reviewers\n"))
 
         // on_injection: gate keeps neat out of review.
@@ -189,7 +189,7 @@ import AgonTestSupport
         #expect(gated.candidate("neat")?.findings.allSatisfy { $0.gates } == true)
         #expect(gated.consensus?.gated == ["neat"])
         #expect(gated.reviews.first.map { Set($0.displayOrder) } == ["sprawl", "tidy"])
-        #expect(RunSummaryText.render(gated, workspace: try gating.workspace()).contains("instructions to reviewers (gated)"))
+        #expect(RunPresenter.summary(gated, layout: try gating.workspace().layout).contains("instructions to reviewers (gated)"))
     }
 
     @Test func commitMessagesNeverReachAPacket() throws {
@@ -238,7 +238,7 @@ import AgonTestSupport
         #expect(label(lastFirst) == "C")
         #expect(swapped.contains("## Candidate A") && fixture.file(dir + "transcript-1-swap.jsonl") != nil)
         #expect(fixture.file(dir + "raw-swap.txt")?.contains("\"ranking\"") == true)
-        let show = RunSummaryText.render(record, workspace: try fixture.workspace())
+        let show = RunPresenter.summary(record, layout: try fixture.workspace().layout)
         #expect(show.contains("review first: consistency 0.00 when shown in reversed order"))
         #expect(show.contains("review sound: consistency 1.00 when shown in reversed order"))
     }
@@ -275,9 +275,9 @@ import AgonTestSupport
         #expect(consensus.winner == nil && !consensus.isDecided)
         #expect(Set(consensus.tied) == ["neat", "sprawl", "tidy"])
         #expect(consensus.ranking.last == "buggy")
-        let show = RunSummaryText.render(record, workspace: try fixture.workspace())
+        let show = RunPresenter.summary(record, layout: try fixture.workspace().layout)
         #expect(show.contains("(neat = sprawl = tidy) > buggy"))
-        let shortlist = try RunQueries(workspace: try fixture.workspace()).shortlist(runID: record.runID, k: 3).text
+        let shortlist = ShortlistPresenter.text(try RunQueries(workspace: try fixture.workspace()).shortlist(runID: record.runID, k: 3))
         #expect(shortlist.contains("No verdict ordered the candidates: neat, sprawl, tidy are tied and none is the winner."))
     }
 
