@@ -168,6 +168,10 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
     /// Lines of the agent's output stream that could not be parsed (counted and skipped).
     public var malformedLines: Int
     public var apiErrorMessage: String?
+    /// How the agent was contained: `bwrap` or `none` (nil in records older than the sandbox).
+    public var sandbox: String?
+    /// Without a sandbox: what changed in the shared git dir while the agent or its checks ran.
+    public var tampering: [String] = []
 
     public init(agent: String, harness: Harness, model: String? = nil, outcome: Outcome? = nil,
                 state: CandidateState = .pending, costUSD: Double? = nil, computedCostUSD: Double? = nil,
@@ -217,6 +221,7 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         case checkResults = "check_results", scopeViolations = "scope_violations", worktree, branch
         case snapshotSHA = "snapshot_sha", transcriptPath = "transcript_path", stderrPath = "stderr_path"
         case malformedLines = "malformed_lines", apiErrorMessage = "api_error_message"
+        case sandbox, tampering
     }
 
     public init(from decoder: Decoder) throws {
@@ -249,6 +254,8 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         stderrPath = try c.decodeIfPresent(String.self, forKey: .stderrPath)
         malformedLines = try c.decode(Int.self, forKey: .malformedLines)
         apiErrorMessage = try c.decodeIfPresent(String.self, forKey: .apiErrorMessage)
+        sandbox = try c.decodeIfPresent(String.self, forKey: .sandbox)
+        tampering = try c.decodeIfPresent([String].self, forKey: .tampering) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -281,6 +288,8 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         try c.encode(stderrPath, forKey: .stderrPath)
         try c.encode(malformedLines, forKey: .malformedLines)
         try c.encode(apiErrorMessage, forKey: .apiErrorMessage)
+        try c.encodeIfPresent(sandbox, forKey: .sandbox)
+        if !tampering.isEmpty { try c.encode(tampering, forKey: .tampering) }
     }
 }
 
@@ -291,14 +300,20 @@ public struct DiffSummary: Codable, Equatable, Sendable {
     public var deletions: Int
     public var patchPath: String?
     public var changedPaths: [String]
+    /// SHA-256 (hex) of `patch.diff` when Agon wrote it: review and apply refuse a file that differs.
+    public var patchSHA256: String?
+    /// Size of the diff in bytes.
+    public var patchBytes: Int?
 
     public init(files: Int = 0, insertions: Int = 0, deletions: Int = 0, patchPath: String? = nil,
-                changedPaths: [String] = []) {
+                changedPaths: [String] = [], patchSHA256: String? = nil, patchBytes: Int? = nil) {
         self.files = files
         self.insertions = insertions
         self.deletions = deletions
         self.patchPath = patchPath
         self.changedPaths = changedPaths
+        self.patchSHA256 = patchSHA256
+        self.patchBytes = patchBytes
     }
 
     /// Whether the agent changed nothing.
@@ -306,6 +321,7 @@ public struct DiffSummary: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case files, insertions, deletions, patchPath = "patch_path", changedPaths = "changed_paths"
+        case patchSHA256 = "patch_sha256", patchBytes = "patch_bytes"
     }
 
     public init(from decoder: Decoder) throws {
@@ -315,6 +331,8 @@ public struct DiffSummary: Codable, Equatable, Sendable {
         deletions = try c.decode(Int.self, forKey: .deletions)
         patchPath = try c.decodeIfPresent(String.self, forKey: .patchPath)
         changedPaths = try c.decode([String].self, forKey: .changedPaths)
+        patchSHA256 = try c.decodeIfPresent(String.self, forKey: .patchSHA256)
+        patchBytes = try c.decodeIfPresent(Int.self, forKey: .patchBytes)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -324,6 +342,8 @@ public struct DiffSummary: Codable, Equatable, Sendable {
         try c.encode(deletions, forKey: .deletions)
         try c.encode(patchPath, forKey: .patchPath)
         try c.encode(changedPaths, forKey: .changedPaths)
+        try c.encodeIfPresent(patchSHA256, forKey: .patchSHA256)
+        try c.encodeIfPresent(patchBytes, forKey: .patchBytes)
     }
 }
 

@@ -95,6 +95,7 @@ public struct Planner {
                     + "unknown (reported as unpriced, never $0) and its budget cannot be enforced from token counts")
             }
         }
+        warnings += SandboxLayout.warnings(config: workspace.config, ids: (agents + verifiers).map(\.id))
         if dirty { warnings.append("the work tree has uncommitted changes; they are not part of the run (the base is commit \(base.abbreviated()))") }
         if spec.acceptance.isEmpty { warnings.append("\(specPath): no acceptance commands; candidates pass on their diff alone") }
         // Holdout text visible to agents is no holdout, and the leak scan blocks every review over it.

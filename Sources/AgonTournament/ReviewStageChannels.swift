@@ -64,8 +64,7 @@ final class CLIVerifierChannel: VerifierChannel {
         """
         You are working in a read-only copy of the repository as it was before any candidate's change: \
         read it as you like, but do not modify, create or delete files there. When you have decided, \
-        write your verdict (the JSON object only) to the file `\(verdictFile)`, and also print the \
-        same JSON object as your final message.
+        print your verdict (the JSON object only) as your final message.
         """
     }
 
@@ -83,9 +82,15 @@ final class CLIVerifierChannel: VerifierChannel {
         try? fm.removeItem(atPath: scratch.verdictFile)
         var planned = verifier
         if let budgetLeft { planned.budget.maxCostUSD = budgetLeft }
-        let launch = AgentLaunch.make(entry: entry, planned: planned, prompt: prompt, worktree: scratch.baseTree,
+        var launch = AgentLaunch.make(entry: entry, planned: planned, prompt: prompt, worktree: scratch.baseTree,
                                       artifactsDir: scratch.io(attempt: attempt), runID: runID, workspace: workspace,
                                       killGrace: killGrace)
+        do {
+            launch.sandbox = try SandboxLayout.make(workspace: workspace, mode: entry.sandbox ?? workspace.config.defaults.sandbox)?
+                .verifier(scratch: scratch.directory, homeDir: scratch.io(attempt: attempt) + "/home", network: entry.network)
+        } catch {
+            return VerifierAttempt(reply: nil, failure: "cannot prepare the verifier's sandbox: \(error)", endedNormally: false)
+        }
         let executor = AgentExecutor(launch: launch)
         let token = stopSignal.register { executor.cancel() }
         let result = executor.run()
@@ -98,9 +103,9 @@ final class CLIVerifierChannel: VerifierChannel {
             try? fm.removeItem(at: target)
             try? fm.copyItem(atPath: source, toPath: target.path)
         }
-        let fileReply = (try? String(contentsOfFile: scratch.verdictFile, encoding: .utf8))
-            .flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
-        let reply = fileReply ?? VerifierReplyText.finalMessage(transcript: transcript, harness: entry.harness)
+        // Only the verifier's own output stream counts: a file can be written by anyone who can
+        // reach the scratch directory.
+        let reply = VerifierReplyText.finalMessage(transcript: transcript, harness: entry.harness)
 
         var out = VerifierAttempt(reply: reply, usage: result.usage, costUSD: result.costUSD, costSource: result.costSource,
                                   durationMs: result.durationMs, endedNormally: result.outcome == .ok)

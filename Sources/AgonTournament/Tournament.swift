@@ -16,7 +16,7 @@ public struct TournamentOptions {
     public var killGrace: TimeInterval
 
     public init(agentFilter: [String]? = nil, parallel: Int? = nil, review: Bool = true,
-                progress: ProgressSink? = nil, killGrace: TimeInterval = 3) {
+                progress: ProgressSink? = nil, killGrace: TimeInterval = 0.5) {
         self.agentFilter = agentFilter
         self.parallel = parallel
         self.review = review
@@ -148,7 +148,8 @@ public final class Tournament {
             try store.createRun(record)
         }
         for warning in plan.warnings { progress.note("warning: \(warning)") }
-        progress.note("run \(runID): \(plan.title) — \(plan.agents.count) agents, base \(plan.baseSHA.prefix(10))")
+        let sandboxMode = SandboxLayout.effective(workspace.config.defaults.sandbox)
+        progress.note("run \(runID): \(plan.title) — \(plan.agents.count) agents, base \(plan.baseSHA.prefix(10)), sandbox \(sandboxMode.rawValue)")
 
         let todo = plan.agents.filter { agent in record.candidate(agent.id)?.state != .finished }
         let board = ProgressBoard(agents: plan.agents, sink: progress)
@@ -229,28 +230,62 @@ public final class Tournament {
 
         let entry = workspace.config.agent(agent.id)!
         let prompt = AgentPrompt.render(spec: spec, budget: agent.budget)
-        let launch = AgentLaunch.make(entry: entry, planned: agent, prompt: prompt, worktree: worktree,
+        var launch = AgentLaunch.make(entry: entry, planned: agent, prompt: prompt, worktree: worktree,
                                       artifactsDir: candidateDir.path, runID: runID, workspace: workspace,
                                       killGrace: options.killGrace)
+        let sandboxLayout: SandboxLayout?
+        do {
+            sandboxLayout = try SandboxLayout.make(workspace: workspace, mode: entry.sandbox ?? workspace.config.defaults.sandbox)
+            launch.sandbox = try sandboxLayout?.agent(worktree: worktree, worktreeName: WorktreeSet.name(runID: runID, agent: agent.id),
+                                                      branch: worktrees.branch(for: agent.id),
+                                                      artifactsDir: candidateDir.path, network: entry.network)
+        } catch {
+            candidate.outcome = .agentError
+            candidate.apiErrorMessage = "cannot prepare the sandbox: \(error)"
+            candidate.state = .finished
+            board.finished(candidate)
+            return candidate
+        }
+        candidate.sandbox = launch.sandbox == nil ? SandboxMode.none.rawValue : SandboxMode.bwrap.rawValue
         board.started(agent.id)
         let executor = AgentExecutor(launch: launch) { progress in board.update(agent.id, progress) }
         let token = stopSignal.register { executor.cancel() }
+        // Unsandboxed, the shared git dir is writable: watch it (a sandbox makes it read-only).
+        let guardBefore = launch.sandbox == nil ? (try? workspace.repository().commonDir).map(GitDirGuard.take) : nil
         let result = executor.run()
         stopSignal.unregister(token)
         candidate.apply(result, layout: layout)
+        if let guardBefore { noteTampering(&candidate, since: guardBefore, by: "the agent") }
+
+        if sandboxLayout != nil {
+            SandboxLayout.mergeObjects(from: candidateDir.path + "/sandbox", into: sandboxLayout!.commonDir)
+            try? FileManager.default.removeItem(atPath: candidateDir.path + "/sandbox")
+        }
 
         // Snapshot: commit whatever the agent left (neutral author), diff against base.
         do {
+            try worktrees.restoreGitLink(agent.id)
             let repository = try workspace.repository()
             let author = GitSignature(name: Self.snapshotAuthor.name, email: Self.snapshotAuthor.email)
             let snapshot = try repository.commitAll(worktreePath: worktree, author: author, message: Self.snapshotMessage)
             let patch = try repository.diff(from: ObjectID(hex: plan.baseSHA)!, to: snapshot)
             let patchURL = layout.patch(runID, agent: agent.id)
-            try AtomicFile.write(patch.data, to: patchURL)
             candidate.snapshotSHA = snapshot.hex
+            let cap = workspace.config.defaults.maxPatchBytes
+            let oversize = patch.data.count > cap
+            if !oversize { try AtomicFile.write(patch.data, to: patchURL) }
+            // The hash is the seal: review and apply check the file against it.
             candidate.diff = DiffSummary(files: patch.stats.files, insertions: patch.stats.insertions,
-                                         deletions: patch.stats.deletions, patchPath: layout.relativePath(patchURL),
-                                         changedPaths: patch.stats.paths)
+                                         deletions: patch.stats.deletions,
+                                         patchPath: oversize ? nil : layout.relativePath(patchURL),
+                                         changedPaths: patch.stats.paths,
+                                         patchSHA256: oversize ? nil : SHA256Digest.hex(patch.data),
+                                         patchBytes: patch.data.count)
+            if oversize {
+                if candidate.outcome == .ok { candidate.outcome = .oversize }
+                candidate.apiErrorMessage = candidate.apiErrorMessage
+                    ?? "patch of \(patch.data.count) bytes is over max_patch_bytes (\(cap)); not stored or reviewed"
+            }
         } catch {
             candidate.outcome = candidate.outcome == .ok ? .agentError : candidate.outcome
             candidate.apiErrorMessage = candidate.apiErrorMessage ?? "snapshot failed: \(error)"
@@ -258,7 +293,9 @@ public final class Tournament {
         if candidate.outcome == .ok && candidate.diff.isEmpty { candidate.outcome = .noChanges }
 
         board.checking(agent.id)
+        let checksGuard = sandboxLayout == nil ? (try? workspace.repository().commonDir).map(GitDirGuard.take) : nil
         runChecks(&candidate, spec: spec, runID: runID, worktree: worktree, worktrees: worktrees)
+        if let checksGuard { noteTampering(&candidate, since: checksGuard, by: "its checks") }
         candidate.state = stopSignal.isStopped && candidate.outcome == .interrupted ? .pending : .finished
         board.finished(candidate)
         return candidate
@@ -272,23 +309,39 @@ public final class Tournament {
             candidate.checks.scope = candidate.scopeViolations.isEmpty ? .passed : .failed
         }
         guard candidate.outcome == .ok, !stopSignal.isStopped else { return }
-        let runner = CheckRunner(timeout: workspace.config.defaults.checkTimeout.seconds,
-                                 environment: checkEnvironment(worktree: worktree))
         let agent = candidate.agent
+        let mode = workspace.config.agent(agent)?.sandbox ?? workspace.config.defaults.sandbox
+        let checkDir = layout.candidateDirectory(runID, agent: agent).path + "/sandbox-check"
+        defer { try? FileManager.default.removeItem(atPath: checkDir) }
+        var runner = CheckRunner(timeout: workspace.config.defaults.checkTimeout.seconds,
+                                 environment: checkEnvironment(worktree: worktree, runID: runID))
+        do {
+            runner.sandbox = try SandboxLayout.make(workspace: workspace, mode: mode)?
+                .check(worktree: worktree, worktreeName: WorktreeSet.name(runID: runID, agent: agent),
+                       branch: worktrees.branch(for: agent), privateDir: checkDir, holdout: false)
+        } catch {
+            candidate.checks.acceptance = .failed
+            candidate.apiErrorMessage = candidate.apiErrorMessage ?? "cannot prepare the checks' sandbox: \(error)"
+            return
+        }
         let (acceptance, acceptanceResults) = runner.run(spec.acceptance, kind: .acceptance, in: worktree, logs: {
             layout.checkLog(runID, agent: agent, kind: .acceptance, index: $0)
         }, stopSignal: stopSignal)
         candidate.checks.acceptance = acceptance
         candidate.checkResults += acceptanceResults
 
-        guard !spec.holdout.isEmpty, let patchPath = candidate.diff.patchPath, !stopSignal.isStopped else { return }
+        guard !spec.holdout.isEmpty, candidate.diff.patchPath != nil, !stopSignal.isStopped else { return }
         // Holdout: a fresh worktree of base + the candidate's patch, so nothing the agent left
         // outside its diff (and nothing the acceptance run produced) can influence it.
         do {
-            let patch = try Data(contentsOf: layout.resolve(patchPath))
+            let patch = try SealedPatch.read(candidate, runID: runID, baseSHA: worktrees.base.hex, workspace: workspace)
             let holdoutTree = try worktrees.createHoldout(for: agent, applying: patch)
             defer { worktrees.removeHoldout(for: agent) }
-            let holdoutRunner = CheckRunner(timeout: runner.timeout, environment: checkEnvironment(worktree: holdoutTree))
+            var holdoutRunner = CheckRunner(timeout: runner.timeout, environment: checkEnvironment(worktree: holdoutTree, runID: runID))
+            let holdoutName = worktrees.holdoutName(agent)
+            holdoutRunner.sandbox = try SandboxLayout.make(workspace: workspace, mode: mode)?
+                .check(worktree: holdoutTree, worktreeName: WorktreeSet.name(runID: runID, agent: holdoutName),
+                       branch: worktrees.branch(for: holdoutName), privateDir: checkDir, holdout: true)
             let (holdout, results) = holdoutRunner.run(spec.holdout, kind: .holdout, in: holdoutTree, logs: {
                 layout.checkLog(runID, agent: agent, kind: .holdout, index: $0)
             }, stopSignal: stopSignal)
@@ -303,9 +356,23 @@ public final class Tournament {
         }
     }
 
+    /// Gates the candidate as `tampered` when the shared git dir changed since `before`, records
+    /// what changed, and restores it (a planted hook must not run on the user's next commit).
+    func noteTampering(_ candidate: inout CandidateRecord, since before: GitDirGuard, by actor: String) {
+        let changed = before.changes(since: GitDirGuard.take(before.commonDir))
+        guard !changed.isEmpty else { return }
+        before.restore(changed)
+        candidate.tampering += changed.map { "\($0) (changed while \(actor) ran; restored)" }
+        candidate.outcome = .tampered
+        candidate.apiErrorMessage = "the shared git dir changed while \(actor) ran: " + changed.prefix(5).joined(separator: ", ")
+            + (changed.count > 5 ? ", …" : "") + "; restored"
+    }
+
     /// Checks see the basic environment plus where holdout scripts live (outside every worktree).
-    func checkEnvironment(worktree: String) -> [String: String] {
+    func checkEnvironment(worktree: String, runID: String) -> [String: String] {
         var env = ChildEnvironment.build(parent: workspace.environment, passThrough: [], explicit: [:], agon: [:])
+        // Checks run the candidate's code: tagged like agents, so `clean` and `--resume` find leftovers.
+        env[Self.runVariable] = runID
         env["AGON_WORKTREE"] = worktree
         env["AGON_HOLDOUT_DIR"] = workspace.layout.holdoutDirectory.path
         env["AGON_REPO"] = workspace.root

@@ -93,6 +93,18 @@ final class WorktreeSet: @unchecked Sendable {
         }
     }
 
+    /// Rewrites the worktree's `.git` link to its own admin dir: an agent could point it at a
+    /// rival's, and Agon's snapshot would then commit onto the rival's branch and index.
+    func restoreGitLink(_ agent: String) throws {
+        let repository = try workspace.repository()
+        let link = path(for: agent) + "/.git"
+        let admin = repository.commonDir + "/worktrees/" + Self.name(runID: runID, agent: agent)
+        let wanted = "gitdir: " + admin + "\n"
+        if (try? String(contentsOfFile: link, encoding: .utf8)) == wanted { return }
+        try? FileManager.default.removeItem(atPath: link)
+        try Data(wanted.utf8).write(to: URL(fileURLWithPath: link))
+    }
+
     /// Scratch worktrees live under `_<purpose>/`: agent ids start with a letter or digit, so no
     /// agent's worktree or branch can collide with them.
     static func scratchName(_ purpose: String, _ id: String) -> String { "_\(purpose)/\(id)" }

@@ -1,3 +1,4 @@
+import AgonAgents
 import AgonTournament
 import ArgumentParser
 import Foundation
@@ -23,7 +24,15 @@ struct Run: ParsableCommand {
     func run() throws {
         let options = TournamentOptions(agentFilter: agents.map(splitList), parallel: parallel, review: !noReview)
         let tournament = Tournament(workspace: try repo.workspace(), options: options)
-        let outcome = try resume.map { try tournament.resume(runID: $0) } ?? tournament.run(specPaths: specs)
+        let outcome: CommandOutcome
+        do {
+            outcome = try resume.map { try tournament.resume(runID: $0) } ?? tournament.run(specPaths: specs)
+        } catch {
+            LeftoverProcesses.killOrphans()
+            throw error
+        }
+        // Agon is a child subreaper: whatever an unsandboxed agent or check orphaned is its child now.
+        LeftoverProcesses.killOrphans()
         finish(outcome, json: json)
     }
 }

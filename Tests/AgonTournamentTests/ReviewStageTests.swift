@@ -56,10 +56,6 @@ import Testing
         // No review worktree or scratch directory is left behind.
         let worktrees = try fixture.git("worktree", "list")
         #expect(!worktrees.contains("review-"))
-        for review in record.reviews {
-            let scratch = NSTemporaryDirectory() + "agon-review-" + String(format: "%016llx", review.seed)
-            #expect(!FileManager.default.fileExists(atPath: scratch))
-        }
     }
 
     @Test func packetsNameNoAgentRunOrHoldout() throws {

@@ -64,7 +64,20 @@ public struct HarnessCommand: Equatable, Sendable {
         }
     }
 
+    /// Prompts longer than this go by file: one argument is limited to 128 KiB on Linux
+    /// (a 166 KB spec failed every CLI with "Argument list too long").
+    public static let inlinePromptLimit = 100_000
+
+    /// The prompt as an argument: the text itself, or a pointer to the prompt file when too long.
+    static func inlinePrompt(_ prompt: String, promptFile: String) -> String {
+        guard prompt.utf8.count > inlinePromptLimit else { return prompt }
+        return "Your task is too long to pass as an argument; it is in the file `\(promptFile)`. "
+            + "Read all of that file first, then do exactly what it says."
+    }
+
     public static func build(for launch: AgentLaunch, paths: Paths) throws -> HarnessCommand {
+        var launch = launch
+        launch.prompt = inlinePrompt(launch.prompt, promptFile: paths.promptFile)
         let model = launch.model.map { [$0] } ?? []
         let binary = launch.binary ?? launch.harness.defaultBinary ?? ""
         var env: [String: String] = [:]
