@@ -69,3 +69,36 @@ struct GitDirGuard {
         }
     }
 }
+
+/// One run's watch over the shared git dir when candidates run unsandboxed. A change cannot be
+/// pinned on one process, so it is put on every candidate running (agent or checks) when it is
+/// found; the guarded files are restored to how they were when the run started.
+final class TamperWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private let baseline: GitDirGuard
+    private var active: [String: Int] = [:]
+    private var flags: [String: [String]] = [:]
+
+    init(commonDir: String) { baseline = GitDirGuard.take(commonDir) }
+
+    /// `agent` (or its checks) starts running unsandboxed.
+    func begin(_ agent: String) {
+        lock.lock(); active[agent, default: 0] += 1; lock.unlock()
+    }
+
+    /// `agent` stops; returns every change found while it ran (each with who was running).
+    func end(_ agent: String) -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        let changed = baseline.changes(since: GitDirGuard.take(baseline.commonDir))
+        if !changed.isEmpty {
+            baseline.restore(changed)
+            let running = active.keys.sorted().joined(separator: ", ")
+            for suspect in active.keys {
+                flags[suspect, default: []] += changed.map { "\($0) (changed while \(running) ran; restored)" }
+            }
+        }
+        active[agent, default: 1] -= 1
+        if active[agent] == 0 { active[agent] = nil }
+        return active[agent] == nil ? (flags.removeValue(forKey: agent) ?? []) : []
+    }
+}

@@ -31,6 +31,15 @@ public final class Tournament {
     public let workspace: Workspace
     public let options: TournamentOptions
     let stopSignal = StopSignal()
+    private let watchLock = NSLock()
+    private var watch: TamperWatch?
+
+    /// The run's watch over the shared git dir, made on first use (only unsandboxed candidates use it).
+    func tamperWatch() -> TamperWatch? {
+        watchLock.lock(); defer { watchLock.unlock() }
+        if watch == nil, let commonDir = try? workspace.repository().commonDir { watch = TamperWatch(commonDir: commonDir) }
+        return watch
+    }
 
     /// Every agent and verifier process of a run carries this environment entry (children inherit
     /// it), so `--resume` and `clean` can find what a killed `agon` left running.
@@ -120,6 +129,7 @@ public final class Tournament {
         let lease = try RunLease.acquire(layout, runID: runID)
         defer { lease.release() }
         try ignoreAgonPaths()
+        watchLock.lock(); watch = nil; watchLock.unlock()   // this run's baseline, taken after ignoreAgonPaths
 
         var record: RunRecord
         if let previous {
@@ -251,11 +261,12 @@ public final class Tournament {
         let executor = AgentExecutor(launch: launch) { progress in board.update(agent.id, progress) }
         let token = stopSignal.register { executor.cancel() }
         // Unsandboxed, the shared git dir is writable: watch it (a sandbox makes it read-only).
-        let guardBefore = launch.sandbox == nil ? (try? workspace.repository().commonDir).map(GitDirGuard.take) : nil
+        let watch = launch.sandbox == nil ? tamperWatch() : nil
+        watch?.begin(agent.id)
         let result = executor.run()
         stopSignal.unregister(token)
         candidate.apply(result, layout: layout)
-        if let guardBefore { noteTampering(&candidate, since: guardBefore, by: "the agent") }
+        // The watch covers the checks too: the agent's flags are collected after them.
 
         if sandboxLayout != nil {
             SandboxLayout.mergeObjects(from: candidateDir.path + "/sandbox", into: sandboxLayout!.commonDir)
@@ -293,9 +304,13 @@ public final class Tournament {
         if candidate.outcome == .ok && candidate.diff.isEmpty { candidate.outcome = .noChanges }
 
         board.checking(agent.id)
-        let checksGuard = sandboxLayout == nil ? (try? workspace.repository().commonDir).map(GitDirGuard.take) : nil
         runChecks(&candidate, spec: spec, runID: runID, worktree: worktree, worktrees: worktrees)
-        if let checksGuard { noteTampering(&candidate, since: checksGuard, by: "its checks") }
+        if let changed = watch?.end(agent.id), !changed.isEmpty {
+            candidate.tampering = changed
+            candidate.outcome = .tampered
+            candidate.apiErrorMessage = "the shared git dir changed while it or its checks ran: "
+                + changed.prefix(3).joined(separator: "; ") + (changed.count > 3 ? "; …" : "")
+        }
         candidate.state = stopSignal.isStopped && candidate.outcome == .interrupted ? .pending : .finished
         board.finished(candidate)
         return candidate
@@ -354,18 +369,6 @@ public final class Tournament {
             candidate.checkResults.append(CheckResult(kind: .holdout, command: "(apply patch to a fresh worktree)",
                                                       status: .failed, durationMs: 0, outputPath: log.path))
         }
-    }
-
-    /// Gates the candidate as `tampered` when the shared git dir changed since `before`, records
-    /// what changed, and restores it (a planted hook must not run on the user's next commit).
-    func noteTampering(_ candidate: inout CandidateRecord, since before: GitDirGuard, by actor: String) {
-        let changed = before.changes(since: GitDirGuard.take(before.commonDir))
-        guard !changed.isEmpty else { return }
-        before.restore(changed)
-        candidate.tampering += changed.map { "\($0) (changed while \(actor) ran; restored)" }
-        candidate.outcome = .tampered
-        candidate.apiErrorMessage = "the shared git dir changed while \(actor) ran: " + changed.prefix(5).joined(separator: ", ")
-            + (changed.count > 5 ? ", …" : "") + "; restored"
     }
 
     /// Checks see the basic environment plus where holdout scripts live (outside every worktree).

@@ -64,7 +64,7 @@ import Testing
         ---
         title: Attack
         acceptance:
-          - echo "IFACES=$(grep -c : /proc/net/dev)"; cat "$AGON_REPO/.agon/holdout/h.sh" && echo HOLDOUT-READ-BY-ACCEPTANCE; echo x > "$AGON_REPO/outside-check.txt"; setsid env -i /bin/sleep \(tag).5 </dev/null >/dev/null 2>&1 & true
+          - 'echo "IFACES=$(grep -c : /proc/net/dev)"; cat "$AGON_REPO/.agon/holdout/h.sh" && echo HOLDOUT-READ-BY-ACCEPTANCE; echo x > "$AGON_REPO/outside-check.txt"; setsid env -i /bin/sleep \(tag).5 </dev/null >/dev/null 2>&1 & true'
         holdout:
           - sh "$AGON_HOLDOUT_DIR/h.sh"
         ---
@@ -137,7 +137,8 @@ import Testing
         let attacker = try #require(record.candidate("attacker"))
         let victim = try #require(record.candidate("victim"))
         #expect(attacker.sandbox == "bwrap" && victim.sandbox == "bwrap")
-        #expect(attacker.outcome == .ok && victim.outcome == .ok, "\(attacker.apiErrorMessage ?? "") \(victim.apiErrorMessage ?? "")")
+        #expect(attacker.outcome == .ok && victim.outcome == .ok,
+                "\(file(fixture.repo + "/" + (attacker.stderrPath ?? "")) ?? "") \(file(fixture.repo + "/" + (victim.stderrPath ?? "")) ?? "")")
         #expect(result.stderr.contains("sandbox bwrap"))
 
         // Nothing read: no holdout, no rival's work, no sibling listing, no secret of Agon's.
@@ -191,8 +192,11 @@ import Testing
         #expect(result.stderr.contains("sandbox: none for attacker, victim"))
         let attacker = try #require(record.candidate("attacker"))
         #expect(attacker.sandbox == "none")
-        #expect(attacker.outcome == .tampered)
-        #expect(attacker.tampering.contains { $0.hasPrefix("hooks/pre-commit") })
+        // The attacks work here (so the sandboxed test's "contained" is not an attack that failed anyway).
+        let loot = try #require(file(fixture.repo + "/" + attacker.worktree + "/loot.txt"))
+        #expect(loot.contains("holdout-secret-\(tag)") && loot.contains("victim-work") && loot.contains(secretValue))
+        #expect(attacker.outcome == .tampered, "\(record.candidates.map { "\($0.agent) \($0.outcome.map(\.rawValue) ?? "") \($0.tampering)" })")
+        #expect(attacker.tampering.contains { $0.hasPrefix("hooks/pre-commit") && $0.contains("attacker") })
         #expect(attacker.tampering.contains { $0.hasPrefix("config") })
         // Restored: the planted hooks and fsmonitor are gone before anything can run them.
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.repo + "/.git/hooks").sorted() == hooksBefore)

@@ -197,12 +197,8 @@ public final class ProcessGroupSupervisor {
         environment[Self.tagVariable] = tag
         var program = executable, argv0 = spec.executable, arguments = spec.arguments
         if var sandbox = spec.sandbox {
-            // The program itself may live where the sandbox hides (a tool under /tmp or HOME):
-            // bind it in, read-only, unless it is the worktree's own script.
-            if !executable.hasPrefix(spec.workingDirectory + "/"), let real = realpath(executable, nil) {
-                sandbox.mounts.append(.bindReadOnly(source: String(cString: real), target: executable))
-                free(real)
-            }
+            // The program itself may live where the sandbox hides (a tool under /tmp or HOME).
+            sandbox.expose(executable: executable)
             environment[Sandbox.markerVariable] = "1"
             environment["TMPDIR"] = "/tmp"   // the sandbox's private /tmp; anything else is read-only
             let argv = sandbox.command(executable: executable, arguments: spec.arguments, cwd: spec.workingDirectory)

@@ -24,6 +24,16 @@ public struct Sandbox: Equatable, Sendable {
         case bind(source: String, target: String)
         /// `source` seen at `target`, read-only.
         case bindReadOnly(source: String, target: String)
+        /// A symbolic link at `path` pointing to `destination`.
+        case symlink(destination: String, path: String)
+
+        var target: String {
+            switch self {
+            case .hide(let p), .writable(let p), .readOnly(let p): return p
+            case .bind(_, let t), .bindReadOnly(_, let t): return t
+            case .symlink(_, let p): return p
+            }
+        }
     }
 
     /// The bubblewrap binary.
@@ -69,6 +79,36 @@ public struct Sandbox: Equatable, Sendable {
         return status == 0
     }
 
+    /// Whether `path` is visible inside: the last mount covering it decides (the private `/tmp`
+    /// hides everything under it unless re-exposed).
+    public func exposes(_ path: String) -> Bool {
+        func covers(_ dir: String) -> Bool { path == dir || path.hasPrefix(dir.hasSuffix("/") ? dir : dir + "/") }
+        var visible = !covers("/tmp")
+        for mount in mounts where covers(mount.target) {
+            switch mount {
+            case .hide: visible = false
+            case .readOnly, .writable, .symlink: visible = true
+            // Another directory shown there: what is visible is the source's file, not ours.
+            case let .bind(source, target), let .bindReadOnly(source, target):
+                visible = source == target
+            }
+        }
+        return visible
+    }
+
+    /// Makes `executable` (and what it links to) visible inside, read-only, where a mount hides it.
+    public mutating func expose(executable: String) {
+        guard !exposes(executable), let resolved = realpath(executable, nil) else { return }
+        let real = String(cString: resolved)
+        free(resolved)
+        if real == executable {
+            mounts.append(.bindReadOnly(source: real, target: real))
+        } else {
+            if !exposes(real) { mounts.append(.bindReadOnly(source: real, target: real)) }
+            mounts.append(.symlink(destination: real, path: executable))
+        }
+    }
+
     /// The argv that runs `executable arguments` in `cwd` inside this sandbox.
     public func command(executable: String, arguments: [String], cwd: String) -> [String] {
         var args = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
@@ -81,6 +121,7 @@ public struct Sandbox: Equatable, Sendable {
             case .readOnly(let path): args += ["--ro-bind", path, path]
             case let .bind(source, target): args += ["--bind", source, target]
             case let .bindReadOnly(source, target): args += ["--ro-bind", source, target]
+            case let .symlink(destination, path): args += ["--symlink", destination, path]
             }
         }
         args += ["--chdir", cwd, "--", executable]
