@@ -66,7 +66,7 @@ public struct AgentTrial {
         text += "   \(candidate.tokensPerSec.map { Format.number($0, decimals: 1) + " tok/s" } ?? "")\n"
         text += "  diff          \(candidate.diff.files) files, +\(candidate.diff.insertions) -\(candidate.diff.deletions)\n"
         text += "  checks        acceptance \(candidate.checks.acceptance.rawValue), holdout \(candidate.checks.holdout.rawValue), scope \(candidate.checks.scope.rawValue)\n"
-        if let message = candidate.apiErrorMessage { text += "  error         \(message)\n" }
+        if let message = candidate.apiErrorMessage { text += "  error         \(TerminalText.sanitize(message))\n" }
         if candidate.malformedLines > 0 { text += "  note          \(candidate.malformedLines) malformed output lines skipped\n" }
         text += "  artifacts     \(workspace.relative(artifacts.path))/\n"
         if keep { text += "  worktree      \(worktrees.path(for: agent.id)) (branch \(worktrees.branch(for: agent.id)); `agon clean \(trialID)` removes it)\n" }

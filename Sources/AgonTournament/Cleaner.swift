@@ -25,7 +25,12 @@ public struct Cleaner {
 
     /// `run` nil = every run.
     public func clean(run reference: String?, purge: Bool) throws -> CommandOutput {
+        // A root another repository owns is not ours to clean.
+        try WorktreeRootCheck.validate(workspace)
         let repository = try workspace.repository()
+        // Entries whose worktree is gone (a moved repository, a deleted directory) are pruned
+        // first, so they cannot make the removals below fail.
+        _ = try? repository.pruneWorktrees()
         let storeExists = FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path)
         let store = storeExists ? try workspace.store() : nil
 
@@ -61,7 +66,12 @@ public struct Cleaner {
         for runID in runIDs {
             result.processesKilled += LeftoverProcesses.kill(environmentEntry: Tournament.runMarker(runID)).count
             for worktree in try WorktreeSet.all(in: repository, runID: runID) {
-                try repository.removeWorktree(worktree.name, deleteBranch: false)
+                do {
+                    try repository.removeWorktree(worktree.name, deleteBranch: false)
+                } catch {
+                    // Its metadata points somewhere stale: drop the entry by hand (only this repository's).
+                    try? FileManager.default.removeItem(atPath: repository.commonDir + "/worktrees/" + worktree.name)
+                }
                 result.worktreesRemoved.append(workspace.relative(worktree.path))
             }
             for branch in try repository.branches(prefix: "agon/\(runID)/") {

@@ -52,6 +52,7 @@ public struct Planner {
                      requireBinaries: Bool = true) throws -> (Spec, RunPlan) {
         let spec = try loadSpec(specPath)
         let config = workspace.config
+        try WorktreeRootCheck.validate(workspace)
         guard !config.agents.isEmpty else {
             throw UsageError(workspace.configPath == nil
                 ? "no agon.yml in \(workspace.root): run `agon init` or pass --config"

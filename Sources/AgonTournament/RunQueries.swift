@@ -128,8 +128,9 @@ struct Shortlist: Codable {
             if let patch = entry.patchPath { out += "   patch    \(patch)\n" }
             out += "   worktree \(entry.worktree)\n"
             for (verifier, note) in entry.notes.sorted(by: { $0.key < $1.key }) {
-                out += "   \(verifier): [\(note.recommendation)] \(note.summary)\n"
-                for risk in note.risks { out += "      risk: \(risk)\n" }
+                // Verifier-written text: escape sequences must not reach the terminal.
+                out += "   \(verifier): [\(TerminalText.sanitize(note.recommendation))] \(TerminalText.sanitize(note.summary))\n"
+                for risk in note.risks { out += "      risk: \(TerminalText.sanitize(risk))\n" }
             }
             out += "\n"
         }
@@ -141,7 +142,7 @@ struct Shortlist: Codable {
 /// The summary printed after a run and by `agon show`.
 enum RunSummaryText {
     static func render(_ record: RunRecord, workspace: Workspace) -> String {
-        var out = "run \(record.runID)  \(record.status.rawValue)  \(record.specTitle)\n"
+        var out = "run \(record.runID)  \(record.status.rawValue)  \(TerminalText.sanitize(record.specTitle))\n"
         out += "spec \(record.specPath)  base \(record.baseRef) = \(record.baseSHA.prefix(12))"
         out += record.dirtyAtStart ? "  (uncommitted changes in the work tree were not included)\n" : "\n"
         let ranks = Dictionary(uniqueKeysWithValues: (record.consensus?.ranking ?? []).enumerated().map { ($1, $0 + 1) })
@@ -163,8 +164,14 @@ enum RunSummaryText {
         }
         out += table.render()
         for candidate in ordered where !candidate.scopeViolations.isEmpty {
-            out += "scope: \(candidate.agent) changed files outside the spec's paths: \(candidate.scopeViolations.joined(separator: ", "))\n"
+            // File names are the agent's: no raw control characters on the terminal.
+            out += "scope: \(candidate.agent) changed files outside the spec's paths: \(TerminalText.sanitize(candidate.scopeViolations.joined(separator: ", ")))\n"
         }
+        for candidate in ordered where !candidate.tampering.isEmpty {
+            out += "tampered: \(candidate.agent): \(TerminalText.sanitize(candidate.tampering.joined(separator: "; ")))\n"
+        }
+        let unsandboxed = ordered.filter { $0.sandbox == SandboxMode.none.rawValue }.map(\.agent)
+        if !unsandboxed.isEmpty { out += "sandbox: none for \(unsandboxed.joined(separator: ", ")) (unsandboxed)\n" }
         if let consensus = record.consensus {
             out += "consensus (\(consensus.method)): \(consensus.ranking.joined(separator: " > "))"
             if let w = consensus.kendallW { out += "   Kendall's W \(Format.number(w, decimals: 3))" }
@@ -174,7 +181,7 @@ enum RunSummaryText {
             }
         }
         for review in record.reviews where review.status != .ok {
-            out += "review \(review.verifier): \(review.status.rawValue)\(review.reason.map { " — \($0)" } ?? "")\n"
+            out += "review \(review.verifier): \(review.status.rawValue)\(review.reason.map { " — \(TerminalText.sanitize($0))" } ?? "")\n"
         }
         let agentCost = record.candidates.compactMap(\.costUSD).reduce(0, +)
         let reviewCost = record.reviews.compactMap(\.costUSD).reduce(0, +)

@@ -28,6 +28,7 @@ final class WorktreeSet: @unchecked Sendable {
     /// On failure every worktree this call created is removed again: nothing is left half-made.
     func create(agents: [String]) throws {
         guard !agents.isEmpty else { return }
+        try WorktreeRootCheck.claim(workspace)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var failures = [String?](repeating: nil, count: agents.count)
         try Self.acrossProcesses(workspace) {
