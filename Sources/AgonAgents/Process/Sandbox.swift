@@ -80,10 +80,10 @@ public struct Sandbox: Equatable, Sendable {
     }
 
     /// Whether `path` is visible inside: the last mount covering it decides (the private `/tmp`
-    /// hides everything under it unless re-exposed).
+    /// and `/dev` hide everything under them, e.g. `/dev/shm`, unless re-exposed).
     public func exposes(_ path: String) -> Bool {
         func covers(_ dir: String) -> Bool { path == dir || path.hasPrefix(dir.hasSuffix("/") ? dir : dir + "/") }
-        var visible = !covers("/tmp")
+        var visible = !covers("/tmp") && !covers("/dev")   // both are the sandbox's own
         for mount in mounts where covers(mount.target) {
             switch mount {
             case .hide: visible = false

@@ -29,7 +29,7 @@ func runSandboxStartBenchmark(arguments: [String]) throws {
         .bindReadOnly(source: common + "/objects", target: "/tmp/.agon-shared-objects"),
         .bind(source: privateDir + "/refs", target: common + "/refs/heads/agon"),
         .hide(common + "/logs/refs/heads/agon"), .writable(worktree),
-        .bind(source: home, target: "/root/agon-bench-home"), .bindReadOnly(source: home + "/.codex/auth.json", target: "/root/agon-bench-home/.codex/auth.json"),
+        .bind(source: home, target: NSHomeDirectory()), .bindReadOnly(source: home + "/.codex/auth.json", target: NSHomeDirectory() + "/.codex/auth.json"),
     ], network: true)
 
     func measure(_ sandbox: Sandbox?) throws -> [Double] {
