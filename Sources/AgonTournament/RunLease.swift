@@ -1,3 +1,4 @@
+import AgonCore
 import AgonStore
 import Foundation
 #if canImport(Glibc)
@@ -46,5 +47,14 @@ final class RunLease {
         flock(fd, LOCK_UN)
         close(fd)
         fd = -1
+    }
+
+    /// How `list` and `show` name a run that says it is running but whose lease nobody holds.
+    static let staleStatus = "stale"
+
+    /// `status`, or `stale` when the run claims to be in progress and no `agon` process holds its lease.
+    static func displayedStatus(_ status: RunStatus, runID: String, layout: ArtifactLayout) -> String {
+        if !status.isTerminal && status != .planned && !isHeld(layout, runID: runID) { return staleStatus }
+        return status.rawValue
     }
 }

@@ -26,7 +26,7 @@ public struct RunQueries {
             .init("run"), .init("status"), .init("spec", maxWidth: 40), .number("agents"), .init("winner"), .number("cost"),
         ])
         for run in runs {
-            table.append([run.runID, run.status.rawValue, run.specTitle, String(run.candidateCount), run.winner ?? Format.none,
+            table.append([run.runID, RunLease.displayedStatus(run.status, runID: run.runID, layout: workspace.layout), run.specTitle, String(run.candidateCount), run.winner ?? Format.none,
                           Format.usd(run.costUSD) + (run.unpricedCount > 0 ? " + \(run.unpricedCount) unpriced" : "")])
         }
         let text = runs.isEmpty ? "no runs yet: `agon run SPEC` starts one\n" : table.render()
@@ -142,7 +142,11 @@ struct Shortlist: Codable {
 /// The summary printed after a run and by `agon show`.
 enum RunSummaryText {
     static func render(_ record: RunRecord, workspace: Workspace) -> String {
-        var out = "run \(record.runID)  \(record.status.rawValue)  \(TerminalText.sanitize(record.specTitle))\n"
+        let status = RunLease.displayedStatus(record.status, runID: record.runID, layout: workspace.layout)
+        var out = "run \(record.runID)  \(status)  \(TerminalText.sanitize(record.specTitle))\n"
+        if status == RunLease.staleStatus {
+            out += "no agon process holds this run any more (killed or crashed): `agon run --resume \(record.runID)` finishes it\n"
+        }
         out += "spec \(record.specPath)  base \(record.baseRef) = \(record.baseSHA.prefix(12))"
         out += record.dirtyAtStart ? "  (uncommitted changes in the work tree were not included)\n" : "\n"
         let ranks = Dictionary(uniqueKeysWithValues: (record.consensus?.ranking ?? []).enumerated().map { ($1, $0 + 1) })
