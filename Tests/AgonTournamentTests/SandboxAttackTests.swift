@@ -219,4 +219,38 @@ import Testing
         #expect(apply.stderr.contains("was changed after it was recorded"), "\(apply.stderr)")
         #expect(!FileManager.default.fileExists(atPath: fixture.repo + "/lib/victim.txt"))
     }
+
+    @Test(.enabled(if: SandboxAttackTests.bwrapAvailable, "bubblewrap is not installed"))
+    func anAgentCanStillUseGitOnItsOwnBranch() throws {
+        let fixture = try TournamentFixture(config: nil)
+        let script = fixture.root + "/committer.sh"
+        try """
+        #!/bin/sh
+        set -e
+        mkdir -p lib && echo staged > lib/staged.txt && git add lib/staged.txt
+        echo committed > lib/committed.txt && git add lib/committed.txt
+        git -c user.name=a -c user.email=a@example.com commit -qm "agent commit"
+        git status --short > /dev/null && git diff HEAD~1 --stat > /dev/null
+        echo "BRANCH=$(git rev-parse --abbrev-ref HEAD)" > lib/branch.txt
+        echo staged-only > lib/staged2.txt && git add lib/staged2.txt
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        try fixture.writeConfig("agents:\n  committer: { harness: command, command: [\"\(script)\"] }\n")
+        try fixture.write("specs/commit.md", "---\ntitle: Commit\nacceptance: [\"test -f lib/committed.txt\"]\n---\nCommit.\n")
+        try fixture.git("add", "-A")
+        try fixture.git("commit", "-qm", "spec")
+        let result = try fixture.agon("run", "specs/commit.md", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let record = try AgonJSON.decoder.decode(RunRecord.self, from: Data(result.stdout.utf8))
+        let candidate = try #require(record.candidate("committer"))
+        #expect(candidate.outcome == .ok, "\(file(fixture.repo + "/" + (candidate.stderrPath ?? "")) ?? "")")
+        #expect(candidate.diff.changedPaths.sorted() == ["lib/branch.txt", "lib/committed.txt", "lib/staged.txt", "lib/staged2.txt"])
+        let branch = try #require(file(fixture.repo + "/" + candidate.worktree + "/lib/branch.txt"))
+        #expect(branch == "BRANCH=\(candidate.branch)\n")
+        // The snapshot is a real commit of the repository whose objects all exist (blobs the agent
+        // added went to its private store and were merged back).
+        #expect(try fixture.git("cat-file", "-t", try #require(candidate.snapshotSHA)) == "commit\n")
+        #expect(try fixture.git("fsck", "--connectivity-only", "--no-dangling").isEmpty)
+        #expect(try fixture.agon("apply", record.runID, "committer").status == 0)
+    }
 }
