@@ -137,14 +137,7 @@ struct SandboxLayout {
         let fm = FileManager.default
         try fm.createDirectory(atPath: homeDir, withIntermediateDirectories: true)
         var mounts: [Sandbox.Mount] = [.bind(source: homeDir, target: home)]
-        // CLIs installed under HOME (~/.local/bin, ~/.nvm/versions/node/v22/bin, ~/.cargo/bin) stay
-        // visible, read-only: each PATH entry under HOME, or the prefix above its `bin`.
-        for entry in (workspace.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        where Self.isInside(entry, home) && entry != home && fm.fileExists(atPath: entry) {
-            let parent = (entry as NSString).deletingLastPathComponent
-            let tool = entry.hasSuffix("/bin") && parent != home ? parent : entry
-            mounts.append(.readOnly(tool))
-        }
+        mounts += Self.toolDirectories(home: home, path: workspace.environment["PATH"] ?? "").map { .readOnly($0) }
         guard loginFiles else { return mounts }
         for name in Self.copiedFiles where fm.fileExists(atPath: home + "/" + name) && !fm.fileExists(atPath: homeDir + "/" + name) {
             try? fm.copyItem(atPath: home + "/" + name, toPath: homeDir + "/" + name)
@@ -158,6 +151,23 @@ struct SandboxLayout {
             mounts.append(.bindReadOnly(source: home + "/" + name, target: home + "/" + name))
         }
         return mounts
+    }
+
+    /// CLIs installed under HOME stay visible, read-only: for each PATH entry under HOME, the
+    /// tool's own top directory (`~/.nvm`, `~/.pyenv`, `~/.cargo`: shims and version managers
+    /// need all of it). `~/.local` is shared by many tools that also write there, so only its
+    /// `bin`, `lib` and `share/claude` (Claude Code's native installs) are shown.
+    static func toolDirectories(home: String, path: String) -> [String] {
+        let fm = FileManager.default
+        var out: [String] = []
+        for entry in path.split(separator: ":").map(String.init) where isInside(entry, home) && entry != home {
+            let first = entry.dropFirst(home.count + 1).split(separator: "/").first.map(String.init) ?? ""
+            var candidates = [home + "/" + first]
+            if first == ".local" { candidates = [entry] + ["bin", "lib", "share/claude"].map { home + "/.local/" + $0 } }
+            if first.isEmpty || !first.hasPrefix(".") { candidates = [entry] }   // ~/bin, ~/tools/bin: just the entry
+            for dir in candidates where fm.fileExists(atPath: dir) && !out.contains(dir) { out.append(dir) }
+        }
+        return out
     }
 
     /// An agent in its worktree: network per its entry, its artifact files, a private HOME.

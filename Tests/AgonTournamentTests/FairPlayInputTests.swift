@@ -121,3 +121,19 @@ import Testing
         #expect(!show.stdout.contains("\u{1B}"))
     }
 }
+
+/// Which directories of HOME a sandbox shows so CLIs installed there still run.
+@Suite struct SandboxToolDirectoryTests {
+    @Test func toolsUnderHomeStayVisibleButNotTheRestOfHome() throws {
+        let home = NSTemporaryDirectory() + "agon-home-" + UUID().uuidString.prefix(8)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        for dir in [".pyenv/shims", ".nvm/versions/node/v22/bin", ".local/bin", ".local/lib", ".local/share/opencode", "bin", ".ssh"] {
+            try FileManager.default.createDirectory(atPath: home + "/" + dir, withIntermediateDirectories: true)
+        }
+        let path = [".pyenv/shims", ".nvm/versions/node/v22/bin", ".local/bin", "bin"].map { home + "/" + $0 }.joined(separator: ":")
+            + ":/usr/bin:/bin"
+        let dirs = SandboxLayout.toolDirectories(home: home, path: path)
+        #expect(dirs == [".pyenv", ".nvm", ".local/bin", ".local/lib", "bin"].map { home + "/" + $0 })
+        #expect(!dirs.contains { $0.hasSuffix(".ssh") || $0.hasSuffix("opencode") || $0 == home })
+    }
+}
