@@ -253,4 +253,27 @@ import Testing
         #expect(try fixture.git("fsck", "--connectivity-only", "--no-dangling").isEmpty)
         #expect(try fixture.agon("apply", record.runID, "committer").status == 0)
     }
+
+    @Test(.enabled(if: SandboxAttackTests.bwrapAvailable, "bubblewrap is not installed"))
+    func networkNoneCutsAnAgentOff() throws {
+        let fixture = try TournamentFixture(config: nil)
+        let probe = "echo \"IFACES=$(grep -c : /proc/net/dev)\" > ifaces.txt"
+        try fixture.writeConfig("""
+        agents:
+          online:  { harness: command, command: ["/bin/sh", "-c", "\(probe.replacingOccurrences(of: "\"", with: "\\\""))"] }
+          offline: { harness: command, command: ["/bin/sh", "-c", "\(probe.replacingOccurrences(of: "\"", with: "\\\""))"], network: none }
+        """)
+        try fixture.write("specs/net.md", "---\ntitle: Net\n---\nProbe.\n")
+        try fixture.git("add", "-A")
+        try fixture.git("commit", "-qm", "spec")
+        let result = try fixture.agon("run", "specs/net.md", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let record = try AgonJSON.decoder.decode(RunRecord.self, from: Data(result.stdout.utf8))
+        func ifaces(_ agent: String) throws -> String? {
+            file(fixture.repo + "/" + (try #require(record.candidate(agent))).worktree + "/ifaces.txt")
+        }
+        let host = try String(contentsOfFile: "/proc/net/dev", encoding: .utf8).split(separator: "\n").filter { $0.contains(":") }.count
+        #expect(try ifaces("offline") == "IFACES=1\n")            // loopback only
+        #expect(try ifaces("online") == "IFACES=\(host)\n")       // the host's interfaces
+    }
 }
