@@ -279,23 +279,22 @@ public final class Tournament {
             let repository = try workspace.repository()
             let author = GitSignature(name: Self.snapshotAuthor.name, email: Self.snapshotAuthor.email)
             let snapshot = try repository.commitAll(worktreePath: worktree, author: author, message: Self.snapshotMessage)
-            let patch = try repository.diff(from: ObjectID(hex: plan.baseSHA)!, to: snapshot)
+            let cap = workspace.config.defaults.maxPatchBytes
+            let diff = try repository.diff(from: ObjectID(hex: plan.baseSHA)!, to: snapshot, maxBytes: cap)
             let patchURL = layout.patch(runID, agent: agent.id)
             candidate.snapshotSHA = snapshot.hex
-            let cap = workspace.config.defaults.maxPatchBytes
-            let oversize = patch.data.count > cap
-            if !oversize { try AtomicFile.write(patch.data, to: patchURL) }
+            if let patch = diff.patch { try AtomicFile.write(patch.data, to: patchURL) }
             // The hash is the seal: review and apply check the file against it.
-            candidate.diff = DiffSummary(files: patch.stats.files, insertions: patch.stats.insertions,
-                                         deletions: patch.stats.deletions,
-                                         patchPath: oversize ? nil : layout.relativePath(patchURL),
-                                         changedPaths: patch.stats.paths,
-                                         patchSHA256: oversize ? nil : SHA256Digest.hex(patch.data),
-                                         patchBytes: patch.data.count)
-            if oversize {
+            candidate.diff = DiffSummary(files: diff.stats.files, insertions: diff.stats.insertions,
+                                         deletions: diff.stats.deletions,
+                                         patchPath: diff.patch == nil ? nil : layout.relativePath(patchURL),
+                                         changedPaths: diff.stats.paths,
+                                         patchSHA256: diff.patch.map { SHA256Digest.hex($0.data) },
+                                         patchBytes: diff.bytes)
+            if diff.patch == nil {
                 if candidate.outcome == .ok { candidate.outcome = .oversize }
                 candidate.apiErrorMessage = candidate.apiErrorMessage
-                    ?? "patch of \(patch.data.count) bytes is over max_patch_bytes (\(cap)); not stored or reviewed"
+                    ?? "patch of \(diff.bytes) bytes is over max_patch_bytes (\(cap)); not stored or reviewed"
             }
         } catch {
             candidate.outcome = candidate.outcome == .ok ? .agentError : candidate.outcome
