@@ -263,6 +263,7 @@ public final class Tournament {
         // Unsandboxed, the shared git dir is writable: watch it (a sandbox makes it read-only).
         let watch = launch.sandbox == nil ? tamperWatch() : nil
         watch?.begin(agent.id)
+        let indexBefore = worktrees.indexStamp(agent.id)
         let result = executor.run()
         stopSignal.unregister(token)
         candidate.apply(result, layout: layout)
@@ -278,7 +279,10 @@ public final class Tournament {
             try worktrees.restoreGitLink(agent.id)
             let repository = try workspace.repository()
             let author = GitSignature(name: Self.snapshotAuthor.name, email: Self.snapshotAuthor.email)
-            let snapshot = try repository.commitAll(worktreePath: worktree, author: author, message: Self.snapshotMessage)
+            // An index the agent wrote is not trusted to say which files are unchanged.
+            let indexTouched = worktrees.indexStamp(agent.id) != indexBefore
+            let snapshot = try repository.commitAll(worktreePath: worktree, author: author, message: Self.snapshotMessage,
+                                                    rehashingFrom: indexTouched ? ObjectID(hex: plan.baseSHA) : nil)
             let cap = workspace.config.defaults.maxPatchBytes
             let diff = try repository.diff(from: ObjectID(hex: plan.baseSHA)!, to: snapshot, maxBytes: cap)
             let patchURL = layout.patch(runID, agent: agent.id)

@@ -106,6 +106,14 @@ final class WorktreeSet: @unchecked Sendable {
         try Data(wanted.utf8).write(to: URL(fileURLWithPath: link))
     }
 
+    /// The worktree's index file as bytes' SHA-256 (nil when absent): whether an agent wrote it.
+    func indexStamp(_ agent: String) -> String? {
+        guard let commonDir = try? workspace.repository().commonDir,
+              let data = FileManager.default.contents(atPath: commonDir + "/worktrees/" + Self.name(runID: runID, agent: agent) + "/index")
+        else { return nil }
+        return SHA256Digest.hex(data)
+    }
+
     /// Scratch worktrees live under `_<purpose>/`: agent ids start with a letter or digit, so no
     /// agent's worktree or branch can collide with them.
     static func scratchName(_ purpose: String, _ id: String) -> String { "_\(purpose)/\(id)" }

@@ -276,4 +276,44 @@ import Testing
         #expect(try ifaces("offline") == "IFACES=1\n")            // loopback only
         #expect(try ifaces("online") == "IFACES=\(host)\n")       // the host's interfaces
     }
+
+    /// The index (in the agent's own, writable admin dir) can claim a file is unchanged — stat data
+    /// matching the file on disk — while naming other content. Acceptance would then test the
+    /// file while review, holdout and apply got the index's content.
+    @Test func aForgedIndexCannotSwapThePatch() throws {
+        let fixture = try TournamentFixture(config: nil)
+        let forger = fixture.bin + "/forge.py"   // under bin/: visible in the sandbox (a PATH entry)
+        try """
+        import hashlib, os, struct, subprocess
+        def run(*a): return subprocess.run(a, check=True, capture_output=True, text=True).stdout.strip()
+        os.makedirs("lib", exist_ok=True)
+        open("lib/x.txt", "w").write("EVIL\\n")
+        run("git", "add", "lib/x.txt")
+        open("lib/x.txt", "w").write("good\\n")
+        index = run("git", "rev-parse", "--git-path", "index")
+        data = bytearray(open(index, "rb").read())
+        st = os.stat("lib/x.txt")
+        pos, count = 12, struct.unpack(">I", data[8:12])[0]
+        for _ in range(count):
+            flags = struct.unpack(">H", data[pos + 60:pos + 62])[0]
+            name = bytes(data[pos + 62:pos + 62 + (flags & 0xFFF)])
+            if name == b"lib/x.txt":
+                struct.pack_into(">IIIIII", data, pos, int(st.st_ctime), st.st_ctime_ns % 10**9,
+                                 int(st.st_mtime), st.st_mtime_ns % 10**9, st.st_dev & 0xFFFFFFFF, st.st_ino & 0xFFFFFFFF)
+                struct.pack_into(">I", data, pos + 36, st.st_size)
+            pos += (62 + (flags & 0xFFF) + 8) & ~7
+        data[-20:] = hashlib.sha1(bytes(data[:-20])).digest()
+        open(index, "wb").write(bytes(data))
+        """.write(toFile: forger, atomically: true, encoding: .utf8)
+        try fixture.writeConfig("agents:\n  forger: { harness: command, command: [\"/usr/bin/python3\", \"\(forger)\"] }\n")
+        try fixture.write("specs/forge.md", "---\ntitle: Forge\nacceptance: [\"grep -q good lib/x.txt\"]\n---\nForge.\n")
+        try fixture.git("add", "-A")
+        try fixture.git("commit", "-qm", "spec")
+        let result = try fixture.agon("run", "specs/forge.md", "--json")
+        let record = try AgonJSON.decoder.decode(RunRecord.self, from: Data(result.stdout.utf8))
+        let candidate = try #require(record.candidate("forger"))
+        #expect(candidate.outcome == .ok, "\(file(fixture.repo + "/" + (candidate.stderrPath ?? "")) ?? "")")
+        let patch = try #require(file(fixture.repo + "/" + (candidate.diff.patchPath ?? "")))
+        #expect(patch.contains("+good") && !patch.contains("EVIL"), "\(patch)")
+    }
 }
