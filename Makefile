@@ -5,7 +5,7 @@ APT_UPDATED := /tmp/.agon-apt-updated
 
 .PHONY: deps deps-test build test demo bench
 
-# Install what is missing: libgit2 (required), SQLite headers (GRDB), Chromium (report tests; optional).
+# Install what is missing: libgit2 (required), SQLite headers (GRDB), bubblewrap (the sandbox), Chromium (report tests; optional).
 deps:
 	@if ! pkg-config --exists libgit2 2>/dev/null; then \
 	  echo "make: installing libgit2-dev"; \
@@ -16,6 +16,12 @@ deps:
 	  echo "make: installing libsqlite3-dev"; \
 	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \
 	  $(SUDO) apt-get install -y -qq libsqlite3-dev >/dev/null; \
+	fi
+	@# bubblewrap: the sandbox every agent, check and verifier runs in (without it Agon runs them unsandboxed and says so).
+	@if ! command -v bwrap >/dev/null 2>&1; then \
+	  echo "make: installing bubblewrap"; \
+	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \
+	  $(SUDO) apt-get install -y -qq bubblewrap >/dev/null; \
 	fi
 
 # Chromium only matters for the HTML report test, which skips without it.

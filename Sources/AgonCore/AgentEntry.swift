@@ -25,6 +25,10 @@ public struct AgentEntry: Equatable, Sendable {
     public var weight: Double
     /// Explicit model family; nil means inferred (`resolvedFamily`).
     public var family: String?
+    /// `sandbox:` override; nil = `defaults.sandbox`.
+    public var sandbox: SandboxMode?
+    /// `network: none` turns the network off inside its sandbox (default on: agents call their APIs).
+    public var network: Bool = true
     /// Line of the entry's id in agon.yml, for later errors that concern this entry.
     public var line: Int?
     /// Verifiers only: review a second time with the candidates in reversed order and record how

@@ -42,6 +42,12 @@ public struct ConfigDefaults: Equatable, Sendable {
 
     /// The bound on pooled worktrees in effect.
     public var effectivePoolSize: Int { poolSize ?? parallel }
+    /// How agents, checks and verifiers are contained (entries may override it).
+    public var sandbox: SandboxMode = .bwrap
+    /// Whether acceptance and holdout commands keep the network inside the sandbox.
+    public var checkNetwork: Bool = false
+    /// Largest patch (bytes of diff) a candidate may leave; a larger one is gated `oversize`.
+    public var maxPatchBytes: Int = 5_000_000
 
     public init() {}
 }
@@ -115,9 +121,10 @@ public struct Config: Equatable, Sendable {
 
     static let topLevelKeys = ["agents", "verifiers", "defaults", "pricing"]
     static let entryKeys = ["harness", "model", "binary", "args", "env", "budget", "pricing", "command",
-                            "base_url", "api_key_env", "weight", "family", "swap"]
+                            "base_url", "api_key_env", "weight", "family", "swap", "sandbox", "network"]
     static let defaultsKeys = ["parallel", "verifiers", "worktree_root", "budget", "self_preference",
-                               "review_checks", "check_timeout", "pool_size", "pool_keep_ignored", "keep_worktrees", "on_injection"]
+                               "review_checks", "check_timeout", "pool_size", "pool_keep_ignored", "keep_worktrees", "on_injection",
+                               "sandbox", "check_network", "max_patch_bytes"]
 
     /// Parses agon.yml text, validating everything that can be checked without I/O.
     public static func parse(yaml text: String, file: String = "agon.yml") throws -> Config {
@@ -181,6 +188,13 @@ public struct Config: Equatable, Sendable {
         if let budget = try fields.fields("budget") { entry.budget = try BudgetSpec.read(budget) }
         if let pricing = try fields.fields("pricing") { entry.pricing = try PriceOverride.read(pricing) }
         entry.family = try fields.string("family")?.lowercased()
+        entry.sandbox = try readSandbox(fields)
+        if let network = try fields.string("network") {
+            guard network == "none" || network == "host" else {
+                throw fields.error("network", "expected \"none\" or \"host\", got \"\(network)\"")
+            }
+            entry.network = network == "host"
+        }
 
         // Harness-specific keys: reject them elsewhere rather than silently ignore them.
         entry.command = try fields.stringList("command")
@@ -218,6 +232,15 @@ public struct Config: Equatable, Sendable {
             entry.swap = swap
         }
         return entry
+    }
+
+    /// `sandbox: bwrap | none`.
+    private static func readSandbox(_ fields: YAMLFields) throws -> SandboxMode? {
+        guard let name = try fields.string("sandbox") else { return nil }
+        guard let mode = SandboxMode(rawValue: name) else {
+            throw fields.error("sandbox", "expected \"bwrap\" or \"none\", got \"\(name)\"")
+        }
+        return mode
     }
 
     /// `{name}` tokens in a command argument.
@@ -329,6 +352,12 @@ public struct Config: Equatable, Sendable {
         }
         if let flag = try fields.bool("pool_keep_ignored") { defaults.poolKeepIgnored = flag }
         if let flag = try fields.bool("keep_worktrees") { defaults.keepWorktrees = flag }
+        if let mode = try readSandbox(fields) { defaults.sandbox = mode }
+        if let flag = try fields.bool("check_network") { defaults.checkNetwork = flag }
+        if let cap = try fields.integer("max_patch_bytes") {
+            guard cap > 0 else { throw fields.error("max_patch_bytes", "must be greater than 0, got \(cap)") }
+            defaults.maxPatchBytes = cap
+        }
         return defaults
     }
 }

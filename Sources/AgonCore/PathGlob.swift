@@ -31,6 +31,8 @@ public struct PathGlob: Equatable, Hashable, Sendable {
             if ch == "[" && !inClass { inClass = true } else if ch == "]" && inClass { inClass = false }
         }
         if inClass { return "unclosed [ in pattern" }
+        // Paths are relative to the repository root: nothing outside it can be in a diff.
+        if trimmed.split(separator: "/").contains("..") { return "\"..\" leaves the repository; paths are relative to its root" }
         return nil
     }
 

@@ -174,6 +174,10 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
 
     /// Whether a review finding gates this candidate.
     public var gatedByFinding: Bool { findings.contains { $0.gates } }
+    /// How the agent was contained: `bwrap` or `none` (nil in records older than the sandbox).
+    public var sandbox: String?
+    /// Without a sandbox: what changed in the shared git dir while the agent or its checks ran.
+    public var tampering: [String] = []
 
     public init(agent: String, harness: Harness, model: String? = nil, outcome: Outcome? = nil,
                 state: CandidateState = .pending, costUSD: Double? = nil, computedCostUSD: Double? = nil,
@@ -223,6 +227,7 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         case checkResults = "check_results", scopeViolations = "scope_violations", worktree, branch
         case snapshotSHA = "snapshot_sha", transcriptPath = "transcript_path", stderrPath = "stderr_path"
         case malformedLines = "malformed_lines", apiErrorMessage = "api_error_message", findings
+        case sandbox, tampering
     }
 
     public init(from decoder: Decoder) throws {
@@ -256,6 +261,8 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         malformedLines = try c.decode(Int.self, forKey: .malformedLines)
         apiErrorMessage = try c.decodeIfPresent(String.self, forKey: .apiErrorMessage)
         findings = try c.decodeIfPresent([ReviewFinding].self, forKey: .findings) ?? []
+        sandbox = try c.decodeIfPresent(String.self, forKey: .sandbox)
+        tampering = try c.decodeIfPresent([String].self, forKey: .tampering) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -289,6 +296,8 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         try c.encode(malformedLines, forKey: .malformedLines)
         try c.encode(apiErrorMessage, forKey: .apiErrorMessage)
         try c.encode(findings, forKey: .findings)
+        try c.encodeIfPresent(sandbox, forKey: .sandbox)
+        if !tampering.isEmpty { try c.encode(tampering, forKey: .tampering) }
     }
 }
 
@@ -299,14 +308,20 @@ public struct DiffSummary: Codable, Equatable, Sendable {
     public var deletions: Int
     public var patchPath: String?
     public var changedPaths: [String]
+    /// SHA-256 (hex) of `patch.diff` when Agon wrote it: review and apply refuse a file that differs.
+    public var patchSHA256: String?
+    /// Size of the diff in bytes.
+    public var patchBytes: Int?
 
     public init(files: Int = 0, insertions: Int = 0, deletions: Int = 0, patchPath: String? = nil,
-                changedPaths: [String] = []) {
+                changedPaths: [String] = [], patchSHA256: String? = nil, patchBytes: Int? = nil) {
         self.files = files
         self.insertions = insertions
         self.deletions = deletions
         self.patchPath = patchPath
         self.changedPaths = changedPaths
+        self.patchSHA256 = patchSHA256
+        self.patchBytes = patchBytes
     }
 
     /// Whether the agent changed nothing.
@@ -314,6 +329,7 @@ public struct DiffSummary: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case files, insertions, deletions, patchPath = "patch_path", changedPaths = "changed_paths"
+        case patchSHA256 = "patch_sha256", patchBytes = "patch_bytes"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -323,6 +339,8 @@ public struct DiffSummary: Codable, Equatable, Sendable {
         try c.encode(deletions, forKey: .deletions)
         try c.encode(patchPath, forKey: .patchPath)
         try c.encode(changedPaths, forKey: .changedPaths)
+        try c.encodeIfPresent(patchSHA256, forKey: .patchSHA256)
+        try c.encodeIfPresent(patchBytes, forKey: .patchBytes)
     }
 }
 

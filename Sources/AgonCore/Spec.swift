@@ -57,6 +57,9 @@ public struct Spec: Equatable, Sendable {
     }
 
     private static func parse(text: String, file: String, hash: String) throws -> Spec {
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw AgonInputError(file: file, message: "the spec is empty: write the task as Markdown (a title and what to do)")
+        }
         let split = try FrontMatter.split(text, file: file)
         var spec = Spec(file: file, title: "", base: nil, acceptance: [], holdout: [], paths: [], budget: .empty,
                         agents: nil, verifiers: nil, body: split.body, raw: text, contentHash: hash)

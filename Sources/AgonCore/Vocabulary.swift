@@ -77,6 +77,10 @@ public enum Outcome: String, CaseIterable, Codable, Sendable {
     case crashed
     case noChanges = "no_changes"
     case interrupted
+    /// The diff is larger than `defaults.max_patch_bytes`: not stored whole, not reviewed.
+    case oversize
+    /// Without a sandbox: the shared git dir's hooks, config, `info/` or refs changed while it ran.
+    case tampered
 
     /// Outcomes that stop a candidate from competing in review regardless of its diff.
     public var isGated: Bool { self != .ok }
@@ -95,4 +99,12 @@ public enum CostSource: String, Codable, Sendable {
 /// Result of one check (acceptance, holdout, scope).
 public enum CheckStatus: String, Codable, Sendable {
     case passed, failed, skipped
+}
+
+/// How Agon contains agents, checks and verifiers (`sandbox:` in agon.yml).
+public enum SandboxMode: String, Codable, Sendable, CaseIterable {
+    /// bubblewrap namespaces: the default, where bwrap is installed and works.
+    case bwrap
+    /// No sandbox: process groups, a child subreaper and tamper detection only.
+    case none
 }

@@ -18,10 +18,39 @@ struct YAMLSource {
 
     /// Composes `text` into a node tree, turning Yams' multi-line errors into one-liners.
     func compose(_ text: String) throws -> Node? {
+        let node: Node?
         do {
-            return try Yams.compose(yaml: text)
+            node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw translate(error)
+        }
+        if let node {
+            // Aliases are copies: a few hundred bytes of nested aliases or merge keys expand to
+            // millions of nodes (and Yams' merge flattening to minutes of work). Count the
+            // expanded tree, stopping at the bound, so the walk itself stays cheap.
+            var budget = Self.maxExpandedNodes
+            guard Self.fits(node, within: &budget) else {
+                throw AgonInputError(file: file, message: "over \(Self.maxExpandedNodes) YAML nodes once aliases and merge keys "
+                    + "(<<) are expanded: write the values out instead of nesting aliases")
+            }
+        }
+        return node
+    }
+
+    /// More nodes than any real spec or agon.yml has, few enough to walk in milliseconds.
+    static let maxExpandedNodes = 100_000
+
+    private static func fits(_ node: Node, within budget: inout Int) -> Bool {
+        budget -= 1
+        if budget < 0 { return false }
+        switch node {
+        case .scalar, .alias: return true
+        case .sequence(let sequence):
+            for child in sequence where !fits(child, within: &budget) { return false }
+            return true
+        case .mapping(let mapping):
+            for (key, value) in mapping where !fits(key, within: &budget) || !fits(value, within: &budget) { return false }
+            return true
         }
     }
 

@@ -7,7 +7,12 @@ extension GitRepository {
     ///
     /// With `allowEmpty: false`, a commit that would change nothing throws instead.
     @discardableResult
-    public func commitAll(worktreePath: String, author: GitSignature, message: String, allowEmpty: Bool = true) throws -> ObjectID {
+    ///
+    /// `rehashingFrom`: first replace the index with that commit's tree and no cached file stats, so
+    /// every file is hashed from disk. An index someone else wrote can claim a file is unchanged
+    /// (matching stat data) while naming other content; this makes the commit what the files hold.
+    public func commitAll(worktreePath: String, author: GitSignature, message: String, allowEmpty: Bool = true,
+                          rehashingFrom base: ObjectID? = nil) throws -> ObjectID {
         let operation = "commit all in '\(worktreePath)'"
         let worktree = try GitRepository.open(worktreePath)
         let repo = worktree.handle
@@ -15,6 +20,11 @@ extension GitRepository {
         var index: OpaquePointer?
         try check(git_repository_index(&index, repo), operation)
         defer { git_index_free(index) }
+        if let base {
+            let baseTree = try worktree.tree(of: base, operation: operation)
+            defer { git_tree_free(baseTree) }
+            try check(git_index_read_tree(index, baseTree), operation)
+        }
         var everything = git_strarray()
         try check(git_index_add_all(index, &everything, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil), operation)
         try check(git_index_update_all(index, &everything, nil, nil), operation)  // drops deleted files

@@ -16,6 +16,23 @@ extension GitRepository {
         return try renderPatch(diff!, operation: operation)
     }
 
+    /// The patch from `from` to `to` when it is at most `maxBytes` long; otherwise only its size
+    /// and stats (`patch` nil). Files are rendered one at a time, so an oversize diff is never
+    /// held whole in memory.
+    public func diff(from: ObjectID, to: ObjectID, maxBytes: Int) throws -> (patch: Patch?, bytes: Int, stats: DiffStats) {
+        let operation = "diff \(from.abbreviated())..\(to.abbreviated())"
+        let oldTree = try tree(of: from, operation: operation)
+        defer { git_tree_free(oldTree) }
+        let newTree = try tree(of: to, operation: operation)
+        defer { git_tree_free(newTree) }
+        var opts = try Self.patchOptions(includeUntracked: false)
+        var diff: OpaquePointer?
+        try check(git_diff_tree_to_tree(&diff, handle, oldTree, newTree, &opts), operation)
+        defer { git_diff_free(diff) }
+        let rendered = try renderPatch(diff!, operation: operation, limit: maxBytes)
+        return (rendered.data.map { Patch(data: $0, stats: rendered.stats) }, rendered.bytes, rendered.stats)
+    }
+
     /// The patch from commit `from` to the current files of the worktree at `worktreePath`,
     /// untracked (non-ignored) files included, as if everything were staged.
     public func diff(from: ObjectID, toWorkdir worktreePath: String) throws -> Patch {
@@ -77,7 +94,14 @@ extension GitRepository {
 
     /// Prints every delta of `diff` exactly as `git diff --binary` would.
     func renderPatch(_ diff: OpaquePointer, operation: String) throws -> Patch {
-        var output = Data()
+        let rendered = try renderPatch(diff, operation: operation, limit: nil)
+        return Patch(data: rendered.data ?? Data(), stats: rendered.stats)
+    }
+
+    /// As above; past `limit` bytes the text is dropped (`data` nil) and only counted.
+    func renderPatch(_ diff: OpaquePointer, operation: String, limit: Int?) throws -> (data: Data?, bytes: Int, stats: DiffStats) {
+        var output: Data? = Data()
+        var bytes = 0
         var stats = DiffStats()
         var format: GitPatchFormat?
         for i in 0..<git_diff_num_deltas(diff) {
@@ -92,7 +116,9 @@ extension GitRepository {
             guard buf.size > 0, let ptr = buf.ptr else { continue }
             let printed = [UInt8](UnsafeRawBufferPointer(start: ptr, count: buf.size))
             if format == nil { format = try GitPatchFormat(repository: self) }
-            output.append(contentsOf: format!.gitBytes(for: printed, delta: delta))
+            let fileBytes = format!.gitBytes(for: printed, delta: delta)
+            bytes += fileBytes.count
+            if let limit, bytes > limit { output = nil } else { output?.append(contentsOf: fileBytes) }
             var context = 0, adds = 0, dels = 0
             try check(git_patch_line_stats(&context, &adds, &dels, patch), operation)
             stats.files += 1
@@ -100,7 +126,7 @@ extension GitRepository {
             stats.deletions += dels
             if let path = Self.deltaPath(delta) { stats.paths.append(path) }
         }
-        return Patch(data: output, stats: stats)
+        return (output, bytes, stats)
     }
 
     /// Raw content of a blob, empty when the id is zero or unknown.

@@ -19,12 +19,13 @@ public enum RunPresenter {
     }
 
     /// `agon list`: one line per run, newest first.
-    public static func list(_ runs: [RunSummary]) -> CommandOutput {
+    public static func list(_ runs: [RunSummary], layout: ArtifactLayout) -> CommandOutput {
         var table = TextTable(columns: [
             .init("run"), .init("status"), .init("spec", maxWidth: 40), .number("agents"), .init("winner"), .number("cost"),
         ])
         for run in runs {
-            table.append([run.runID, run.status.rawValue, run.specTitle, String(run.candidateCount), run.winner ?? Format.none,
+            table.append([run.runID, RunLease.displayedStatus(run.status, runID: run.runID, layout: layout),
+                          TerminalText.sanitize(run.specTitle), String(run.candidateCount), run.winner ?? Format.none,
                           Format.usd(run.costUSD) + (run.unpricedCount > 0 ? " + \(run.unpricedCount) unpriced" : "")])
         }
         let text = runs.isEmpty ? "no runs yet: `agon run SPEC` starts one\n" : table.render()
@@ -33,7 +34,11 @@ public enum RunPresenter {
 
     /// The summary printed after a run and by `agon show`.
     public static func summary(_ record: RunRecord, layout: ArtifactLayout) -> String {
-        var out = "run \(record.runID)  \(record.status.rawValue)  \(record.specTitle)\n"
+        let status = RunLease.displayedStatus(record.status, runID: record.runID, layout: layout)
+        var out = "run \(record.runID)  \(status)  \(TerminalText.sanitize(record.specTitle))\n"
+        if status == RunLease.staleStatus {
+            out += "no agon process holds this run any more (killed or crashed): `agon run --resume \(record.runID)` finishes it\n"
+        }
         out += "spec \(record.specPath)  base \(record.baseRef) = \(record.baseSHA.prefix(12))"
         out += record.dirtyAtStart ? "  (uncommitted changes in the work tree were not included)\n" : "\n"
         let ranks = Dictionary(uniqueKeysWithValues: (record.consensus?.ranking ?? []).enumerated().map { ($1, $0 + 1) })
@@ -54,8 +59,14 @@ public enum RunPresenter {
         }
         out += table.render()
         for candidate in ordered where !candidate.scopeViolations.isEmpty {
-            out += "scope: \(candidate.agent) changed files outside the spec's paths: \(candidate.scopeViolations.joined(separator: ", "))\n"
+            // File names are the agent's: no raw control characters on the terminal.
+            out += "scope: \(candidate.agent) changed files outside the spec's paths: \(TerminalText.sanitize(candidate.scopeViolations.joined(separator: ", ")))\n"
         }
+        for candidate in ordered where !candidate.tampering.isEmpty {
+            out += "tampered: \(candidate.agent): \(TerminalText.sanitize(candidate.tampering.joined(separator: "; ")))\n"
+        }
+        let unsandboxed = ordered.filter { $0.sandbox == SandboxMode.none.rawValue }.map(\.agent)
+        if !unsandboxed.isEmpty { out += "sandbox: none for \(unsandboxed.joined(separator: ", ")) (unsandboxed)\n" }
         out += ReviewFindingsText.lines(record.candidates)
         if let consensus = record.consensus {
             let tied = consensus.tied
@@ -69,7 +80,7 @@ public enum RunPresenter {
             }
         }
         for review in record.reviews where review.status != .ok {
-            out += "review \(review.verifier): \(review.status.rawValue)\(review.reason.map { " — \($0)" } ?? "")\n"
+            out += "review \(review.verifier): \(review.status.rawValue)\(review.reason.map { " — \(TerminalText.sanitize($0))" } ?? "")\n"
         }
         for review in record.reviews where review.status == .ok && review.swapConsistency != nil {
             out += "review \(review.verifier): consistency \(Format.number(review.swapConsistency, decimals: 2)) when shown in reversed order "

@@ -28,8 +28,9 @@ public enum ShortlistPresenter {
             out += "   worktree \(entry.worktree)\n"
             for finding in entry.findings { out += "   FLAGGED \(TerminalText.sanitize(finding.summary))\n" }
             for (verifier, note) in entry.notes.sorted(by: { $0.key < $1.key }) {
-                out += "   \(verifier): [\(note.recommendation)] \(note.summary)\n"
-                for risk in note.risks { out += "      risk: \(risk)\n" }
+                // Verifier-written text: escape sequences must not reach the terminal.
+                out += "   \(verifier): [\(TerminalText.sanitize(note.recommendation))] \(TerminalText.sanitize(note.summary))\n"
+                for risk in note.risks { out += "      risk: \(TerminalText.sanitize(risk))\n" }
             }
             out += "\n"
         }

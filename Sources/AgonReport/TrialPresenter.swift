@@ -23,7 +23,7 @@ public enum TrialPresenter {
         text += "   \(c.tokensPerSec.map { Format.number($0, decimals: 1) + " tok/s" } ?? "")\n"
         text += "  diff          \(c.diff.files) files, +\(c.diff.insertions) -\(c.diff.deletions)\n"
         text += "  checks        acceptance \(c.checks.acceptance.rawValue), holdout \(c.checks.holdout.rawValue), scope \(c.checks.scope.rawValue)\n"
-        if let message = c.apiErrorMessage { text += "  error         \(message)\n" }
+        if let message = c.apiErrorMessage { text += "  error         \(TerminalText.sanitize(message))\n" }
         if c.malformedLines > 0 { text += "  note          \(c.malformedLines) malformed output lines skipped\n" }
         text += "  artifacts     \(trial.artifacts)/\n"
         if let worktree = trial.worktree { text += "  worktree      \(worktree.path) (branch \(worktree.branch); `agon clean \(trial.trialID)` removes it)\n" }

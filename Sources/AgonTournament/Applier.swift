@@ -30,10 +30,10 @@ public struct CandidateApplier {
         guard let candidate = record.candidate(agentID) else {
             throw UsageError("run \(runID) has no candidate \"\(agentID)\" (it has: \(record.candidates.map(\.agent).joined(separator: ", ")))")
         }
-        guard let patchPath = candidate.diff.patchPath, !candidate.diff.isEmpty else {
+        guard candidate.diff.patchPath != nil, !candidate.diff.isEmpty else {
             throw UsageError("candidate \(agentID) of run \(runID) left no changes to apply")
         }
-        let patch = try Data(contentsOf: workspace.layout.resolve(patchPath))
+        let patch = try SealedPatch.read(candidate, runID: runID, baseSHA: record.baseSHA, workspace: workspace)
         let repository = try workspace.repository()
         let dirty = try repository.dirtyPaths(includeUntracked: false)
         if !dirty.isEmpty {

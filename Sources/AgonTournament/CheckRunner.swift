@@ -7,6 +7,8 @@ import Foundation
 struct CheckRunner {
     var timeout: TimeInterval
     var environment: [String: String]
+    /// The sandbox each command runs in; nil = unsandboxed.
+    var sandbox: Sandbox?
 
     /// Runs `commands` in order and stops at the first failure (later ones are recorded as skipped).
     func run(_ commands: [String], kind: CheckKind, in directory: String, logs: (Int) -> URL,
@@ -31,8 +33,8 @@ struct CheckRunner {
         try? FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
         let spec = SpawnSpec(executable: "/bin/sh", arguments: ["-c", "exec 2>&1\n" + command],
                              workingDirectory: directory, environment: environment,
-                             transcriptPath: log.path, stderrPath: log.path + ".stderr")
-        let supervisor = ProcessGroupSupervisor(spec: spec, limits: SupervisionLimits(hardTimeout: timeout, killGrace: 2))
+                             transcriptPath: log.path, stderrPath: log.path + ".stderr", sandbox: sandbox)
+        let supervisor = ProcessGroupSupervisor(spec: spec, limits: SupervisionLimits(hardTimeout: timeout, killGrace: 0.5))
         let token = stopSignal?.register { supervisor.stop(.cancelled) }
         defer { if let token { stopSignal?.unregister(token) } }
         let started = MonotonicClock.now()

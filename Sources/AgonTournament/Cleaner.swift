@@ -34,7 +34,12 @@ public struct Cleaner {
 
     /// `run` nil = every run; `runs` false cleans no run (for `--pool` alone).
     public func clean(run reference: String?, purge: Bool, pool emptyPool: Bool = false, runs: Bool = true) throws -> Result {
+        // A root another repository owns is not ours to clean.
+        try WorktreeRootCheck.validate(workspace)
         let repository = try workspace.repository()
+        // Entries whose worktree is gone (a moved repository, a deleted directory) are pruned
+        // first, so they cannot make the removals below fail.
+        _ = try? repository.pruneWorktrees()
         let storeExists = FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path)
         let store = storeExists ? try workspace.store() : nil
 

@@ -52,6 +52,7 @@ public struct Planner {
                      requireBinaries: Bool = true) throws -> (Spec, RunPlan) {
         let spec = try loadSpec(specPath)
         let config = workspace.config
+        try WorktreeRootCheck.validate(workspace)
         guard !config.agents.isEmpty else {
             throw UsageError(workspace.configPath == nil
                 ? "no agon.yml in \(workspace.root): run `agon init` or pass --config"
@@ -95,6 +96,7 @@ public struct Planner {
                     + "unknown (reported as unpriced, never $0) and its budget cannot be enforced from token counts")
             }
         }
+        warnings += SandboxLayout.warnings(config: workspace.config, ids: (agents + verifiers).map(\.id))
         if dirty { warnings.append("the work tree has uncommitted changes; they are not part of the run (the base is commit \(base.abbreviated()))") }
         if spec.acceptance.isEmpty { warnings.append("\(specPath): no acceptance commands; candidates pass on their diff alone") }
         // Holdout text visible to agents is no holdout, and the leak scan blocks every review over it.

@@ -18,7 +18,7 @@ public final class ReviewStage {
     let stopSignal: StopSignal
     let progress: ProgressSink
     /// Seconds between SIGTERM and SIGKILL when stopping a verifier CLI.
-    var killGrace: TimeInterval = 3
+    var killGrace: TimeInterval = 0.5
 
     init(workspace: Workspace, stopSignal: StopSignal, progress: ProgressSink) {
         self.workspace = workspace

@@ -1,6 +1,9 @@
 import AgonCore
 import AgonGit
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A verifier's private scratch directory, outside the repository: `base/` (a plain copy of the
 /// base commit's files, no `.git`, made read-only), the verdict file it is asked to write, and
@@ -15,12 +18,16 @@ final class ReviewScratch {
     /// libgit2 worktree creation is serialised across verifiers (they share `.git/worktrees`).
     private static let gitLock = NSLock()
 
-    /// Creates the scratch directory for `seed` (any leftover from a killed attempt is replaced).
+    /// Creates a fresh scratch directory: `mkdtemp`, mode 0700, an unpredictable name, so no other
+    /// process can prepare it in advance (e.g. plant a verdict) or guess where it is.
     init(seed: UInt64) throws {
         let temp = FileManager.default.temporaryDirectory.path
-        directory = (temp.hasSuffix("/") ? String(temp.dropLast()) : temp) + "/agon-review-" + String(format: "%016llx", seed)
-        Self.removeTree(directory)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let prefix = (temp.hasSuffix("/") ? String(temp.dropLast()) : temp) + "/agon-review-"
+        var template = Array((prefix + UUID().uuidString.prefix(8).lowercased() + "XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw WorkError("cannot create a directory in \(temp): \(String(cString: strerror(errno)))")
+        }
+        directory = String(cString: made)
     }
 
     /// Copies the files of commit `base` into `base/` through a short-lived worktree of the run

@@ -86,6 +86,12 @@ final class CLIVerifierChannel: VerifierChannel {
         // Candidates' diffs are untrusted: the verifier may read, never act (`ReadOnlyFlags`).
         launch.readOnly = true
         launch.readableDirectories = [scratch.directory]
+        do {
+            launch.sandbox = try SandboxLayout.make(workspace: workspace, mode: entry.sandbox ?? workspace.config.defaults.sandbox)?
+                .verifier(scratch: scratch.directory, homeDir: scratch.io(attempt: attempt) + pass + "/home", network: entry.network)
+        } catch {
+            return VerifierAttempt(reply: nil, failure: "cannot prepare the verifier's sandbox: \(error)", endedNormally: false)
+        }
         let executor = AgentExecutor(launch: launch)
         let token = stopSignal.register { executor.cancel() }
         let result = executor.run()
@@ -98,7 +104,8 @@ final class CLIVerifierChannel: VerifierChannel {
             try? fm.removeItem(at: target)
             try? fm.copyItem(atPath: source, toPath: target.path)
         }
-        // The verdict comes from the CLI's own output only (a read-only verifier cannot write files).
+        // Only the verifier's own output stream counts: a file can be written by anyone who can
+        // reach the scratch directory, and a read-only verifier cannot write one.
         let reply = HarnessAdapters.adapter(for: entry.harness).finalMessage(transcript: transcript)
 
         var out = VerifierAttempt(reply: reply, usage: result.usage, costUSD: result.costUSD, costSource: result.costSource,

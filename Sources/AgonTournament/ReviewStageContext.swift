@@ -19,7 +19,6 @@ struct ReviewContext {
 
     /// Builds the shared review inputs for `record`'s passing candidates; reads their patch files.
     static func make(record: RunRecord, spec: Spec, workspace: Workspace) throws -> ReviewContext {
-        let layout = workspace.layout
         let config = workspace.config
         // A gated candidate's name inside a passing diff reveals as much as a passing one's, so
         // every candidate's tokens are scanned and redacted in every review copy.
@@ -29,11 +28,8 @@ struct ReviewContext {
         let everyToken = allTokens.filter { !ordinary.contains($0.lowercased()) }
         var candidates: [ReviewCandidate] = []
         for candidate in record.candidates where candidate.passedGate {
-            guard let patchPath = candidate.diff.patchPath else { continue }
-            let url = layout.resolve(patchPath)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw WorkError("cannot read \(candidate.agent)'s patch \(layout.relativePath(url)) for review")
-            }
+            guard candidate.diff.patchPath != nil else { continue }
+            let data = try SealedPatch.read(candidate, runID: record.runID, baseSHA: record.baseSHA, workspace: workspace)
             let entry = config.agent(candidate.agent)
             var checks: [String: CheckStatus] = [:]
             var summaries: [String: String] = [:]

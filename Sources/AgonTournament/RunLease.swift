@@ -1,3 +1,4 @@
+import AgonCore
 import AgonStore
 import Foundation
 #if canImport(Glibc)
@@ -7,7 +8,7 @@ import Glibc
 /// Marks a run as being executed by a live `agon` process: an exclusive `flock` on
 /// `.agon/runs/<run>/lease`. The kernel drops it when the process exits, however it dies, so
 /// `agon clean` and `agon run --resume` can tell a live run from one whose `agon` was killed.
-final class RunLease {
+public final class RunLease {
     private var fd: Int32
 
     private init(fd: Int32) { self.fd = fd }
@@ -46,5 +47,14 @@ final class RunLease {
         flock(fd, LOCK_UN)
         close(fd)
         fd = -1
+    }
+
+    /// How `list` and `show` name a run that says it is running but whose lease nobody holds.
+    public static let staleStatus = "stale"
+
+    /// `status`, or `stale` when the run claims to be in progress and no `agon` process holds its lease.
+    public static func displayedStatus(_ status: RunStatus, runID: String, layout: ArtifactLayout) -> String {
+        if !status.isTerminal && status != .planned && !isHeld(layout, runID: runID) { return staleStatus }
+        return status.rawValue
     }
 }

@@ -33,12 +33,14 @@ struct RunManifest: Codable {
     var priceTable: PriceTableInfo
     var promptSHA256: String
     var warnings: [String]
+    /// How agents, checks and verifiers were contained by default (`bwrap` or `none`, after fallback).
+    var sandbox: String = SandboxLayout.effective(.bwrap).rawValue
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", runID = "run_id", agonVersion = "agon_version", createdAt = "created_at"
         case spec, title, specHash = "spec_hash", baseRef = "base_ref", baseSHA = "base_sha"
         case dirtyAtStart = "dirty_at_start", parallel, agents, verifiers, priceTable = "price_table"
-        case promptSHA256 = "prompt_sha256", warnings
+        case promptSHA256 = "prompt_sha256", warnings, sandbox
     }
 
     static func make(runID: String, plan: RunPlan, workspace: Workspace, prompt: String, parallel: Int) -> RunManifest {
@@ -50,12 +52,14 @@ struct RunManifest: Codable {
         func lineup(_ agents: [PlannedAgent]) -> [Lineup] {
             agents.map { Lineup(agent: $0, cliVersion: $0.binaryPath.flatMap { versions[$0] }) }
         }
-        return RunManifest(runID: runID, createdAt: Date(), spec: plan.spec, title: plan.title, specHash: plan.specHash,
+        var manifest = RunManifest(runID: runID, createdAt: Date(), spec: plan.spec, title: plan.title, specHash: plan.specHash,
                            baseRef: plan.baseRef, baseSHA: plan.baseSHA, dirtyAtStart: plan.dirty, parallel: parallel,
                            agents: lineup(plan.agents), verifiers: lineup(plan.verifiers),
                            priceTable: PriceTableInfo(source: workspace.prices.source, date: workspace.prices.date,
                                                       models: workspace.prices.count, rejected: workspace.rejectedPrices),
                            promptSHA256: SHA256Digest.hex(Data(prompt.utf8)), warnings: plan.warnings)
+        manifest.sandbox = SandboxLayout.effective(workspace.config.defaults.sandbox).rawValue
+        return manifest
     }
 }
 

@@ -16,7 +16,7 @@ public struct TournamentOptions {
     public var killGrace: TimeInterval
 
     public init(agentFilter: [String]? = nil, parallel: Int? = nil, review: Bool = true,
-                progress: ProgressSink? = nil, killGrace: TimeInterval = 3) {
+                progress: ProgressSink? = nil, killGrace: TimeInterval = 0.5) {
         self.agentFilter = agentFilter
         self.parallel = parallel
         self.review = review
@@ -31,6 +31,15 @@ public final class Tournament {
     public let workspace: Workspace
     public let options: TournamentOptions
     let stopSignal = StopSignal()
+    private let watchLock = NSLock()
+    private var watch: TamperWatch?
+
+    /// The run's watch over the shared git dir, made on first use (only unsandboxed candidates use it).
+    func tamperWatch() -> TamperWatch? {
+        watchLock.lock(); defer { watchLock.unlock() }
+        if watch == nil, let commonDir = try? workspace.repository().commonDir { watch = TamperWatch(commonDir: commonDir) }
+        return watch
+    }
 
     /// Every agent and verifier process of a run carries this environment entry (children inherit
     /// it), so `--resume` and `clean` can find what a killed `agon` left running.
@@ -128,6 +137,7 @@ public final class Tournament {
         let lease = try RunLease.acquire(layout, runID: runID)
         defer { lease.release() }
         try ignoreAgonPaths(aider: plan.agents.contains { $0.harness == .aider })
+        watchLock.lock(); watch = nil; watchLock.unlock()   // this run's baseline, taken after ignoreAgonPaths
 
         var record: RunRecord
         if let previous {
@@ -156,7 +166,8 @@ public final class Tournament {
             try store.createRun(record)
         }
         for warning in plan.warnings { progress.note("warning: \(warning)") }
-        progress.note("run \(runID): \(plan.title) — \(plan.agents.count) agents, base \(plan.baseSHA.prefix(10))")
+        let sandboxMode = SandboxLayout.effective(workspace.config.defaults.sandbox)
+        progress.note("run \(runID): \(plan.title) — \(plan.agents.count) agents, base \(plan.baseSHA.prefix(10)), sandbox \(sandboxMode.rawValue)")
 
         let todo = plan.agents.filter { agent in record.candidate(agent.id)?.state != .finished }
         let board = ProgressBoard(agents: plan.agents, sink: progress)
@@ -243,28 +254,66 @@ public final class Tournament {
 
         let entry = workspace.config.agent(agent.id)!
         let prompt = AgentPrompt.render(spec: spec, budget: agent.budget)
-        let launch = AgentLaunch.make(entry: entry, planned: agent, prompt: prompt, worktree: worktree,
+        var launch = AgentLaunch.make(entry: entry, planned: agent, prompt: prompt, worktree: worktree,
                                       artifactsDir: candidateDir.path, runID: runID, workspace: workspace,
                                       killGrace: options.killGrace)
+        let sandboxLayout: SandboxLayout?
+        do {
+            sandboxLayout = try SandboxLayout.make(workspace: workspace, mode: entry.sandbox ?? workspace.config.defaults.sandbox)
+            launch.sandbox = try sandboxLayout?.agent(worktree: worktree, worktreeName: WorktreeSet.name(runID: runID, agent: agent.id),
+                                                      branch: worktrees.branch(for: agent.id),
+                                                      artifactsDir: candidateDir.path, network: entry.network)
+        } catch {
+            candidate.outcome = .agentError
+            candidate.apiErrorMessage = "cannot prepare the sandbox: \(error)"
+            candidate.state = .finished
+            board.finished(candidate)
+            return candidate
+        }
+        candidate.sandbox = launch.sandbox == nil ? SandboxMode.none.rawValue : SandboxMode.bwrap.rawValue
         board.started(agent.id)
         let executor = AgentExecutor(launch: launch) { progress in board.update(agent.id, progress) }
         let token = stopSignal.register { executor.cancel() }
+        // Unsandboxed, the shared git dir is writable: watch it (a sandbox makes it read-only).
+        let watch = launch.sandbox == nil ? tamperWatch() : nil
+        watch?.begin(agent.id)
+        let indexBefore = worktrees.indexStamp(agent.id)
         let result = executor.run()
         stopSignal.unregister(token)
         candidate.apply(result, layout: layout)
+        // The watch covers the checks too: the agent's flags are collected after them.
+
+        if sandboxLayout != nil {
+            SandboxLayout.mergeObjects(from: candidateDir.path + "/sandbox", into: sandboxLayout!.commonDir)
+            try? FileManager.default.removeItem(atPath: candidateDir.path + "/sandbox")
+        }
 
         // Snapshot: commit whatever the agent left (neutral author), diff against base.
         do {
+            try worktrees.restoreGitLink(agent.id)
             let repository = try workspace.repository()
             let author = GitSignature(name: Self.snapshotAuthor.name, email: Self.snapshotAuthor.email)
-            let snapshot = try repository.commitAll(worktreePath: worktree, author: author, message: Self.snapshotMessage)
-            let patch = try repository.diff(from: ObjectID(hex: plan.baseSHA)!, to: snapshot)
+            // An index the agent wrote is not trusted to say which files are unchanged.
+            let indexTouched = worktrees.indexStamp(agent.id) != indexBefore
+            let snapshot = try repository.commitAll(worktreePath: worktree, author: author, message: Self.snapshotMessage,
+                                                    rehashingFrom: indexTouched ? ObjectID(hex: plan.baseSHA) : nil)
+            let cap = workspace.config.defaults.maxPatchBytes
+            let diff = try repository.diff(from: ObjectID(hex: plan.baseSHA)!, to: snapshot, maxBytes: cap)
             let patchURL = layout.patch(runID, agent: agent.id)
-            try AtomicFile.write(patch.data, to: patchURL)
             candidate.snapshotSHA = snapshot.hex
-            candidate.diff = DiffSummary(files: patch.stats.files, insertions: patch.stats.insertions,
-                                         deletions: patch.stats.deletions, patchPath: layout.relativePath(patchURL),
-                                         changedPaths: patch.stats.paths)
+            if let patch = diff.patch { try AtomicFile.write(patch.data, to: patchURL) }
+            // The hash is the seal: review and apply check the file against it.
+            candidate.diff = DiffSummary(files: diff.stats.files, insertions: diff.stats.insertions,
+                                         deletions: diff.stats.deletions,
+                                         patchPath: diff.patch == nil ? nil : layout.relativePath(patchURL),
+                                         changedPaths: diff.stats.paths,
+                                         patchSHA256: diff.patch.map { SHA256Digest.hex($0.data) },
+                                         patchBytes: diff.bytes)
+            if diff.patch == nil {
+                if candidate.outcome == .ok { candidate.outcome = .oversize }
+                candidate.apiErrorMessage = candidate.apiErrorMessage
+                    ?? "patch of \(diff.bytes) bytes is over max_patch_bytes (\(cap)); not stored or reviewed"
+            }
         } catch {
             candidate.outcome = candidate.outcome == .ok ? .agentError : candidate.outcome
             candidate.apiErrorMessage = candidate.apiErrorMessage ?? "snapshot failed: \(error)"
@@ -273,6 +322,12 @@ public final class Tournament {
 
         board.checking(agent.id)
         runChecks(&candidate, spec: spec, runID: runID, worktree: worktree, worktrees: worktrees)
+        if let changed = watch?.end(agent.id), !changed.isEmpty {
+            candidate.tampering = changed
+            candidate.outcome = .tampered
+            candidate.apiErrorMessage = "the shared git dir changed while it or its checks ran: "
+                + changed.prefix(3).joined(separator: "; ") + (changed.count > 3 ? "; …" : "")
+        }
         candidate.state = stopSignal.isStopped && candidate.outcome == .interrupted ? .pending : .finished
         board.finished(candidate)
         return candidate
@@ -286,23 +341,39 @@ public final class Tournament {
             candidate.checks.scope = candidate.scopeViolations.isEmpty ? .passed : .failed
         }
         guard candidate.outcome == .ok, !stopSignal.isStopped else { return }
-        let runner = CheckRunner(timeout: workspace.config.defaults.checkTimeout.seconds,
-                                 environment: checkEnvironment(worktree: worktree))
         let agent = candidate.agent
+        let mode = workspace.config.agent(agent)?.sandbox ?? workspace.config.defaults.sandbox
+        let checkDir = layout.candidateDirectory(runID, agent: agent).path + "/sandbox-check"
+        defer { try? FileManager.default.removeItem(atPath: checkDir) }
+        var runner = CheckRunner(timeout: workspace.config.defaults.checkTimeout.seconds,
+                                 environment: checkEnvironment(worktree: worktree, runID: runID))
+        do {
+            runner.sandbox = try SandboxLayout.make(workspace: workspace, mode: mode)?
+                .check(worktree: worktree, worktreeName: WorktreeSet.name(runID: runID, agent: agent),
+                       branch: worktrees.branch(for: agent), privateDir: checkDir, holdout: false)
+        } catch {
+            candidate.checks.acceptance = .failed
+            candidate.apiErrorMessage = candidate.apiErrorMessage ?? "cannot prepare the checks' sandbox: \(error)"
+            return
+        }
         let (acceptance, acceptanceResults) = runner.run(spec.acceptance, kind: .acceptance, in: worktree, logs: {
             layout.checkLog(runID, agent: agent, kind: .acceptance, index: $0)
         }, stopSignal: stopSignal)
         candidate.checks.acceptance = acceptance
         candidate.checkResults += acceptanceResults
 
-        guard !spec.holdout.isEmpty, let patchPath = candidate.diff.patchPath, !stopSignal.isStopped else { return }
+        guard !spec.holdout.isEmpty, candidate.diff.patchPath != nil, !stopSignal.isStopped else { return }
         // Holdout: a fresh worktree of base + the candidate's patch, so nothing the agent left
         // outside its diff (and nothing the acceptance run produced) can influence it.
         do {
-            let patch = try Data(contentsOf: layout.resolve(patchPath))
+            let patch = try SealedPatch.read(candidate, runID: runID, baseSHA: worktrees.base.hex, workspace: workspace)
             let holdoutTree = try worktrees.createHoldout(for: agent, applying: patch)
             defer { worktrees.removeHoldout(for: agent) }
-            let holdoutRunner = CheckRunner(timeout: runner.timeout, environment: checkEnvironment(worktree: holdoutTree))
+            var holdoutRunner = CheckRunner(timeout: runner.timeout, environment: checkEnvironment(worktree: holdoutTree, runID: runID))
+            let holdoutName = worktrees.holdoutName(agent)
+            holdoutRunner.sandbox = try SandboxLayout.make(workspace: workspace, mode: mode)?
+                .check(worktree: holdoutTree, worktreeName: WorktreeSet.name(runID: runID, agent: holdoutName),
+                       branch: worktrees.branch(for: holdoutName), privateDir: checkDir, holdout: true)
             let (holdout, results) = holdoutRunner.run(spec.holdout, kind: .holdout, in: holdoutTree, logs: {
                 layout.checkLog(runID, agent: agent, kind: .holdout, index: $0)
             }, stopSignal: stopSignal)
@@ -318,8 +389,10 @@ public final class Tournament {
     }
 
     /// Checks see the basic environment plus where holdout scripts live (outside every worktree).
-    func checkEnvironment(worktree: String) -> [String: String] {
+    func checkEnvironment(worktree: String, runID: String) -> [String: String] {
         var env = ChildEnvironment.build(parent: workspace.environment, passThrough: [], explicit: [:], agon: [:])
+        // Checks run the candidate's code: tagged like agents, so `clean` and `--resume` find leftovers.
+        env[Self.runVariable] = runID
         env["AGON_WORKTREE"] = worktree
         env["AGON_HOLDOUT_DIR"] = workspace.layout.holdoutDirectory.path
         env["AGON_REPO"] = workspace.root

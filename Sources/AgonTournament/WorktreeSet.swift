@@ -30,6 +30,7 @@ final class WorktreeSet: @unchecked Sendable {
     /// On failure every worktree this call created is removed again: nothing is left half-made.
     func create(agents: [String]) throws {
         guard !agents.isEmpty else { return }
+        try WorktreeRootCheck.claim(workspace)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let pool = WorktreePool(workspace: workspace)
         let keepIgnored = workspace.config.defaults.poolKeepIgnored
@@ -124,6 +125,26 @@ final class WorktreeSet: @unchecked Sendable {
             }
             if try repository.branchExists(branch(for: agent)) { try repository.deleteBranch(branch(for: agent)) }
         }
+    }
+
+    /// Rewrites the worktree's `.git` link to its own admin dir: an agent could point it at a
+    /// rival's, and Agon's snapshot would then commit onto the rival's branch and index.
+    func restoreGitLink(_ agent: String) throws {
+        let repository = try workspace.repository()
+        let link = path(for: agent) + "/.git"
+        let admin = repository.commonDir + "/worktrees/" + Self.name(runID: runID, agent: agent)
+        let wanted = "gitdir: " + admin + "\n"
+        if (try? String(contentsOfFile: link, encoding: .utf8)) == wanted { return }
+        try? FileManager.default.removeItem(atPath: link)
+        try Data(wanted.utf8).write(to: URL(fileURLWithPath: link))
+    }
+
+    /// The worktree's index file as bytes' SHA-256 (nil when absent): whether an agent wrote it.
+    func indexStamp(_ agent: String) -> String? {
+        guard let commonDir = try? workspace.repository().commonDir,
+              let data = FileManager.default.contents(atPath: commonDir + "/worktrees/" + Self.name(runID: runID, agent: agent) + "/index")
+        else { return nil }
+        return SHA256Digest.hex(data)
     }
 
     /// Scratch worktrees live under `_<purpose>/`: agent ids start with a letter or digit, so no

@@ -45,7 +45,11 @@ struct Agon: ParsableCommand {
             print(fullMessage(for: error))
             return 0
         }
-        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        // Every error line starts `agon:` (ArgumentParser's own say `Error:`).
+        var message = fullMessage(for: error)
+        if message.hasPrefix("Error: ") { message = "agon: " + message.dropFirst("Error: ".count) }
+        else if !message.hasPrefix("agon: ") && code != .validationFailure { message = "agon: " + message }
+        FileHandle.standardError.write(Data((message + "\n").utf8))
         // ArgumentParser reports usage problems as 64; Agon documents 2 for every bad-input case.
         return code == .validationFailure ? 2 : code.rawValue
     }

@@ -12,7 +12,8 @@ struct List: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        emit(RunPresenter.list(try RunQueries(workspace: try repo.workspace()).list(limit: limit)), json: json)
+        let workspace = try repo.workspace()
+        emit(RunPresenter.list(try RunQueries(workspace: workspace).list(limit: limit), layout: workspace.layout), json: json)
     }
 }
 

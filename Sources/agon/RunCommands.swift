@@ -1,3 +1,4 @@
+import AgonAgents
 import AgonReport
 import AgonTournament
 import ArgumentParser
@@ -26,7 +27,15 @@ struct Run: ParsableCommand {
                                         progress: TerminalProgress.standardError())
         let workspace = try repo.workspace()
         let tournament = Tournament(workspace: workspace, options: options)
-        let result = try resume.map { try tournament.resume(runID: $0) } ?? tournament.run(specPaths: specs)
+        let result: CommandResult<[RunRecord]>
+        do {
+            result = try resume.map { try tournament.resume(runID: $0) } ?? tournament.run(specPaths: specs)
+        } catch {
+            LeftoverProcesses.killOrphans()
+            throw error
+        }
+        // Agon is a child subreaper: whatever an unsandboxed agent or check orphaned is its child now.
+        LeftoverProcesses.killOrphans()
         try finish(result, json: json) { RunPresenter.runs($0, layout: workspace.layout) }
     }
 }

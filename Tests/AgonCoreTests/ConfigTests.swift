@@ -150,7 +150,7 @@ import Testing
         ("agents:\n  a:\n    harness: claude\n    budget:\n      hard_timeout: 10x\n",
          "agon.yml:5: agents.a.budget.hard_timeout: invalid duration \"10x\": unknown unit \"x\" (use h, m or s)"),
         ("agents:\n  a:\n    harness: claude\n    modle: x\n",
-         "agon.yml:4: agents.a.modle: unknown key (did you mean \"model\"?); known keys: harness, model, binary, args, env, budget, pricing, command, base_url, api_key_env, weight, family, swap"),
+         "agon.yml:4: agents.a.modle: unknown key (did you mean \"model\"?); known keys: harness, model, binary, args, env, budget, pricing, command, base_url, api_key_env, weight, family, swap, sandbox, network"),
         ("agents:\n  j: { harness: openai, model: gpt-5 }\n",
          "agon.yml:2: agents.j.harness: harness \"openai\" can only be a verifier (it cannot edit files)"),
         ("agents:\n  c: { harness: command }\n",

@@ -182,3 +182,34 @@ import Testing
         #expect(PathGlob(pattern).matches(path) == expected)
     }
 }
+
+/// A few hundred bytes of nested merge keys once kept `validate` busy for minutes.
+@Suite struct YAMLExpansionBoundTests {
+    static var mergeBomb: String {
+        var inner = "&m0 {title: t}"
+        for level in 1...8 {
+            inner = "&m\(level) {<<: [\(inner), " + Array(repeating: "*m\(level - 1)", count: 7).joined(separator: ", ") + "]}"
+        }
+        return "---\n<<: \(inner)\n---\nbody\n"
+    }
+
+    @Test func mergeKeyBombIsAClearErrorNotMinutesOfWork() throws {
+        #expect(Self.mergeBomb.utf8.count < 500)
+        let started = Date()
+        let error = #expect(throws: AgonInputError.self) { try Spec.parse(text: Self.mergeBomb, file: "bomb.md") }
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(error?.description.contains("aliases and merge keys") == true)
+        #expect(error?.description.contains("\n") == false)
+        let configBomb = Self.mergeBomb.replacingOccurrences(of: "---\n", with: "").replacingOccurrences(of: "body\n", with: "")
+        #expect(throws: AgonInputError.self) { try Config.parse(yaml: configBomb) }
+    }
+
+    @Test func ordinaryAliasesStillWork() throws {
+        let spec = try Spec.parse(text: "---\ntitle: t\nacceptance: &a [\"true\"]\nholdout: *a\n---\nx\n", file: "a.md")
+        #expect(spec.holdout == ["true"])
+    }
+
+    @Test func emptySpecIsAnInputError() {
+        #expect(throws: AgonInputError.self) { try Spec.parse(text: " \n\n", file: "e.md") }
+    }
+}

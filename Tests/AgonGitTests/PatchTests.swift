@@ -88,6 +88,19 @@ import AgonTestSupport
         try repo.git.run("apply", "--check", input: patch.data)
     }
 
+    @Test func aCappedDiffIsTheSamePatchUnderTheCapAndOnlyItsSizeOver() throws {
+        let (repo, base) = try makeBase()
+        try Change.everythingAtOnce.apply(to: repo)
+        let target = try repo.commit("change")
+        let expected = try repo.git.data(["diff", "--no-renames", "--binary", base.hex, target.hex])
+        let under = try repo.open().diff(from: base, to: target, maxBytes: expected.count)
+        #expect(under.patch?.data == expected && under.bytes == expected.count)
+        let over = try repo.open().diff(from: base, to: target, maxBytes: expected.count - 1)
+        #expect(over.patch == nil)
+        #expect(over.bytes == expected.count)   // counted file by file, exactly git's size
+        #expect(over.stats == under.stats)
+    }
+
     @Test func workdirPatchIncludesUntrackedAndMatchesGitAfterStaging() throws {
         let (repo, base) = try makeBase()
         try repo.write(".gitignore", "*.log\n")

@@ -52,10 +52,10 @@ struct GoldenOutputTests {
                        finishedAt: GoldenRuns.created.addingTimeInterval(300), candidateCount: 4, winner: "neat", costUSD: 0.5448,
                        unpricedCount: 0),
         ]
-        let output = RunPresenter.list(runs)
+        let output = RunPresenter.list(runs, layout: Self.layout)
         try Self.expectGolden(output.text, "list.txt")
         try Self.expectGolden(output.json, "list.json")
-        #expect(RunPresenter.list([]).text == "no runs yet: `agon run SPEC` starts one\n")
+        #expect(RunPresenter.list([], layout: Self.layout).text == "no runs yet: `agon run SPEC` starts one\n")
     }
 
     @Test func shortlist() throws {

@@ -9,7 +9,8 @@ import Testing
     /// A repository with one finished run of `neat` (and `idle`, an agent that changes nothing).
     func fixtureWithRun() throws -> (TournamentFixture, String) {
         let fixture = try TournamentFixture(config: nil)
-        let idle = fixture.root + "/idle-solutions"
+        // Under bin/ (a PATH entry): the sandbox replaces the fixture's HOME, and shows PATH entries.
+        let idle = fixture.bin + "/idle-solutions"
         try FileManager.default.createDirectory(atPath: idle, withIntermediateDirectories: true)
         try "true\n".write(toFile: idle + "/slugify.sh", atomically: true, encoding: .utf8)
         try fixture.writeConfig("""

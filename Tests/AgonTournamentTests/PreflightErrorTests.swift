@@ -11,7 +11,7 @@ import Testing
         #expect(status == 2, "exit \(status): \(stderr)", sourceLocation: sourceLocation)
         let lines = stderr.split(separator: "\n")
         #expect(lines.count == 1, "expected one line, got: \(stderr)", sourceLocation: sourceLocation)
-        #expect(stderr.hasPrefix("agon: ") || stderr.hasPrefix("Error: "), "\(stderr)", sourceLocation: sourceLocation)
+        #expect(stderr.hasPrefix("agon: "), "\(stderr)", sourceLocation: sourceLocation)
         #expect(stderr.contains(mentions), "\(stderr) should mention \(mentions)", sourceLocation: sourceLocation)
         // Nothing half-made: no worktrees, no agon branches, no recorded runs.
         #expect(try fixture.git("branch", "--list", "agon/*").isEmpty, sourceLocation: sourceLocation)

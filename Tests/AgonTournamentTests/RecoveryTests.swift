@@ -1,3 +1,4 @@
+import AgonAgents
 import AgonCore
 import AgonStore
 import Foundation
@@ -33,8 +34,17 @@ import Testing
         #expect(before.candidate("slow")?.state == .running)
         kill(agon.processIdentifier, SIGKILL)
         agon.waitUntilExit()
-        // A silent agent outlives its killed parent (nothing it writes hits a closed pipe)…
-        #expect(!TournamentFixture.processes(ofRun: before.runID).isEmpty)
+        if Sandbox.availableBwrap() != nil {
+            // Sandboxed, the agent dies with agon (--die-with-parent): nothing is left behind…
+            #expect(TournamentFixture.wait(timeout: 5) { TournamentFixture.processes(ofRun: before.runID).isEmpty })
+        } else {
+            // …unsandboxed, a silent agent outlives its killed parent (nothing it writes hits a closed pipe)…
+            #expect(!TournamentFixture.processes(ofRun: before.runID).isEmpty)
+        }
+        // Nobody holds the run any more: list and show say so instead of "running".
+        let show = try fixture.agon("show", before.runID)
+        #expect(show.stdout.contains("  stale  ") && show.stdout.contains("agon run --resume \(before.runID)"), "\(show.stdout)")
+        #expect(try fixture.agon("list").stdout.contains("stale"))
 
         // …until `--resume` kills it before redoing the unfinished candidate from a fresh worktree.
         try fixture.writeConfig(Self.slowAndFast.replacingOccurrences(of: "DOUBLE_MODE: hang", with: "DOUBLE_TURNS: \"2\""))

@@ -107,6 +107,13 @@ public final class AgentExecutor: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(atPath: launch.artifactsDir, withIntermediateDirectories: true)
             try Data(launch.prompt.utf8).write(to: URL(fileURLWithPath: paths.promptFile))
+            // Fresh side files: a redone attempt must not count the usage an earlier one appended,
+            // and a sandbox binds these paths, so they must exist before it starts.
+            for file in [paths.usageFile, paths.analyticsLog] {
+                try? FileManager.default.removeItem(atPath: file)
+                guard FileManager.default.createFile(atPath: file, contents: nil) else { throw WorkFileError(path: file) }
+            }
+            try FileManager.default.createDirectory(atPath: paths.codexHome, withIntermediateDirectories: true)
             command = try HarnessCommand.build(for: launch, paths: paths)
             if launch.harness == .codex && launch.env["CODEX_HOME"] == nil { try prepareCodexHome(paths.codexHome) }
             if launch.harness == .aider, let model = launch.model, let price = launch.price {
@@ -124,7 +131,8 @@ public final class AgentExecutor: @unchecked Sendable {
                                                  explicit: launch.env.merging(command.environment) { a, _ in a },
                                                  agon: agonVariables)
         let spec = SpawnSpec(executable: command.executable, arguments: command.arguments, workingDirectory: launch.worktree,
-                             environment: environment, transcriptPath: paths.transcript, stderrPath: paths.stderr)
+                             environment: environment, transcriptPath: paths.transcript, stderrPath: paths.stderr,
+                             sandbox: launch.sandbox)
         let limits = SupervisionLimits(hardTimeout: launch.hardTimeout, silenceTimeout: launch.silenceTimeout,
                                        killGrace: launch.killGrace, maxLineBytes: launch.maxLineBytes,
                                        transcriptCapBytes: launch.transcriptCapBytes, stderrCapBytes: launch.stderrCapBytes)
@@ -172,6 +180,12 @@ public final class AgentExecutor: @unchecked Sendable {
             try fm.copyItem(atPath: source + "/" + name, toPath: home + "/" + name)
         }
     }
+}
+
+/// A side file Agon could not create for an agent.
+struct WorkFileError: Error, CustomStringConvertible {
+    var path: String
+    var description: String { "cannot create \(path)" }
 }
 
 /// The parsing and metering state of one run (confined to the supervising thread).

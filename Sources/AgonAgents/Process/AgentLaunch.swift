@@ -37,13 +37,15 @@ public struct AgentLaunch: Sendable {
     public var readOnly = false
     /// Directories outside `worktree` a read-only CLI may also read (the review packet file).
     public var readableDirectories: [String] = []
+    /// The sandbox the agent runs in; nil = unsandboxed (process group only).
+    public var sandbox: Sandbox?
 
     public init(harness: Harness, binary: String? = nil, model: String? = nil, extraArgs: [String] = [],
                 command: [String]? = nil, env: [String: String] = [:], passThroughEnv: [String] = [],
                 price: ModelPrice? = nil, maxCostUSD: Double? = nil, hardTimeout: TimeInterval = 600,
-                silenceTimeout: TimeInterval = 0, killGrace: TimeInterval = 3, prompt: String, worktree: String,
+                silenceTimeout: TimeInterval = 0, killGrace: TimeInterval = 0.5, prompt: String, worktree: String,
                 artifactsDir: String, parentEnvironment: [String: String]? = nil, maxLineBytes: Int = 1 << 20,
-                transcriptCapBytes: Int = 64 << 20, stderrCapBytes: Int = 4 << 20) {
+                transcriptCapBytes: Int = 64 << 20, stderrCapBytes: Int = 4 << 20, sandbox: Sandbox? = nil) {
         self.harness = harness
         self.binary = binary
         self.model = model
@@ -63,5 +65,6 @@ public struct AgentLaunch: Sendable {
         self.maxLineBytes = maxLineBytes
         self.transcriptCapBytes = transcriptCapBytes
         self.stderrCapBytes = stderrCapBytes
+        self.sandbox = sandbox
     }
 }

@@ -58,8 +58,21 @@ public struct HarnessCommand: Equatable, Sendable {
         }
     }
 
-    /// The command for `launch`, built by its harness's adapter.
+    /// Prompts longer than this go by file: one argument is limited to 128 KiB on Linux
+    /// (a 166 KB spec failed every CLI with "Argument list too long").
+    public static let inlinePromptLimit = 100_000
+
+    /// The prompt as an argument: the text itself, or a pointer to the prompt file when too long.
+    static func inlinePrompt(_ prompt: String, promptFile: String) -> String {
+        guard prompt.utf8.count > inlinePromptLimit else { return prompt }
+        return "Your task is too long to pass as an argument; it is in the file `\(promptFile)`. "
+            + "Read all of that file first, then do exactly what it says."
+    }
+
+    /// The command for `launch`, built by its harness's adapter (or its read-only form for verifiers).
     public static func build(for launch: AgentLaunch, paths: Paths) throws -> HarnessCommand {
+        var launch = launch
+        launch.prompt = inlinePrompt(launch.prompt, promptFile: paths.promptFile)
         if launch.readOnly { return try ReadOnlyFlags.build(for: launch, paths: paths) }
         return try HarnessAdapters.adapter(for: launch.harness).command(for: launch, paths: paths)
     }

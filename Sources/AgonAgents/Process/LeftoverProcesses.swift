@@ -22,4 +22,24 @@ public enum LeftoverProcesses {
         for pid in pids { var status: Int32 = 0; _ = waitpid(pid, &status, WNOHANG) }
         return pids
     }
+
+    /// SIGKILLs and reaps every live child of this process. For a child subreaper whose own
+    /// children are all done: what is left is what agents and checks orphaned (`setsid env -i`,
+    /// double forks), which carry no tag to find them by.
+    @discardableResult
+    public static func killOrphans() -> [Int32] {
+        let me = getpid()
+        var killed: [Int32] = []
+        for _ in 0..<50 {
+            let children = ProcessTable.all().filter { $0.ppid == me }
+            if children.isEmpty { break }
+            for child in children {
+                if child.isAlive { Glibc.kill(child.pid, SIGKILL); killed.append(child.pid) }
+                var status: Int32 = 0
+                _ = waitpid(child.pid, &status, WNOHANG)
+            }
+            usleep(2000)
+        }
+        return Array(Set(killed))
+    }
 }

@@ -48,7 +48,7 @@ public struct SupervisionLimits: Sendable {
     /// How often `onTick` runs (file tailers, progress reports).
     public var tickInterval: TimeInterval
 
-    public init(hardTimeout: TimeInterval = 600, silenceTimeout: TimeInterval = 0, killGrace: TimeInterval = 3,
+    public init(hardTimeout: TimeInterval = 600, silenceTimeout: TimeInterval = 0, killGrace: TimeInterval = 0.5,
                 maxLineBytes: Int = 1 << 20, transcriptCapBytes: Int = 64 << 20, stderrCapBytes: Int = 4 << 20,
                 tickInterval: TimeInterval = 0.1) {
         self.hardTimeout = hardTimeout
@@ -70,15 +70,18 @@ public struct SpawnSpec: Sendable {
     public var environment: [String: String]
     public var transcriptPath: String
     public var stderrPath: String
+    /// Run inside this bubblewrap sandbox; nil = directly, in a process group only.
+    public var sandbox: Sandbox?
 
     public init(executable: String, arguments: [String], workingDirectory: String, environment: [String: String],
-                transcriptPath: String, stderrPath: String) {
+                transcriptPath: String, stderrPath: String, sandbox: Sandbox? = nil) {
         self.executable = executable
         self.arguments = arguments
         self.workingDirectory = workingDirectory
         self.environment = environment
         self.transcriptPath = transcriptPath
         self.stderrPath = stderrPath
+        self.sandbox = sandbox
     }
 
     /// Resolves `executable` the way a shell would, but against the child's PATH and cwd.
@@ -175,7 +178,13 @@ public final class ProcessGroupSupervisor {
         if requestedStop == nil { requestedStop = reason }
         if pid > 0 && signalledAt == nil {
             signalledAt = MonotonicClock.now()
-            kill(-pid, SIGTERM)
+            if spec.sandbox == nil {
+                kill(-pid, SIGTERM)
+            } else {
+                // bwrap dies of SIGTERM at once and takes the sandbox with it, which would deny the
+                // agent its grace period: SIGTERM the group's members inside, not bwrap.
+                for e in ProcessTable.all() where e.pgid == pid && e.pid != pid { kill(e.pid, SIGTERM) }
+            }
         }
         let fd = wakeWrite
         lock.unlock()
@@ -201,10 +210,21 @@ public final class ProcessGroupSupervisor {
 
         var environment = spec.environment
         environment[Self.tagVariable] = tag
+        var program = executable, argv0 = spec.executable, arguments = spec.arguments
+        if var sandbox = spec.sandbox {
+            // The program itself may live where the sandbox hides (a tool under /tmp or HOME).
+            sandbox.expose(executable: executable)
+            environment[Sandbox.markerVariable] = "1"
+            environment["TMPDIR"] = "/tmp"   // the sandbox's private /tmp; anything else is read-only
+            let argv = sandbox.command(executable: executable, arguments: spec.arguments, cwd: spec.workingDirectory)
+            program = sandbox.bwrap
+            argv0 = argv[0]
+            arguments = Array(argv.dropFirst())
+        }
         let startedAt = MonotonicClock.now()
         let child: pid_t
         do {
-            child = try Self.spawn(executable: executable, argv0: spec.executable, arguments: spec.arguments,
+            child = try Self.spawn(executable: program, argv0: argv0, arguments: arguments,
                                    cwd: spec.workingDirectory, environment: environment,
                                    stdoutFD: out[1], stderrFD: err[1])
         } catch {
@@ -305,7 +325,9 @@ public final class ProcessGroupSupervisor {
         if outOpen { splitter.finish(onLine) }
         onTick()
 
-        let status = leaderStatus ?? .signaled(SIGKILL)
+        var status = leaderStatus ?? .signaled(SIGKILL)
+        // bwrap reports a command killed by signal N as exit 128+N.
+        if spec.sandbox != nil, case .exited(let code) = status, code > 128, code < 128 + 65 { status = .signaled(code - 128) }
         let survivors = Self.sweep(group: child, startedAfter: childStart, tracked: tracked, tag: "\(Self.tagVariable)=\(tag)")
         lock.lock()
         let reason = requestedStop

@@ -1,0 +1,130 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A bubblewrap sandbox for one process tree: what it sees of the filesystem, whether it has a
+/// network, and the guarantee that nothing it starts outlives it.
+///
+/// Always: the whole filesystem read-only, a private `/dev`, `/tmp` and `/proc` (a new pid
+/// namespace, so `/proc` shows only the sandbox's own processes), all capabilities dropped, and
+/// `--die-with-parent`: when the sandbox's leader ends or is killed, the kernel kills every
+/// process in its pid namespace, including `setsid`/double-forked ones. `mounts` are applied in
+/// order after that, so a later bind re-exposes a path under an earlier `hide`.
+public struct Sandbox: Equatable, Sendable {
+    /// One step of the filesystem view.
+    public enum Mount: Equatable, Sendable {
+        /// An empty, private tmpfs over the path: nothing under it is visible.
+        case hide(String)
+        /// The path itself, read-write.
+        case writable(String)
+        /// The path itself, read-only (re-exposed under an earlier `hide`).
+        case readOnly(String)
+        /// `source` seen at `target`, read-write.
+        case bind(source: String, target: String)
+        /// `source` seen at `target`, read-only.
+        case bindReadOnly(source: String, target: String)
+        /// A symbolic link at `path` pointing to `destination`.
+        case symlink(destination: String, path: String)
+
+        var target: String {
+            switch self {
+            case .hide(let p), .writable(let p), .readOnly(let p): return p
+            case .bind(_, let t), .bindReadOnly(_, let t): return t
+            case .symlink(_, let p): return p
+            }
+        }
+    }
+
+    /// The bubblewrap binary.
+    public var bwrap: String
+    public var mounts: [Mount]
+    /// Whether the sandbox keeps the host's network (agents and verifiers call their APIs).
+    public var network: Bool
+
+    public init(bwrap: String, mounts: [Mount], network: Bool) {
+        self.bwrap = bwrap
+        self.mounts = mounts
+        self.network = network
+    }
+
+    /// The environment entry every sandboxed process sees, so CLIs that refuse some flags as
+    /// root (Claude Code) know they are contained.
+    public static let markerVariable = "IS_SANDBOX"
+
+    /// bubblewrap's path when it is installed and can create namespaces here, else nil.
+    /// Probed once per process: a `true` run inside an empty sandbox.
+    public static func availableBwrap() -> String? { detected }
+
+    private static let detected: String? = {
+        for dir in ["/usr/bin", "/usr/local/bin", "/bin"] where access(dir + "/bwrap", X_OK) == 0 {
+            return probe(dir + "/bwrap") ? dir + "/bwrap" : nil
+        }
+        return nil
+    }()
+
+    private static func probe(_ bwrap: String) -> Bool {
+        var pid: pid_t = 0
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_RDWR, 0) }
+        let args = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-pid",
+                    "--die-with-parent", "--", "/bin/true"]
+        let argv = args.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        guard posix_spawn(&pid, bwrap, &actions, nil, argv, environ) == 0 else { return false }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return status == 0
+    }
+
+    /// Whether `path` is visible inside: the last mount covering it decides (the private `/tmp`
+    /// and `/dev` hide everything under them, e.g. `/dev/shm`, unless re-exposed).
+    public func exposes(_ path: String) -> Bool {
+        func covers(_ dir: String) -> Bool { path == dir || path.hasPrefix(dir.hasSuffix("/") ? dir : dir + "/") }
+        var visible = !covers("/tmp") && !covers("/dev")   // both are the sandbox's own
+        for mount in mounts where covers(mount.target) {
+            switch mount {
+            case .hide: visible = false
+            case .readOnly, .writable, .symlink: visible = true
+            // Another directory shown there: what is visible is the source's file, not ours.
+            case let .bind(source, target), let .bindReadOnly(source, target):
+                visible = source == target
+            }
+        }
+        return visible
+    }
+
+    /// Makes `executable` (and what it links to) visible inside, read-only, where a mount hides it.
+    public mutating func expose(executable: String) {
+        guard !exposes(executable), let resolved = realpath(executable, nil) else { return }
+        let real = String(cString: resolved)
+        free(resolved)
+        if real == executable {
+            mounts.append(.bindReadOnly(source: real, target: real))
+        } else {
+            if !exposes(real) { mounts.append(.bindReadOnly(source: real, target: real)) }
+            mounts.append(.symlink(destination: real, path: executable))
+        }
+    }
+
+    /// The argv that runs `executable arguments` in `cwd` inside this sandbox.
+    public func command(executable: String, arguments: [String], cwd: String) -> [String] {
+        var args = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                    "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--cap-drop", "ALL"]
+        if !network { args.append("--unshare-net") }
+        for mount in mounts {
+            switch mount {
+            case .hide(let path): args += ["--tmpfs", path]
+            case .writable(let path): args += ["--bind", path, path]
+            case .readOnly(let path): args += ["--ro-bind", path, path]
+            case let .bind(source, target): args += ["--bind", source, target]
+            case let .bindReadOnly(source, target): args += ["--ro-bind", source, target]
+            case let .symlink(destination, path): args += ["--symlink", destination, path]
+            }
+        }
+        args += ["--chdir", cwd, "--", executable]
+        return args + arguments
+    }
+}
