@@ -1,4 +1,5 @@
 import AgonAgents
+import AgonCore
 import AgonReport
 import AgonTournament
 import ArgumentParser

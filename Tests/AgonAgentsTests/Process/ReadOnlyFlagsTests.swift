@@ -28,7 +28,7 @@ import Testing
         // The same harness as a competing agent does carry its bypass (the worktree is its sandbox).
         if harness == .claude || harness == .gemini || harness == .codex {
             let agent = try HarnessCommand.build(for: AgentLaunch(harness: harness, model: "m", prompt: "x", worktree: "/w", artifactsDir: "/a"), paths: paths)
-            #expect(agent.arguments.contains { ["--dangerously-skip-permissions", "--yolo", "workspace-write"].contains($0) })
+            #expect(agent.arguments.contains { ["--dangerously-skip-permissions", "acceptEdits", "--yolo", "workspace-write"].contains($0) })
         }
     }
 
