@@ -1,0 +1,111 @@
+import AgonConsensus
+import AgonCore
+import AgonStore
+@testable import AgonTournament
+import Foundation
+import Testing
+
+private typealias R = LeaderboardRecords
+
+/// The reproductions of issue 11: how runs feed the rating fit and the verifier table.
+@Suite("Leaderboard evidence")
+struct LeaderboardEvidenceTests {
+    static func compute(_ runs: [RunRecord], replicates: Int = 0,
+                        settings: (inout LeaderboardSettings) -> Void = { _ in }) -> LeaderboardResult {
+        var s = LeaderboardSettings(replicates: replicates, seed: 3, parallel: false)
+        settings(&s)
+        return LeaderboardComputation(settings: s).compute(runs: runs, picks: [])
+    }
+
+    /// The consensus the review stage would record for these candidates and reviews.
+    static func reviewedRun(_ index: Int, candidates: [CandidateRecord], reviews: [ReviewRecord],
+                            weights: [String: Double] = [:]) throws -> RunRecord {
+        var run = R.run(index, candidates: candidates, reviews: reviews)
+        run.consensus = try ReviewConsensus.make(candidates: candidates, reviews: reviews) { weights[$0] ?? 1 }
+        return run
+    }
+
+    /// Two agents that fail the same way in every run carry the same evidence: equal ratings.
+    @Test func identicalFailuresGetEqualRatings() throws {
+        let runs = try (0..<20).map { i in
+            try Self.reviewedRun(i, candidates: [R.candidate("a", outcome: .agentError, files: 0, acceptance: .skipped),
+                                                 R.candidate("b", harness: .codex, outcome: .agentError, files: 0, acceptance: .skipped),
+                                                 R.candidate("c", harness: .gemini), R.candidate("d", harness: .aider)],
+                                 reviews: [R.review("v1", ranking: i % 2 == 0 ? ["c", "d"] : ["d", "c"]),
+                                           R.review("v2", ranking: ["c", "d"])])
+        }
+        let result = Self.compute(runs, replicates: 200)
+        let a = try #require(R.standing(result, "a")), b = try #require(R.standing(result, "b"))
+        let ra = try #require(a.rating), rb = try #require(b.rating)
+        #expect(abs(ra - rb) < 1e-6, "a \(ra) vs b \(rb)")
+        #expect(abs((a.ratingLow ?? .nan) - (b.ratingLow ?? .nan)) < 1e-6)
+        #expect(abs((a.ratingHigh ?? .nan) - (b.ratingHigh ?? .nan)) < 1e-6)
+        // Both rank below the agents that passed.
+        let c = try #require(R.standing(result, "c"))
+        #expect(c.rating! > ra)
+    }
+
+    /// Runs decided by tests alone count: 10 runs where only `a` passes outweigh 3 where the
+    /// panel prefers `b`.
+    @Test func testsDecideRunsWithoutReview() throws {
+        var runs: [RunRecord] = []
+        for i in 0..<10 {
+            runs.append(try Self.reviewedRun(i, candidates: [R.candidate("a"), R.candidate("b", harness: .codex, acceptance: .failed)],
+                                             reviews: []))
+        }
+        for i in 10..<13 {
+            runs.append(try Self.reviewedRun(i, candidates: [R.candidate("a"), R.candidate("b", harness: .codex)],
+                                             reviews: ["v1", "v2", "v3"].map { R.review($0, ranking: ["b", "a"]) }))
+        }
+        let result = Self.compute(runs, replicates: 100)
+        let a = try #require(R.standing(result, "a")), b = try #require(R.standing(result, "b"))
+        #expect(a.successes == 13 && b.successes == 3)
+        #expect(a.rating! > b.rating!, "a \(a.rating!) vs b \(b.rating!)")
+        #expect(result.agents.first?.agentIDs == ["a"])
+    }
+
+    /// Without any verifier configured the checks still rate the agents.
+    @Test func noVerifiersStillRates() throws {
+        let runs = (0..<6).map { i in
+            R.run(i, candidates: [R.candidate("a"), R.candidate("b", harness: .codex, outcome: .noChanges, files: 0, acceptance: .skipped)])
+        }
+        let result = Self.compute(runs)
+        let a = try #require(R.standing(result, "a")), b = try #require(R.standing(result, "b"))
+        let ra = try #require(a.rating), rb = try #require(b.rating)
+        #expect(ra > rb)
+    }
+
+    /// A verifier that ranks at random is scored against the other verifiers, not against a
+    /// consensus it dominates: its tau is near 0, not 1.
+    @Test func randomVerifierAgreementIsNearZero() throws {
+        var rng = SeededGenerator(seed: 11)
+        let agents = ["p", "q", "r", "s", "t"]
+        let harnesses: [Harness] = [.claude, .codex, .gemini, .aider, .opencode]
+        let runs = try (0..<30).map { i -> RunRecord in
+            let candidates = agents.indices.map { R.candidate(agents[$0], harness: harnesses[$0]) }
+            let random = agents.shuffled(using: &rng)
+            return try Self.reviewedRun(i, candidates: candidates,
+                                        reviews: [R.review("random", ranking: random), R.review("v1", ranking: agents),
+                                                  R.review("v2", ranking: agents)],
+                                        weights: ["random": 3])
+        }
+        let result = Self.compute(runs) { $0.verifierWeights = ["random": 3] }
+        let random = try #require(result.verifiers.first { $0.verifier == "random" })
+        let tau = try #require(random.agreementTau)
+        #expect(abs(tau) < 0.2, "random verifier tau \(tau)")
+        let v1 = try #require(result.verifiers.first { $0.verifier == "v1" })
+        // v1 agrees perfectly with v2, which the leave-one-out consensus of {random ×3, v2} ignores,
+        // so v1's tau is also near 0: what counts is that nobody is scored against itself.
+        #expect(v1.agreementTau.map { abs($0) < 0.2 } == true)
+    }
+
+    /// A single verifier has no one to agree with.
+    @Test func loneVerifierHasNoAgreement() throws {
+        let runs = try (0..<5).map { i in
+            try Self.reviewedRun(i, candidates: [R.candidate("a"), R.candidate("b", harness: .codex)],
+                                 reviews: [R.review("solo", ranking: ["a", "b"])])
+        }
+        let result = Self.compute(runs)
+        #expect(result.verifiers.first?.agreementTau == nil)
+    }
+}
