@@ -15,21 +15,26 @@ import Testing
             let data = try! PLDataset(itemCount: 6, runs: BootstrapTests().syntheticRuns(seed: seed &+ UInt64(s), runs: runs))
             let result = Bootstrap.plackettLuce(data, options: BootstrapOptions(replicates: 200, seed: UInt64(s)))
             for (item, summary) in result.items.enumerated() {
-                guard summary.replicatesPresent > 0, let low = summary.ratingLow, let high = summary.ratingHigh else { continue }
+                // A separated agent's one-sided bound counts as covering when the truth is on its side.
+                guard summary.ratingLow != nil || summary.ratingHigh != nil else { continue }
                 total += 1
-                if low <= trueRatings[item] && trueRatings[item] <= high { covered += 1 }
+                if (summary.ratingLow ?? -.infinity) <= trueRatings[item] && trueRatings[item] <= (summary.ratingHigh ?? .infinity) {
+                    covered += 1
+                }
             }
         }
         return Double(covered) / Double(total)
     }
 
     @Test func ninetyPercentIntervalsCoverTheTruthWithTenRuns() {
-        let c = coverage(runs: 10, simulations: 120, seed: 1_000)
+        let c = coverage(runs: 10, simulations: 150, seed: 1_000)
+        print("coverage of 90% intervals at 10 runs: \(c)")
         #expect(c >= 0.87, "coverage \(c) at 10 runs")
     }
 
     @Test func ninetyPercentIntervalsCoverTheTruthWithThirtyRuns() {
-        let c = coverage(runs: 30, simulations: 80, seed: 2_000)
+        let c = coverage(runs: 30, simulations: 150, seed: 2_000)
+        print("coverage of 90% intervals at 30 runs: \(c)")
         #expect(c >= 0.88, "coverage \(c) at 30 runs")
     }
 
