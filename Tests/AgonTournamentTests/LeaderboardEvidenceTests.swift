@@ -38,8 +38,9 @@ struct LeaderboardEvidenceTests {
         let a = try #require(R.standing(result, "a")), b = try #require(R.standing(result, "b"))
         let ra = try #require(a.rating), rb = try #require(b.rating)
         #expect(abs(ra - rb) < 1e-6, "a \(ra) vs b \(rb)")
-        #expect(abs((a.ratingLow ?? .nan) - (b.ratingLow ?? .nan)) < 1e-6)
-        #expect(abs((a.ratingHigh ?? .nan) - (b.ratingHigh ?? .nan)) < 1e-6)
+        #expect(a.separation == b.separation)
+        #expect(abs((a.ratingLow ?? 0) - (b.ratingLow ?? 0)) < 1e-6 && (a.ratingLow == nil) == (b.ratingLow == nil))
+        #expect(abs((a.ratingHigh ?? 0) - (b.ratingHigh ?? 0)) < 1e-6 && (a.ratingHigh == nil) == (b.ratingHigh == nil))
         // Both rank below the agents that passed.
         let c = try #require(R.standing(result, "c"))
         #expect(c.rating! > ra)
