@@ -556,10 +556,15 @@ public struct ConsensusRecord: Codable, Equatable, Sendable {
     public var perVerifierTau: [String: Double?]
     /// Agents ranked below the rest because they were gated (no diff, killed, acceptance failed).
     public var gated: [String]
+    /// `ranking` cut into groups of equal standing, best first: candidates no evidence orders
+    /// (no verdict, the same gate failure) share a group, and `ranking`'s order within a group
+    /// means nothing. Empty in records written before it existed.
+    public var tiers: [[String]]
 
     public init(ranking: [String], method: String, kendallW: Double? = nil, split: Bool = false,
                 splitReasons: [String] = [], bordaRanking: [String] = [], perVerifierTau: [String: Double?] = [:],
-                gated: [String] = []) {
+                gated: [String] = [], tiers: [[String]] = []) {
+        self.tiers = tiers
         self.ranking = ranking
         self.method = method
         self.kendallW = kendallW
@@ -588,7 +593,7 @@ public struct ConsensusRecord: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case ranking, method, kendallW = "kendall_w", split, splitReasons = "split_reasons"
-        case bordaRanking = "borda_ranking", perVerifierTau = "per_verifier_tau", gated
+        case bordaRanking = "borda_ranking", perVerifierTau = "per_verifier_tau", gated, tiers
     }
 
     public init(from decoder: Decoder) throws {
@@ -601,6 +606,7 @@ public struct ConsensusRecord: Codable, Equatable, Sendable {
         bordaRanking = try c.decode([String].self, forKey: .bordaRanking)
         perVerifierTau = try c.decode([String: Double?].self, forKey: .perVerifierTau)
         gated = try c.decode([String].self, forKey: .gated)
+        tiers = try c.decodeIfPresent([[String]].self, forKey: .tiers) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -613,6 +619,7 @@ public struct ConsensusRecord: Codable, Equatable, Sendable {
         try c.encode(bordaRanking, forKey: .bordaRanking)
         try c.encode(perVerifierTau, forKey: .perVerifierTau)
         try c.encode(gated, forKey: .gated)
+        try c.encode(tiers, forKey: .tiers)
     }
 }
 

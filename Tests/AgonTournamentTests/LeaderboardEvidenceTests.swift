@@ -109,4 +109,36 @@ struct LeaderboardEvidenceTests {
         let result = Self.compute(runs)
         #expect(result.verifiers.first?.agreementTau == nil)
     }
+
+    /// The consensus groups what no evidence orders, and names a winner exactly when one passes.
+    @Test func consensusTiesWhatNoEvidenceOrders() throws {
+        let candidates = [R.candidate("p"), R.candidate("q", harness: .codex), R.candidate("w", harness: .gemini, acceptance: .failed),
+                          R.candidate("k", outcome: .costKilled, acceptance: .skipped),
+                          R.candidate("e", harness: .aider, outcome: .agentError, files: 0, acceptance: .skipped)]
+        let unreviewed = try ReviewConsensus.make(candidates: candidates, reviews: []) { _ in 1 }
+        #expect(unreviewed.method == ReviewConsensus.noVerdicts && unreviewed.winner == nil)
+        #expect(unreviewed.tiers == [["p", "q"], ["w"], ["k", "e"]])
+        #expect(unreviewed.gated == ["w", "k", "e"])
+        let reviewed = try ReviewConsensus.make(candidates: candidates, reviews: [R.review("v", ranking: ["q", "p"])]) { _ in 1 }
+        #expect(reviewed.tiers == [["q"], ["p"], ["w"], ["k", "e"]] && reviewed.winner == "q")
+        let one = try ReviewConsensus.make(candidates: [R.candidate("p"), R.candidate("w", acceptance: .failed)], reviews: []) { _ in 1 }
+        #expect(one.winner == "p" && one.tiers == [["p"], ["w"]])
+    }
+
+    /// `agon run --no-review` (or no verifiers configured) still records the run's consensus.
+    @Test func runWithoutReviewHasAConsensus() throws {
+        let fixture = try TournamentFixture()
+        let tournament = Tournament(workspace: try fixture.workspace(), options: TournamentOptions(review: false, progress: SilentProgress()))
+        let outcome = try tournament.run(specPaths: [fixture.repo + "/specs/slugify.md"])
+        let record = try AgonJSON.decoder.decode(RunRecord.self, from: Data(outcome.output.json.utf8))
+        #expect(record.reviews.isEmpty)
+        let consensus = try #require(record.consensus)
+        #expect(consensus.method == ReviewConsensus.noVerdicts)
+        #expect(consensus.tiers.first.map(Set.init) == Set(["neat", "sprawl"]))
+        #expect(consensus.tiers.last.map(Set.init) == Set(["spendy"]))
+        let stored = try fixture.workspace().store().run(record.runID)
+        #expect(stored?.consensus == consensus)
+        let file = try Data(contentsOf: URL(fileURLWithPath: fixture.repo + "/.agon/runs/\(record.runID)/consensus.json"))
+        #expect(try AgonJSON.decoder.decode(ConsensusRecord.self, from: file) == consensus)
+    }
 }
