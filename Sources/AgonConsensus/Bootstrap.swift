@@ -320,9 +320,11 @@ struct ReplicateFitter {
             let outcome = map.iterateNewton(from: start, jacobian: jacobian, maxIterations: maxIterations, tolerance: tolerance)
             if outcome.converged && outcome.params.allSatisfy(\.isFinite) { return (outcome.params, present, .converged) }
         }
-        // The chord iteration diverged or stalled: plain MM from the full fit (slow, but it
-        // increases the likelihood monotonically), and drop the replicate if even that fails.
-        let fallback = map.iterateMM(from: theta, maxIterations: Self.fallbackMaxIterations, tolerance: tolerance)
+        // The chord iteration diverged or stalled: plain MM (slow, but it increases the
+        // likelihood monotonically) from the full fit, or from zero if that is not finite; drop
+        // the replicate if even that fails.
+        let origin = theta.allSatisfy(\.isFinite) ? theta : [Double](repeating: 0, count: n)
+        let fallback = map.iterateMM(from: origin, maxIterations: Self.fallbackMaxIterations, tolerance: tolerance)
         guard fallback.params.allSatisfy(\.isFinite) else { return (fallback.params, present, .dropped) }
         return (fallback.params, present, fallback.converged ? .converged : .unconverged)
     }

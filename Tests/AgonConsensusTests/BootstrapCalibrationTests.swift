@@ -57,3 +57,71 @@ import Testing
         }
     }
 }
+
+/// Issue 11: one diverging replicate must not corrupt the intervals.
+@Suite struct BootstrapDivergenceTests {
+    /// A chord-Newton refit that meets a non-finite value (here: a poisoned warm start, as an
+    /// overflowing step produces) falls back to plain MM and still finds the replicate's estimate.
+    @Test func divergedRefitFallsBackToPlainMM() throws {
+        let runs = BootstrapTests().syntheticRuns(seed: 21, runs: 15)
+        let data = try PLDataset(itemCount: 6, runs: runs)
+        let full = PlackettLuce.fit(data, options: PLOptions(alpha: 0.01))
+        var poisoned = full.params
+        poisoned[2] = .infinity
+        let weights = MMMap.weights(full.params)
+        let fitter = ReplicateFitter(data: data, alpha: 0.01, theta: poisoned, statistics: RunStatistics(data: data, weights: weights),
+                                     jacobian: MMMap(data: data, alpha: 0.01).jacobianFactorization(at: full.params, weights: weights),
+                                     tolerance: 1e-10, maxIterations: 200)
+        var counts = [Int32](repeating: 1, count: runs.count)
+        counts[0] = 2
+        counts[1] = 0
+        let outcome = fitter.fit(counts: counts)
+        #expect(outcome.status == .converged)
+        let expanded = try PLDataset(itemCount: 6, runs: runs.indices.flatMap { Array(repeating: runs[$0], count: Int(counts[$0])) })
+        let plain = PlackettLuce.fit(expanded, options: PLOptions(alpha: 0.01, tolerance: 1e-12))
+        for (x, y) in zip(outcome.params, plain.params) { #expect(abs(x - y) < 1e-6) }
+    }
+
+    /// When both solvers fail the replicate is dropped, counted, and kept out of every interval:
+    /// the intervals stay finite, ordered and around the estimate.
+    @Test func droppedReplicatesAreLeftOutAndCounted() throws {
+        let data = try PLDataset(itemCount: 6, runs: BootstrapTests().syntheticRuns(seed: 22, runs: 40))
+        let full = PlackettLuce.fit(data, options: PLOptions(alpha: 0.01))
+        let n = 6, b = 50
+        var rng = SeededGenerator(seed: 3)
+        var thetas: [Double] = [], statuses: [ReplicateStatus] = []
+        for r in 0..<b {
+            let diverged = r % 10 == 3
+            for i in 0..<n { thetas.append(diverged ? .nan : full.params[i] + 0.3 * (rng.nextUnit() - 0.5)) }
+            statuses.append(diverged ? .dropped : .converged)
+        }
+        let result = Bootstrap.summarise(full: full, fullRanks: Bootstrap.ranks(of: full.params, present: full.observed), thetas: thetas,
+                                         present: [Bool](repeating: true, count: b * n), statuses: statuses, costs: nil,
+                                         replicateCosts: nil, runCount: 40, separation: [Separation](repeating: .none, count: n),
+                                         bounds: [Double?](repeating: nil, count: n), level: 0.9)
+        #expect(result.droppedReplicates == 5 && result.replicates == 50)
+        for item in result.items {
+            let low = try #require(item.ratingLow), high = try #require(item.ratingHigh)
+            #expect(low.isFinite && high.isFinite && low <= item.rating && item.rating <= high)
+            #expect(item.replicatesPresent == 45)
+        }
+    }
+
+    /// Many small, lopsided leaderboards (where refits come close to separation): every interval
+    /// finite, ordered and containing its estimate.
+    @Test func smallLopsidedLeaderboardsGiveOrderedIntervals() throws {
+        for s in 0..<40 {
+            let runs = BootstrapTests().syntheticRuns(seed: 500 + UInt64(s), runs: 4 + s % 5).map { run in
+                // The strongest agent loses only rarely: near-separated data.
+                run.map { o in PLObservation.ranking(o.items.contains(0) && s % 3 == 0 ? [0] + o.items.filter { $0 != 0 } : o.items) }
+            }
+            let data = try PLDataset(itemCount: 6, runs: runs)
+            let result = Bootstrap.plackettLuce(data, options: BootstrapOptions(replicates: 100, seed: UInt64(s)))
+            for item in result.items {
+                #expect(item.rating.isFinite)
+                if let low = item.ratingLow { #expect(low.isFinite && low <= item.rating + 1e-9) }
+                if let high = item.ratingHigh { #expect(high.isFinite && item.rating - 1e-9 <= high) }
+            }
+        }
+    }
+}
