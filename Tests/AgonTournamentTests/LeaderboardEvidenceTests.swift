@@ -141,4 +141,32 @@ struct LeaderboardEvidenceTests {
         let file = try Data(contentsOf: URL(fileURLWithPath: fixture.repo + "/.agon/runs/\(record.runID)/consensus.json"))
         #expect(try AgonJSON.decoder.decode(ConsensusRecord.self, from: file) == consensus)
     }
+
+    /// Check tiers, ties and unreviewed runs give exactly the top-1 choices written out by hand in
+    /// scripts/reference/leaderboard_ties_choix.py, and the fit equals choix 0.4.1's on them
+    /// (the accelerated solver agrees with plain MM to 1e-7; ratings to 1e-4 points).
+    @Test func tiesAndUnreviewedRunsMatchChoix() throws {
+        let a = { (outcome: Outcome, acceptance: CheckStatus) in R.candidate("a", outcome: outcome, files: outcome == .noChanges ? 0 : 1, acceptance: acceptance) }
+        let b = { (acceptance: CheckStatus) in R.candidate("b", harness: .codex, acceptance: acceptance) }
+        let c = { (acceptance: CheckStatus) in R.candidate("c", harness: .gemini, acceptance: acceptance) }
+        let runs = [
+            R.run(0, candidates: [a(.ok, .passed), b(.passed), c(.failed),
+                                  R.candidate("d", harness: .aider, outcome: .agentError, files: 0, acceptance: .skipped)],
+                  reviews: [R.review("v", ranking: ["b", "a"])]),
+            R.run(1, candidates: [a(.ok, .passed), c(.passed), R.candidate("d", harness: .aider, holdout: .failed, holdoutCommand: true)]),
+            R.run(2, candidates: [a(.noChanges, .skipped), b(.passed), R.candidate("d", harness: .aider, outcome: .costKilled, acceptance: .skipped)]),
+            R.run(3, candidates: [a(.timeout, .skipped), c(.passed), R.candidate("d", harness: .aider)],
+                  reviews: [R.review("v", ranking: ["d", "c"])]),
+            R.run(4, candidates: [a(.ok, .passed), b(.failed), c(.failed)]),
+            R.run(5, candidates: [b(.passed), R.candidate("d", harness: .aider)], reviews: [R.review("v", ranking: ["b", "d"])]),
+        ]
+        let result = Self.compute(runs)
+        #expect(result.ratingObservations == 12)
+        let expected = ["a": 1489.755009, "b": 1743.042618, "c": 1439.456307, "d": 1327.746066]
+        for (agent, rating) in expected {
+            let standing = try #require(R.standing(result, agent))
+            #expect(abs(standing.rating! - rating) < 1e-4, "\(agent): \(standing.rating!) vs choix \(rating)")
+            #expect(standing.separation == Separation.none)
+        }
+    }
 }
