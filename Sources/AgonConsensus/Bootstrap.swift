@@ -81,11 +81,11 @@ public struct BootstrapResult: Sendable {
 /// drawn c times counts with weight c), refits Plackett-Luce warm-started from the full fit and
 /// records every item's rating and rank (and, with `runCosts`, its mean cost over the drawn runs).
 ///
-/// Intervals are *basic* bootstrap intervals, widened by √(R/(R−1)) for R runs (the bootstrap's
-/// variance is the plug-in one, short by that factor): [θ̂ − c(q_hi − θ̂), θ̂ + c(θ̂ − q_lo)], clamped
-/// to contain θ̂. The percentile interval [q_lo, q_hi] inherits the small-sample bias of the
-/// estimate twice and covered the truth 82% (10 runs) to 86% (30 runs) of the time at a nominal 90%
-/// in simulations from a known model; this one reaches ≥ 0.87 / ≥ 0.88 (tested).
+/// Intervals are *basic* bootstrap intervals [θ̂ − c(q_hi − θ̂), θ̂ + c(θ̂ − q_lo)], clamped to
+/// contain θ̂, widened for R runs by c = √(R/(R−1)) · t_{R−1}/z (`widening`). The percentile
+/// interval [q_lo, q_hi] inherits the small-sample bias of the estimate twice and covered the
+/// truth 82% (10 runs) to 84% (30 runs) of the time at a nominal 90% in simulations from a known
+/// model; this one reaches ≥ 0.87 / ≥ 0.88 (tested).
 ///
 /// An item absent from a replicate (no drawn run shows it) is skipped for that replicate: it adds
 /// nothing to its own interval, ranks are taken among the items present, and it takes no part in
@@ -212,8 +212,8 @@ public enum Bootstrap {
             }
         }
         let lowQ = (1 - level) / 2, highQ = 1 - lowQ
-        // Small-sample widening of the basic interval; one run has no spread to resample.
-        let widen = runCount >= 2 ? (Double(runCount) / Double(runCount - 1)).squareRoot() : Double.nan
+        // Small-sample widening of the basic interval (see the type's doc); one run has no spread.
+        let widen = runCount >= 2 ? Bootstrap.widening(runs: runCount, level: level) : Double.nan
         let items = (0..<n).map { i -> ItemBootstrap in
             let ratings = ratingSamples[i].sorted()
             let itemRanks = rankSamples[i].sorted()
@@ -246,6 +246,16 @@ public enum Bootstrap {
         return BootstrapResult(fit: full, items: items, replicates: statuses.count,
                                unconvergedReplicates: statuses.filter { $0 == .unconverged }.count,
                                droppedReplicates: statuses.filter { $0 == .dropped }.count)
+    }
+
+    /// How much the basic interval is widened for R runs: √(R/(R−1)) (the plug-in bootstrap
+    /// variance is short by that factor) times t_{R−1} / z at the interval's level (the spread
+    /// itself is estimated from R runs). 1.17 at 10 runs, 1.05 at 30, 1.01 at 100.
+    public static func widening(runs: Int, level: Double) -> Double {
+        precondition(runs >= 2, "widening needs at least two runs")
+        let p = 1 - (1 - level) / 2
+        return (Double(runs) / Double(runs - 1)).squareRoot()
+            * Quantiles.studentT(p, degreesOfFreedom: runs - 1) / Quantiles.normal(p)
     }
 
     /// Linear-interpolation percentile of sorted values (numpy's default, "type 7").

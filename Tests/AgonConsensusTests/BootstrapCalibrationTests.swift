@@ -27,13 +27,13 @@ import Testing
     }
 
     @Test func ninetyPercentIntervalsCoverTheTruthWithTenRuns() {
-        let c = coverage(runs: 10, simulations: 150, seed: 1_000)
+        let c = coverage(runs: 10, simulations: 120, seed: 1_000)
         print("coverage of 90% intervals at 10 runs: \(c)")
         #expect(c >= 0.87, "coverage \(c) at 10 runs")
     }
 
     @Test func ninetyPercentIntervalsCoverTheTruthWithThirtyRuns() {
-        let c = coverage(runs: 30, simulations: 150, seed: 2_000)
+        let c = coverage(runs: 30, simulations: 100, seed: 2_000)
         print("coverage of 90% intervals at 30 runs: \(c)")
         #expect(c >= 0.88, "coverage \(c) at 30 runs")
     }
@@ -123,5 +123,19 @@ import Testing
                 if let high = item.ratingHigh { #expect(high.isFinite && item.rating - 1e-9 <= high) }
             }
         }
+    }
+}
+
+/// The quantiles behind the interval widening, against scipy.stats (norm.ppf, t.ppf).
+@Suite struct QuantileTests {
+    @Test func normalAndStudentTMatchScipy() {
+        #expect(abs(Quantiles.normal(0.95) - 1.6448536269514722) < 1e-8)
+        #expect(abs(Quantiles.normal(0.01) - -2.3263478740408408) < 1e-8)
+        #expect(abs(Quantiles.studentT(0.95, degreesOfFreedom: 1) - 6.313751514675041) < 1e-9)
+        #expect(abs(Quantiles.studentT(0.95, degreesOfFreedom: 2) - 2.919985580355516) < 1e-9)
+        #expect(abs(Quantiles.studentT(0.95, degreesOfFreedom: 4) - 2.13184678133629) < 2e-3)
+        #expect(abs(Quantiles.studentT(0.95, degreesOfFreedom: 9) - 1.8331129326536335) < 1e-4)
+        #expect(abs(Quantiles.studentT(0.95, degreesOfFreedom: 29) - 1.6991270265334972) < 1e-6)
+        #expect(abs(Bootstrap.widening(runs: 10, level: 0.9) - 1.17473716820388) < 1e-4)
     }
 }
