@@ -69,8 +69,8 @@ public struct BootstrapResult: Sendable {
     public let fit: PLFit
     public let items: [ItemBootstrap]
     public let replicates: Int
-    /// Replicates whose refit did not meet the stopping rule even after the plain-MM fallback
-    /// (their last finite iterate is still used).
+    /// Replicates whose refit stayed finite but did not meet the stopping rule (their last
+    /// iterate is still used).
     public let unconvergedReplicates: Int
     /// Replicates whose refit diverged (non-finite parameters) under both solvers: left out of
     /// every interval and frequency.
@@ -278,7 +278,7 @@ public enum Bootstrap {
 /// How a replicate's refit ended.
 enum ReplicateStatus: Sendable, Equatable {
     case converged
-    /// Finite but short of the stopping rule after the plain-MM fallback too.
+    /// Finite but short of the stopping rule (its last iterate is used).
     case unconverged
     /// Non-finite under both solvers: left out.
     case dropped
@@ -296,8 +296,8 @@ struct ReplicateFitter {
     let tolerance: Double
     let maxIterations: Int
 
-    /// Plain-MM passes allowed when the chord-Newton refit fails.
-    static let fallbackMaxIterations = 10_000
+    /// Plain-MM passes allowed when the chord-Newton refit diverges.
+    static let fallbackMaxIterations = 2_000
 
     func fit(counts: [Int32]) -> (params: [Double], present: [Bool], status: ReplicateStatus) {
         let n = data.itemCount
@@ -328,11 +328,13 @@ struct ReplicateFitter {
         }
         if start.allSatisfy(\.isFinite) {
             let outcome = map.iterateNewton(from: start, jacobian: jacobian, maxIterations: maxIterations, tolerance: tolerance)
-            if outcome.converged && outcome.params.allSatisfy(\.isFinite) { return (outcome.params, present, .converged) }
+            // A finite iterate short of the stopping rule is kept (and counted): it is within the
+            // chord's last step of the fixed point, far below what the intervals resolve.
+            if outcome.params.allSatisfy(\.isFinite) { return (outcome.params, present, outcome.converged ? .converged : .unconverged) }
         }
-        // The chord iteration diverged or stalled: plain MM (slow, but it increases the
-        // likelihood monotonically) from the full fit, or from zero if that is not finite; drop
-        // the replicate if even that fails.
+        // The chord iteration diverged: plain MM (slow, but it increases the likelihood
+        // monotonically) from the full fit, or from zero if that is not finite; drop the
+        // replicate if even that fails.
         let origin = theta.allSatisfy(\.isFinite) ? theta : [Double](repeating: 0, count: n)
         let fallback = map.iterateMM(from: origin, maxIterations: Self.fallbackMaxIterations, tolerance: tolerance)
         guard fallback.params.allSatisfy(\.isFinite) else { return (fallback.params, present, .dropped) }
