@@ -140,6 +140,15 @@ struct LeaderboardEvidenceTests {
         #expect(stored?.consensus == consensus)
         let file = try Data(contentsOf: URL(fileURLWithPath: fixture.repo + "/.agon/runs/\(record.runID)/consensus.json"))
         #expect(try AgonJSON.decoder.decode(ConsensusRecord.self, from: file) == consensus)
+
+        // One passing candidate (neat; wrong fails acceptance): it is the winner `agon list` names.
+        let single = Tournament(workspace: try fixture.workspace(),
+                                options: TournamentOptions(agentFilter: ["neat", "wrong"], review: false, progress: SilentProgress()))
+        let second = try AgonJSON.decoder.decode(RunRecord.self,
+                                                 from: Data(try single.run(specPaths: [fixture.repo + "/specs/slugify.md"]).output.json.utf8))
+        #expect(second.consensus?.winner == "neat")
+        let listed = try fixture.workspace().store().listRuns().first { $0.runID == second.runID }
+        #expect(listed?.winner == "neat")
     }
 
     /// Check tiers, ties and unreviewed runs give exactly the top-1 choices written out by hand in
