@@ -144,7 +144,15 @@ enum RunSummaryText {
         var out = "run \(record.runID)  \(record.status.rawValue)  \(record.specTitle)\n"
         out += "spec \(record.specPath)  base \(record.baseRef) = \(record.baseSHA.prefix(12))"
         out += record.dirtyAtStart ? "  (uncommitted changes in the work tree were not included)\n" : "\n"
-        let ranks = Dictionary(uniqueKeysWithValues: (record.consensus?.ranking ?? []).enumerated().map { ($1, $0 + 1) })
+        var ranks = Dictionary(uniqueKeysWithValues: (record.consensus?.ranking ?? []).enumerated().map { ($1, $0 + 1) })
+        if let tiers = record.consensus?.tiers, !tiers.isEmpty {
+            // Tied candidates share a rank (1, 2, 2, 4): the consensus does not order them.
+            var better = 0
+            for tier in tiers {
+                for agent in tier { ranks[agent] = better + 1 }
+                better += tier.count
+            }
+        }
         var table = TextTable(columns: [
             .number("#"), .init("agent"), .init("harness"), .init("outcome"), .number("cost / budget"), .number("tokens"),
             .number("turns"), .number("time"), .init("checks A/H/S"), .number("diff"),
@@ -166,7 +174,9 @@ enum RunSummaryText {
             out += "scope: \(candidate.agent) changed files outside the spec's paths: \(candidate.scopeViolations.joined(separator: ", "))\n"
         }
         if let consensus = record.consensus {
-            out += "consensus (\(consensus.method)): \(consensus.ranking.joined(separator: " > "))"
+            let order = consensus.tiers.isEmpty ? consensus.ranking.joined(separator: " > ")
+                : consensus.tiers.map { $0.joined(separator: " = ") }.joined(separator: " > ")
+            out += "consensus (\(consensus.method)): \(order)"
             if let w = consensus.kendallW { out += "   Kendall's W \(Format.number(w, decimals: 3))" }
             out += consensus.split ? "   SPLIT: \(consensus.splitReasons.joined(separator: "; "))\n" : "\n"
             if consensus.bordaRanking != consensus.ranking {

@@ -149,6 +149,10 @@ struct LeaderboardEvidenceTests {
         #expect(second.consensus?.winner == "neat")
         let listed = try fixture.workspace().store().listRuns().first { $0.runID == second.runID }
         #expect(listed?.winner == "neat")
+        // `agon show` prints the ties of the unreviewed run as ties.
+        let shown = RunSummaryText.render(record, workspace: try fixture.workspace())
+        let tied = consensus.tiers[0].joined(separator: " = ")
+        #expect(shown.contains("consensus (\(ReviewConsensus.noVerdicts)): \(tied) > "), "\(shown)")
     }
 
     /// Check tiers, ties and unreviewed runs give exactly the top-1 choices written out by hand in
