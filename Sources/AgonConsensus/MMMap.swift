@@ -31,7 +31,9 @@ struct MMMap {
         self.data = data
         self.alpha = alpha
         self.wins = wins
-        self.observed = alpha > 0 ? [Bool](repeating: true, count: data.itemCount) : observed
+        // Items absent from a replicate stay out of its centring even with alpha > 0: otherwise
+        // they sit at log(α/α) = 0 and every present item moves to make room for them.
+        self.observed = observed
         self.selection = selection
     }
 
@@ -134,6 +136,8 @@ struct MMMap {
         while iteration < maxIterations {
             iteration += 1
             params = apply(params)
+            // A diverged iterate (overflow, 0/0) can never converge; the caller sees non-finite params.
+            guard params.allSatisfy(\.isFinite) else { return (params, iteration, false) }
             if let previous, l1Distance(previous, params) <= tolerance * Double(n) {
                 return (params, iteration, true)
             }
@@ -167,6 +171,9 @@ struct MMMap {
                 residual[i] = image[i] - theta[i]
                 norm += abs(residual[i])
             }
+            // NaN passes neither `norm <= tol` nor `norm > previous`, so it would otherwise be
+            // iterated to the end and returned: stop and let the caller fall back.
+            guard norm.isFinite else { return (image, iteration, false) }
             if norm <= tolerance * Double(n) { return (image, iteration, true) }
             if lastWasNewton, norm > previousResidual, let fallback = previousImage {
                 // The Newton step overshot: take the MM step from the previous point instead.

@@ -102,7 +102,10 @@ public enum PlackettLuce {
             outcome = map.iterateMM(from: start, maxIterations: options.maxIterations, tolerance: options.tolerance)
         case .accelerated:
             start = centred(start)
-            outcome = map.iterateNewton(from: start, jacobian: nil, maxIterations: options.maxIterations, tolerance: options.tolerance)
+            let newton = map.iterateNewton(from: start, jacobian: nil, maxIterations: options.maxIterations, tolerance: options.tolerance)
+            // A diverged Newton solve falls back to plain MM, which cannot diverge on valid data.
+            outcome = newton.params.allSatisfy(\.isFinite) ? newton
+                : map.iterateMM(from: start, maxIterations: options.maxIterations, tolerance: options.tolerance)
         }
         return PLFit(params: outcome.params, iterations: outcome.iterations, converged: outcome.converged && !separated,
                      separated: separated, observed: map.observed)

@@ -83,9 +83,12 @@ public enum Format {
         number(value, decimals: 0)
     }
 
-    /// `1480–1560`, or `—` when either bound is missing.
+    /// `1450–1620`, `—` when neither bound is known; a one-sided bound as `≥ 1450` or `≤ 1620`.
     public static func interval(_ low: Double?, _ high: Double?, decimals: Int = 0) -> String {
-        guard let low, let high, low.isFinite, high.isFinite else { return none }
+        let low = low.flatMap { $0.isFinite ? $0 : nil }, high = high.flatMap { $0.isFinite ? $0 : nil }
+        if let low, high == nil { return "≥ " + fixed(low, decimals: decimals) }
+        if let high, low == nil { return "≤ " + fixed(high, decimals: decimals) }
+        guard let low, let high else { return none }
         return fixed(low, decimals: decimals) + "–" + fixed(high, decimals: decimals)
     }
 

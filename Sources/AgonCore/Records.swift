@@ -572,10 +572,15 @@ public struct ConsensusRecord: Codable, Equatable, Sendable {
     public var perVerifierTau: [String: Double?]
     /// Agents ranked below the rest because they were gated (no diff, killed, acceptance failed).
     public var gated: [String]
+    /// `ranking` cut into groups of equal standing, best first: candidates no evidence orders
+    /// (no verdict, the same gate failure) share a group, and `ranking`'s order within a group
+    /// means nothing. Empty in records written before it existed.
+    public var tiers: [[String]]
 
     public init(ranking: [String], method: String, kendallW: Double? = nil, split: Bool = false,
                 splitReasons: [String] = [], bordaRanking: [String] = [], perVerifierTau: [String: Double?] = [:],
-                gated: [String] = []) {
+                gated: [String] = [], tiers: [[String]] = []) {
+        self.tiers = tiers
         self.ranking = ranking
         self.method = method
         self.kendallW = kendallW
@@ -614,7 +619,20 @@ public struct ConsensusRecord: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case ranking, method, kendallW = "kendall_w", split, splitReasons = "split_reasons"
-        case bordaRanking = "borda_ranking", perVerifierTau = "per_verifier_tau", gated
+        case bordaRanking = "borda_ranking", perVerifierTau = "per_verifier_tau", gated, tiers
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        ranking = try c.decode([String].self, forKey: .ranking)
+        method = try c.decode(String.self, forKey: .method)
+        kendallW = try c.decodeIfPresent(Double.self, forKey: .kendallW)
+        split = try c.decode(Bool.self, forKey: .split)
+        splitReasons = try c.decode([String].self, forKey: .splitReasons)
+        bordaRanking = try c.decode([String].self, forKey: .bordaRanking)
+        perVerifierTau = try c.decode([String: Double?].self, forKey: .perVerifierTau)
+        gated = try c.decode([String].self, forKey: .gated)
+        tiers = try c.decodeIfPresent([[String]].self, forKey: .tiers) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -627,6 +645,7 @@ public struct ConsensusRecord: Codable, Equatable, Sendable {
         try c.encode(bordaRanking, forKey: .bordaRanking)
         try c.encode(perVerifierTau, forKey: .perVerifierTau)
         try c.encode(gated, forKey: .gated)
+        try c.encode(tiers, forKey: .tiers)
     }
 }
 

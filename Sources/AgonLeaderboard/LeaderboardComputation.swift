@@ -5,18 +5,19 @@ import Foundation
 // The leaderboard's statistics, computed from records alone (no I/O).
 //
 // Definitions (also in the README's leaderboard section):
-// - An *agent* is a (harness, model) pair; the agent ids that used it are listed. An entry with
-//   no model (e.g. a `command` agent) is keyed by its id instead, so two local scripts never merge.
+// - A row is an agent id (`--by agent`, the default); `--by model` groups the ids that ran the
+//   same (harness, model) — an entry with no model stays on its own —, `--by harness` groups by CLI.
 // - A *run* of an agent is one finished candidate (outcome recorded, not `interrupted`).
 // - *Success*: outcome `ok`, a non-empty diff, and acceptance and holdout each passed — a check
 //   that was skipped because the spec defines no command of that kind counts as passed.
 //   Scope violations are reported per run but do not decide success.
-// - *Rating*: Plackett-Luce, fitted by Hunter's MM with choix's `alpha` prior (default 0.01),
-//   over every valid (run, verifier) ranking weighted by the verifier's weight; each ranking is
-//   extended with the run's gated candidates (below every ranked one, in consensus order) so
-//   agents that fail are observed losing. Each human pick (`agon apply`) adds a top-1 choice of
-//   the picked agent over the run's other candidates. Runs without reviews or picks add no
-//   rating observations. Agents with no observation get no rating.
+// - *Rating*: Plackett-Luce, fitted by Hunter's MM with choix's `alpha` prior (default 0.01).
+//   Every run contributes what it shows (`RunEvidence`): the checks split its candidates into
+//   severity tiers (tied within a tier) and each member of a tier is chosen over everything in
+//   the tiers below; each valid verifier ranking of the candidates it reviewed is a PL ranking
+//   with weight (verifier weight / the run's total valid verifier weight), so a run's panel counts
+//   once however many verifiers it has. Each human pick (`agon apply`) adds a top-1 choice of
+//   the picked agent over the run's other candidates. Agents with no observation get no rating.
 // - *Win rate*: consensus winner share of the agent's runs that have a consensus.
 // - *First-attempt success*: Agon runs an agent once per spec run, so "first attempt" means the
 //   agent's chronologically first run of each distinct spec (by spec hash, within the filter):
@@ -49,11 +50,15 @@ public struct LeaderboardSettings: Sendable {
     public var provisionalBelowRuns: Int
     /// Spread bootstrap replicates over the cores (results do not depend on it).
     public var parallel: Bool
+    /// What one leaderboard row is.
+    public var grouping: LeaderboardGrouping
 
     public init(verifierWeights: [String: Double] = [:], verifierFamilies: [String: String] = [:],
                 agentFamilies: [String: String] = [:], selfPreference: SelfPreference = .exclude,
                 replicates: Int = 1000, seed: UInt64 = 1, alpha: Double = BootstrapOptions().fit.alpha,
-                level: Double = 0.90, provisionalBelowRuns: Int = 5, parallel: Bool = true) {
+                level: Double = 0.90, provisionalBelowRuns: Int = 5, parallel: Bool = true,
+                grouping: LeaderboardGrouping = .agent) {
+        self.grouping = grouping
         self.verifierWeights = verifierWeights
         self.verifierFamilies = verifierFamilies
         self.agentFamilies = agentFamilies
@@ -67,7 +72,7 @@ public struct LeaderboardSettings: Sendable {
     }
 
     /// Weights and families from `config`.
-    public init(config: Config, replicates: Int, seed: UInt64) {
+    public init(config: Config, replicates: Int, seed: UInt64, grouping: LeaderboardGrouping = .agent) {
         var weights: [String: Double] = [:], verifierFamilies: [String: String] = [:], agentFamilies: [String: String] = [:]
         for entry in config.verifiers {
             weights[entry.id] = entry.weight
@@ -75,8 +80,18 @@ public struct LeaderboardSettings: Sendable {
         }
         for entry in config.agents { if let family = entry.family { agentFamilies[entry.id] = family } }
         self.init(verifierWeights: weights, verifierFamilies: verifierFamilies, agentFamilies: agentFamilies,
-                  selfPreference: config.defaults.selfPreference, replicates: replicates, seed: seed)
+                  selfPreference: config.defaults.selfPreference, replicates: replicates, seed: seed, grouping: grouping)
     }
+}
+
+/// What one leaderboard row stands for (`agon leaderboard --by`).
+public enum LeaderboardGrouping: String, CaseIterable, Sendable {
+    /// One row per agent id in agon.yml.
+    case agent
+    /// Agent ids that ran the same harness and model share a row (entries without a model never merge).
+    case model
+    /// One row per harness (CLI).
+    case harness
 }
 
 /// How often one non-ok outcome happened.
@@ -124,8 +139,12 @@ public struct AgentStanding: Equatable, Sendable {
     public var topErrors: [OutcomeCount]
     public var speedEfficiency: Double
     public var onFrontier: Bool
-    /// Share of bootstrap replicates with the agent on the frontier; nil without a cost or rating.
+    /// Share of bootstrap replicates with the agent on the frontier (cost resampled with the
+    /// runs too); nil without a cost or rating.
     public var frontierFrequency: Double?
+    /// Whether the data bound the rating on both sides; a separated agent's `rating` is made by
+    /// the prior and only its one-sided bound (`ratingLow` or `ratingHigh`) is shown.
+    public var separation: Separation = .none
     /// Human picks (`agon apply`) of this agent.
     public var picks: Int
 
@@ -143,7 +162,7 @@ public struct VerifierStanding: Equatable, Sendable {
     public var reviews: Int
     public var validReviews: Int
     public var validVerdictRate: Double
-    /// Mean Kendall tau-b between its ranking and the run's consensus.
+    /// Mean Kendall tau between its ranking and the consensus of the run's OTHER verifiers.
     public var agreementTau: Double?
     /// Mean Spearman rho between display position and assigned rank (both 0 = first/best):
     /// +1 = always ranks in the order shown (favours what it sees first), −1 = the reverse.
@@ -176,6 +195,8 @@ public struct LeaderboardResult: Equatable, Sendable {
     public var alpha: Double
     public var level: Double
     public var unconvergedReplicates: Int
+    /// Replicates left out because their refit diverged under both solvers.
+    public var droppedReplicates: Int = 0
 }
 
 /// Computes the leaderboard from runs and picks (pure; see the definitions at the top of this file).
@@ -196,12 +217,14 @@ public struct LeaderboardComputation {
     }
 
     public func compute(runs: [LeaderboardRun], picks: [ApplyRecord]) -> LeaderboardResult {
-        var keys = AgentKeys(agentFamilies: settings.agentFamilies)
+        var keys = AgentKeys(agentFamilies: settings.agentFamilies, grouping: settings.grouping)
         var tallies: [AgentTally] = []
         var verifierIndex: [String: Int] = [:]
         var verifierTallies: [VerifierTally] = []
         var observationsByRun: [[RatingChoice]] = []
         observationsByRun.reserveCapacity(runs.count)
+        var costsByRun: [[(key: Int, cost: Double)]] = []
+        costsByRun.reserveCapacity(runs.count)
         var reviewedRuns = 0
         var verifierSpend = 0.0
 
@@ -235,7 +258,9 @@ public struct LeaderboardComputation {
                 ids.append(candidates[c].agent)
                 guard Self.counts(candidates[c]) else { keyOf.append(-1); continue }
                 let key = keys.index(for: candidates[c])
-                if key == tallies.count { tallies.append(AgentTally(harness: candidates[c].harness, model: candidates[c].model)) }
+                if key == tallies.count {
+                    tallies.append(AgentTally(harness: candidates[c].harness, model: settings.grouping == .harness ? nil : candidates[c].model))
+                }
                 keyOf.append(key)
             }
             func position(of agent: String) -> Int? { ids.firstIndex(of: agent) }
@@ -252,7 +277,6 @@ public struct LeaderboardComputation {
             }
 
             // Verifier diagnostics, and each verifier's tally index for the rating weights below.
-            let consensusOrder = consensus?.ranking.compactMap(position(of:))
             var tallyOf: [Int] = []
             for r in reviews.indices {
                 let v: Int
@@ -267,23 +291,37 @@ public struct LeaderboardComputation {
                                                          weight: settings.verifierWeights[reviews[r].verifier] ?? 1))
                 }
                 tallyOf.append(v)
-                verifierTallies[v].add(reviews[r], consensusOrder: consensusOrder, position: position(of:), keyOf: keyOf, keys: keys)
+            }
+            // Each verifier is compared with the consensus of the run's OTHER valid verifiers.
+            let valid = reviews.indices.filter { reviews[$0].status == .ok && !reviews[$0].ranking.isEmpty }
+            let validRankings = valid.map { r in
+                WeightedRanking(reviews[r].ranking.compactMap(position(of:)), weight: verifierTallies[tallyOf[r]].weight)
+            }
+            for r in reviews.indices {
+                var othersOrder: [Int]?
+                if let own = valid.firstIndex(of: r) {
+                    let others = validRankings.indices.filter { $0 != own && validRankings[$0].weight > 0 }.map { validRankings[$0] }
+                    let items = Set(others.flatMap(\.order)).intersection(validRankings[own].order).sorted()
+                    if !others.isEmpty, items.count >= 2 {
+                        othersOrder = Kemeny.aggregate(items: items, rankings: others, itemCount: candidates.count).ranking
+                    }
+                }
+                verifierTallies[tallyOf[r]].add(reviews[r], othersOrder: othersOrder, position: position(of:), keyOf: keyOf, keys: keys)
             }
 
             // Rating observations of this run.
-            var observations: [RatingChoice] = []
-            let gatedTail = gatedOrder(consensus, candidates: candidates, keyOf: keyOf, position: position(of:))
-            var reviewed = false
-            for r in reviews.indices where reviews[r].status == .ok && !reviews[r].ranking.isEmpty {
-                reviewed = true
+            var observations = RunEvidence.checkTiers(candidates: candidates, keyOf: keyOf)
+            let reviewed = !valid.isEmpty
+            let panelWeight = valid.reduce(0.0) { $0 + verifierTallies[tallyOf[$1]].weight }
+            for r in valid where panelWeight > 0 {
                 var items: [Int] = []
                 for agent in reviews[r].ranking {
                     guard let c = position(of: agent), keyOf[c] >= 0, !items.contains(keyOf[c]) else { continue }
                     items.append(keyOf[c])
                 }
-                for key in gatedTail where !items.contains(key) { items.append(key) }
                 guard items.count >= 2 else { continue }
-                observations.append(RatingChoice(items: items, top1: false, weight: verifierTallies[tallyOf[r]].weight))
+                observations.append(RatingChoice(items: items, stages: items.count - 1,
+                                                 weight: verifierTallies[tallyOf[r]].weight / panelWeight))
             }
             if reviewed { reviewedRuns += 1 }
             for agent in picksByRun.isEmpty ? [] : picksByRun[runID] ?? [] {
@@ -292,11 +330,16 @@ public struct LeaderboardComputation {
                 var losers: [Int] = []
                 for key in keyOf where key >= 0 && key != winnerKey && !losers.contains(key) { losers.append(key) }
                 guard !losers.isEmpty else { continue }
-                observations.append(RatingChoice(items: [winnerKey] + losers, top1: true, weight: 1))
+                observations.append(RatingChoice(items: [winnerKey] + losers, stages: 1, weight: 1))
                 tallies[winnerKey].picks += 1
                 picksUsed += 1
             }
             observationsByRun.append(observations)
+            var costs: [(key: Int, cost: Double)] = []
+            for c in candidates.indices where keyOf[c] >= 0 {
+                if candidates[c].costSource != .unpriced, let cost = candidates[c].costUSD, cost.isFinite { costs.append((keyOf[c], cost)) }
+            }
+            costsByRun.append(costs)
         }
 
         // Plackett-Luce over the agents that were observed in at least one choice.
@@ -314,14 +357,16 @@ public struct LeaderboardComputation {
         let identity = rated.count == tallies.count
         let groups = observationsByRun.map { run in run.map { $0.observation(itemOf: identity ? nil : itemOf) } }
         var standings = tallies.map { $0.standing(provisionalBelow: settings.provisionalBelowRuns) }
-        var unconverged = 0
+        var unconverged = 0, dropped = 0
         if !rated.isEmpty, let data = try? PLDataset(itemCount: rated.count, runs: groups) {
             let costs = rated.map { standings[$0].costPerTask }
+            let runCosts = costsByRun.map { run in run.compactMap { itemOf[$0.key] >= 0 ? ItemCost(item: itemOf[$0.key], cost: $0.cost) : nil } }
             var options = BootstrapOptions(replicates: settings.replicates, seed: settings.seed, level: settings.level,
                                            parallel: settings.parallel)
             options.fit.alpha = settings.alpha
-            let result = Bootstrap.plackettLuce(data, costs: costs, options: options)
+            let result = Bootstrap.plackettLuce(data, runCosts: runCosts, options: options)
             unconverged = result.unconvergedReplicates
+            dropped = result.droppedReplicates
             let ratings = result.fit.ratings
             let frontier = Pareto.membership(costs: costs, qualities: ratings)
             for (item, key) in rated.enumerated() {
@@ -333,7 +378,8 @@ public struct LeaderboardComputation {
                 standings[key].rankLow = summary.rankLow
                 standings[key].rankHigh = summary.rankHigh
                 standings[key].onFrontier = frontier[item]
-                standings[key].frontierFrequency = summary.paretoFrequency
+                standings[key].frontierFrequency = costs[item] == nil ? nil : summary.paretoFrequency
+                standings[key].separation = summary.separation
             }
         }
         standings.sort(by: Self.displayOrder)
@@ -342,27 +388,8 @@ public struct LeaderboardComputation {
         return LeaderboardResult(
             runs: runs.count, reviewedRuns: reviewedRuns, ratingObservations: observationCount, picksUsed: picksUsed,
             agents: standings, verifiers: verifiers, verifierSpendUSD: verifierSpend, replicates: max(0, settings.replicates),
-            seed: settings.seed, alpha: settings.alpha, level: settings.level, unconvergedReplicates: unconverged)
-    }
-
-    /// The run's gated candidates (key indices), in consensus order when there is one.
-    private func gatedOrder(_ consensus: LeaderboardConsensus?, candidates: [LeaderboardCandidate], keyOf: [Int],
-                            position: (String) -> Int?) -> [Int] {
-        var result: [Int] = []
-        if let consensus {
-            let gated = consensus.gated
-            for agent in consensus.ranking where gated.contains(agent) {
-                if let c = position(agent), keyOf[c] >= 0, !result.contains(keyOf[c]) { result.append(keyOf[c]) }
-            }
-            for agent in gated where !consensus.ranking.contains(agent) {
-                if let c = position(agent), keyOf[c] >= 0, !result.contains(keyOf[c]) { result.append(keyOf[c]) }
-            }
-        } else {
-            for c in candidates.indices where keyOf[c] >= 0 && !candidates[c].passedGate {
-                if !result.contains(keyOf[c]) { result.append(keyOf[c]) }
-            }
-        }
-        return result
+            seed: settings.seed, alpha: settings.alpha, level: settings.level, unconvergedReplicates: unconverged,
+            droppedReplicates: dropped)
     }
 
     /// Rated agents by rating (best first), then unrated ones by success rate; ties by name.
@@ -387,17 +414,16 @@ public struct LeaderboardComputation {
 }
 
 /// One choice for the rating fit, in agent-key space (at least two items).
-private struct RatingChoice {
-    /// A ranking best first, or (top1) the winner followed by the losers.
+struct RatingChoice: Equatable {
+    /// The first `stages` items were each chosen over everything after them (the rest unordered).
     let items: [Int]
-    let top1: Bool
+    let stages: Int
     let weight: Double
 
     /// The Plackett-Luce observation, with items renumbered through `itemOf` when given.
     func observation(itemOf: [Int]?) -> PLObservation {
         let mapped = itemOf.map { map in items.map { map[$0] } } ?? items
-        return top1 ? .top1(winner: mapped[0], losers: Array(mapped.dropFirst()), weight: weight)
-                    : .ranking(mapped, weight: weight)
+        return PLObservation(items: mapped, stages: stages, weight: weight)
     }
 }
 
@@ -411,14 +437,23 @@ private struct AgentKeys {
     }
 
     let agentFamilies: [String: String]
+    let grouping: LeaderboardGrouping
     private var index: [Key: Int] = [:]
     private var families: [String?] = []
 
-    init(agentFamilies: [String: String]) { self.agentFamilies = agentFamilies }
+    init(agentFamilies: [String: String], grouping: LeaderboardGrouping) {
+        self.agentFamilies = agentFamilies
+        self.grouping = grouping
+    }
 
     mutating func index(for candidate: LeaderboardCandidate) -> Int {
         let model = candidate.model ?? ""
-        let key = Key(harness: candidate.harness, model: model, agent: model.isEmpty ? candidate.agent : "")
+        let key: Key
+        switch grouping {
+        case .agent: key = Key(harness: .command, model: "", agent: candidate.agent)
+        case .model: key = Key(harness: candidate.harness, model: model, agent: model.isEmpty ? candidate.agent : "")
+        case .harness: key = Key(harness: candidate.harness, model: "", agent: "")
+        }
         if let existing = index[key] { return existing }
         let new = families.count
         index[key] = new
@@ -551,8 +586,10 @@ private struct VerifierTally {
     }
 
     /// `keyOf[c]`: the agent key of the run's candidate c (−1 when it does not count).
-    /// `consensusOrder`: the run's consensus as candidate positions (nil when the run has none).
-    mutating func add(_ review: LeaderboardReview, consensusOrder: [Int]?, position: (String) -> Int?, keyOf: [Int], keys: AgentKeys) {
+    /// `othersOrder`: the Kemeny consensus of the run's other valid verifiers over the candidates
+    /// this one shares with them, as candidate positions (nil when there is none): a verifier is
+    /// never scored against a consensus it helped form.
+    mutating func add(_ review: LeaderboardReview, othersOrder consensusOrder: [Int]?, position: (String) -> Int?, keyOf: [Int], keys: AgentKeys) {
         harness = review.harness
         model = review.model
         attempts += 1

@@ -30,11 +30,17 @@ public enum LeaderboardPresenter {
         var out = "Leaderboard: \(result.agents.count) agent\(result.agents.count == 1 ? "" : "s") over "
             + "\(result.runs) run\(result.runs == 1 ? "" : "s") (\(result.reviewedRuns) reviewed"
             + (result.picksUsed > 0 ? ", \(result.picksUsed) human pick\(result.picksUsed == 1 ? "" : "s")" : "") + ")"
-            + "; 90% intervals from \(result.replicates) bootstrap replicates over runs (seed \(result.seed))\n\n"
+            + "; 90% intervals from \(result.replicates) bootstrap replicates over runs (seed \(result.seed))"
+            + (result.droppedReplicates > 0 ? ", \(result.droppedReplicates) dropped (refit diverged)" : "") + "\n\n"
         out += TerminalReport.leaderboard(view)
+        let separated = result.agents.filter { $0.rating != nil && $0.separation != .none }
+        if !separated.isEmpty {
+            out += "bound only (never lost ≥ / never won ≤ against the others; no point estimate): "
+                + separated.map { "\($0.displayName) (\($0.separation.rawValue))" }.joined(separator: ", ") + "\n"
+        }
         let unrated = result.agents.filter { $0.rating == nil }
         if !unrated.isEmpty {
-            out += "no rating yet (never in a reviewed run): \(unrated.map(\.displayName).joined(separator: ", "))\n"
+            out += "no rating yet (never compared with another agent): \(unrated.map(\.displayName).joined(separator: ", "))\n"
         }
         let unpriced = result.agents.filter { $0.unpricedRuns > 0 }
         if !unpriced.isEmpty {
@@ -57,7 +63,9 @@ public enum LeaderboardPresenter {
     public static func view(_ result: LeaderboardResult, generatedAt: Date) -> LeaderboardView {
         let rows = result.agents.map { a in
             LeaderboardRowView(
-                agent: a.displayName, harness: a.harness, model: a.model ?? Format.none, rating: a.rating,
+                // A separated agent's point estimate is the prior's; only its bound is shown.
+                agent: a.displayName, harness: a.harness, model: a.model ?? Format.none,
+                rating: a.separation == .none ? a.rating : nil,
                 ratingLow: a.ratingLow, ratingHigh: a.ratingHigh, rankLow: a.rankLow, rankHigh: a.rankHigh,
                 provisional: a.provisional, runs: a.runs, successRate: a.successRate, winRate: a.winRate ?? 0,
                 firstAttemptSuccess: a.firstAttemptSuccess ?? 0, costPerTask: a.costPerTask, costPerSuccess: a.costPerSuccess,
@@ -98,7 +106,7 @@ struct LeaderboardDocument: Encodable {
         case schemaVersion = "schema_version", generatedAt = "generated_at", filters, runs, reviewedRuns = "reviewed_runs"
         case ratingObservations = "rating_observations", picks, bootstrap, verifierSpend = "verifier_spend_usd"
         case agents, verifiers, since, spec, replicates, seed, level, alpha
-        case unconverged = "unconverged_replicates", scale
+        case unconverged = "unconverged_replicates", dropped = "dropped_replicates", interval, scale
     }
 
     func encode(to encoder: Encoder) throws {
@@ -118,6 +126,8 @@ struct LeaderboardDocument: Encodable {
         try bootstrap.encode(result.level, forKey: .level)
         try bootstrap.encode(result.alpha, forKey: .alpha)
         try bootstrap.encode(result.unconvergedReplicates, forKey: .unconverged)
+        try bootstrap.encode(result.droppedReplicates, forKey: .dropped)
+        try bootstrap.encode("basic bootstrap over runs, widened by sqrt(R/(R-1))", forKey: .interval)
         try bootstrap.encode("elo: 1500 + 400·θ/ln 10", forKey: .scale)
         try c.encode(jsonNumber(result.verifierSpendUSD), forKey: .verifierSpend)
         try c.encode(result.agents.map(AgentRow.init), forKey: .agents)
@@ -140,7 +150,7 @@ struct LeaderboardDocument: Encodable {
             case medianTimeToSuccess = "median_time_to_success_s", medianTurns = "median_turns"
             case tokensPerSec = "tokens_per_sec", costKilled = "cost_killed", topErrors = "top_errors"
             case speedEfficiency = "speed_efficiency_score", onFrontier = "on_frontier"
-            case frontierFrequency = "frontier_frequency", picks
+            case frontierFrequency = "frontier_frequency", picks, separation
         }
 
         struct ErrorCount: Encodable {
@@ -154,7 +164,8 @@ struct LeaderboardDocument: Encodable {
             try c.encode(a.agentIDs, forKey: .agentIDs)
             try c.encode(a.harness, forKey: .harness)
             try c.encode(a.model, forKey: .model)
-            try c.encode(jsonNumber(a.rating), forKey: .rating)
+            try c.encode(jsonNumber(a.separation == .none ? a.rating : nil), forKey: .rating)
+            try c.encode(a.separation.rawValue, forKey: .separation)
             try c.encode(jsonNumber(a.ratingLow), forKey: .ratingLow)
             try c.encode(jsonNumber(a.ratingHigh), forKey: .ratingHigh)
             try c.encode(a.rank, forKey: .rank)

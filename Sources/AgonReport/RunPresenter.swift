@@ -41,7 +41,15 @@ public enum RunPresenter {
         }
         out += "spec \(record.specPath)  base \(record.baseRef) = \(record.baseSHA.prefix(12))"
         out += record.dirtyAtStart ? "  (uncommitted changes in the work tree were not included)\n" : "\n"
-        let ranks = Dictionary(uniqueKeysWithValues: (record.consensus?.ranking ?? []).enumerated().map { ($1, $0 + 1) })
+        var ranks = Dictionary(uniqueKeysWithValues: (record.consensus?.ranking ?? []).enumerated().map { ($1, $0 + 1) })
+        if let tiers = record.consensus?.tiers, !tiers.isEmpty {
+            // Tied candidates share a rank (1, 2, 2, 4): the consensus does not order them.
+            var better = 0
+            for tier in tiers {
+                for agent in tier { ranks[agent] = better + 1 }
+                better += tier.count
+            }
+        }
         var table = TextTable(columns: [
             .number("#"), .init("agent"), .init("harness"), .init("outcome"), .number("cost / budget"), .number("tokens"),
             .number("turns"), .number("time"), .init("checks A/H/S"), .number("diff"),
@@ -69,9 +77,11 @@ public enum RunPresenter {
         if !unsandboxed.isEmpty { out += "sandbox: none for \(unsandboxed.joined(separator: ", ")) (unsandboxed)\n" }
         out += ReviewFindingsText.lines(record.candidates)
         if let consensus = record.consensus {
+            // Ties as `a = b > c`: the check tiers, or (records without tiers) the passing candidates no verdict ordered.
             let tied = consensus.tied
-            let order = tied.isEmpty ? consensus.ranking.joined(separator: " > ")
-                : "(" + tied.joined(separator: " = ") + ")" + consensus.ranking.filter { !tied.contains($0) }.map { " > " + $0 }.joined()
+            let order = !consensus.tiers.isEmpty ? consensus.tiers.map { $0.joined(separator: " = ") }.joined(separator: " > ")
+                : tied.isEmpty ? consensus.ranking.joined(separator: " > ")
+                : tied.joined(separator: " = ") + consensus.ranking.filter { !tied.contains($0) }.map { " > " + $0 }.joined()
             out += "consensus (\(consensus.method)): \(order)"
             if let w = consensus.kendallW { out += "   Kendall's W \(Format.number(w, decimals: 3))" }
             out += consensus.split ? "   SPLIT: \(consensus.splitReasons.joined(separator: "; "))\n" : "\n"

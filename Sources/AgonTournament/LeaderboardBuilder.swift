@@ -12,8 +12,11 @@ public struct LeaderboardQuery {
     public var specGlob: String?
     public var replicates: Int
     public var seed: UInt64
+    /// What one row is (`--by agent|model|harness`).
+    public var grouping: LeaderboardGrouping
 
-    public init(since: String?, specGlob: String?, replicates: Int, seed: UInt64) {
+    public init(since: String?, specGlob: String?, replicates: Int, seed: UInt64, grouping: LeaderboardGrouping = .agent) {
+        self.grouping = grouping
         self.since = since
         self.specGlob = specGlob
         self.replicates = replicates
@@ -97,7 +100,8 @@ public struct LeaderboardBuilder {
     }
 
     private func compute(_ query: LeaderboardQuery, runs: [LeaderboardRun], picks: [ApplyRecord]) -> LeaderboardResult {
-        let settings = LeaderboardSettings(config: workspace.config, replicates: query.replicates, seed: query.seed)
+        let settings = LeaderboardSettings(config: workspace.config, replicates: query.replicates, seed: query.seed,
+                                           grouping: query.grouping)
         return LeaderboardComputation(settings: settings).compute(runs: runs, picks: picks)
     }
 }

@@ -210,6 +210,16 @@ public final class Tournament {
             let reviewer = ReviewStage(workspace: workspace, stopSignal: stopSignal, progress: progress)
             reviewer.killGrace = options.killGrace
             record = try reviewer.reviewRun(record, spec: spec, verifiers: plan.verifiers)
+        } else {
+            // No review (none configured, or --no-review): the checks alone still make the run's
+            // consensus — tiers, and a winner when exactly one candidate passed.
+            let config = workspace.config
+            let consensus = try ReviewConsensus.make(candidates: record.candidates, reviews: record.reviews) {
+                config.verifier($0)?.weight ?? 1
+            }
+            record.consensus = consensus
+            try store.saveConsensus(runID: record.runID, consensus)
+            try layout.writeConsensus(consensus, runID: record.runID)
         }
         record.status = stopSignal.isStopped ? .interrupted : .done
         record.finishedAt = Date()

@@ -58,9 +58,11 @@ struct Leaderboard: ParsableCommand {
     @Flag(help: "Print JSON (same as --format json).") var json = false
     @Option(help: "Bootstrap replicates.") var bootstrap: Int = 1000
     @Option(help: "Bootstrap seed.") var seed: UInt64 = 1
+    @Option(help: "One row per agent id (default), per harness+model, or per harness: agent, model, harness.")
+    var by: LeaderboardGrouping = .agent
 
     func run() throws {
-        let query = LeaderboardQuery(since: since, specGlob: spec, replicates: bootstrap, seed: seed)
+        let query = LeaderboardQuery(since: since, specGlob: spec, replicates: bootstrap, seed: seed, grouping: by)
         let result: LeaderboardResult
         do {
             result = try LeaderboardBuilder(workspace: try repo.workspace()).compute(query)
@@ -102,3 +104,5 @@ struct Report: ParsableCommand {
         print(path)
     }
 }
+
+extension LeaderboardGrouping: ExpressibleByArgument {}

@@ -74,7 +74,7 @@ import Testing
             let chord = fitter.fit(counts: counts)
             let expanded = try PLDataset(itemCount: 6, runs: runs.indices.flatMap { Array(repeating: runs[$0], count: Int(counts[$0])) })
             let plain = PlackettLuce.fit(expanded, options: PLOptions(alpha: 0.01, tolerance: 1e-12))
-            #expect(chord.converged)
+            #expect(chord.status == .converged)
             for (x, y) in zip(chord.params, plain.params) { #expect(abs(x - y) < 1e-7) }
         }
     }

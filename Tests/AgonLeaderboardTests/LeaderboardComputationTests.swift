@@ -76,7 +76,13 @@ struct LeaderboardComputationTests {
         #expect(top.rank == 1)
         #expect(top.rating!.isFinite && top.rating! > R.standing(result, "mid")!.rating! + 100)
         #expect(top.rankLow == 1 && top.rankHigh == 1)
-        #expect(top.ratingLow! <= top.rating! + 1e-9 && top.ratingHigh! >= top.rating! - 1e-9)
+        // Never beaten: the data bound its rating from below only (the estimate itself is the prior's).
+        #expect(top.separation == .neverLoses && top.ratingHigh == nil)
+        #expect(try #require(top.ratingLow) < top.rating!)
+        // mid and low beat each other (v2 sometimes prefers low): both are bounded on both sides.
+        let low = try #require(R.standing(result, "low"))
+        #expect(low.separation == Separation.none && low.ratingLow != nil && low.ratingHigh != nil)
+        #expect(R.standing(result, "mid")?.separation == Separation.none)
         #expect(!top.provisional)
         // Frontier on cost per task (top $0.20, mid $0.10, low $0.30) vs rating: low is dominated by top.
         #expect(top.onFrontier && R.standing(result, "mid")!.onFrontier)
@@ -140,18 +146,26 @@ struct LeaderboardComputationTests {
         #expect(result.verifiers.first { $0.verifier == "v1" }?.weight == 3)
     }
 
-    @Test func agentsAreKeyedByHarnessAndModel() throws {
+    @Test func rowsAreAgentIDsUnlessGroupedByModel() throws {
         let runs = [
             R.run(0, candidates: [R.candidate("sonnet", model: "claude-sonnet-4-6"), R.candidate("gpt", harness: .codex, model: "gpt-5")]),
             R.run(1, candidates: [R.candidate("sonnet-2", model: "claude-sonnet-4-6"), R.candidate("gpt", harness: .codex, model: "gpt-5")]),
             // Two model-less command agents stay apart.
             R.run(2, candidates: [R.candidate("script-a", harness: .command, model: ""), R.candidate("script-b", harness: .command, model: "")]),
         ]
-        let result = Self.compute(runs)
+        // By default every agent id is its own row, even when two share a harness and model.
+        let byAgent = Self.compute(runs)
+        #expect(byAgent.agents.count == 5)
+        #expect(R.standing(byAgent, "sonnet")?.agentIDs == ["sonnet"])
+        let result = Self.compute(runs) { $0.grouping = .model }
         #expect(result.agents.count == 4)
         let sonnet = try #require(R.standing(result, "sonnet"))
         #expect(sonnet.agentIDs == ["sonnet", "sonnet-2"] && sonnet.runs == 2)
         #expect(sonnet.displayName == "sonnet, sonnet-2")
+        let byHarness = Self.compute(runs) { $0.grouping = .harness }
+        #expect(byHarness.agents.count == 3)
+        #expect(R.standing(byHarness, "script-a")?.agentIDs == ["script-a", "script-b"])
+        #expect(R.standing(byHarness, "script-a")?.model == nil)
     }
 
     @Test func interruptedCandidatesAreNotRuns() throws {
@@ -221,7 +235,9 @@ struct LeaderboardComputationTests {
         #expect(first.reviews == 5 && first.validReviews == 4)
         #expect(abs(first.validVerdictRate - 0.8) < 1e-12)
         #expect(abs(first.positionBias! - 1) < 1e-12)
-        #expect(abs(first.agreementTau! - 1) < 1e-12)
+        // Each is scored against the other valid verifier only (never against a consensus it
+        // helped form): the two always disagree completely.
+        #expect(abs(first.agreementTau! + 1) < 1e-12)
         #expect(abs(first.costUSD - 0.10) < 1e-12)
         let last = try #require(result.verifiers.first { $0.verifier == "last" })
         #expect(abs(last.positionBias! + 1) < 1e-12)
@@ -237,10 +253,11 @@ struct LeaderboardComputationTests {
                           R.candidate("gem", harness: .gemini, model: "gemini-3-pro")]
         let allowed = (0..<3).map { i in
             R.run(i, candidates: candidates,
-                  reviews: [R.review("judge", ranking: ["claude", "gpt", "gem"], harness: .claude, model: "claude-opus-4-8")],
+                  reviews: [R.review("judge", ranking: ["claude", "gpt", "gem"], harness: .claude, model: "claude-opus-4-8"),
+                            R.review("panel-1", ranking: ["gpt", "gem", "claude"]), R.review("panel-2", ranking: ["gpt", "gem", "claude"])],
                   consensus: ["gpt", "gem", "claude"])
         }
-        let measured = try #require(Self.compute(allowed) { $0.selfPreference = .allow }.verifiers.first)
+        let measured = try #require(Self.compute(allowed) { $0.selfPreference = .allow }.verifiers.first { $0.verifier == "judge" })
         #expect(measured.selfPreferenceStatus == "measured")
         #expect(measured.selfPreferenceSamples == 3)
         #expect(measured.selfPreference == 1)

@@ -43,7 +43,7 @@ struct LeaderboardBuilderTests {
             "first_attempt_successes", "first_attempt_success", "priced_runs", "unpriced_runs", "total_cost_usd",
             "cost_per_task_usd", "cost_per_success_usd", "cost_per_success_status", "tokens_per_task", "verifier_spend_usd",
             "median_time_to_first_attempt_s", "median_time_to_success_s", "median_turns", "tokens_per_sec", "cost_killed",
-            "top_errors", "speed_efficiency_score", "on_frontier", "frontier_frequency", "picks",
+            "top_errors", "speed_efficiency_score", "on_frontier", "frontier_frequency", "picks", "separation",
         ]
         for row in agents { #expect(Set(row.keys) == expectedKeys) }
         let a = try #require(agents.first { $0["agent"] as? String == "a" })

@@ -273,7 +273,7 @@ import AgonTestSupport
         #expect(Set(consensus.tied) == ["neat", "sprawl", "tidy"])
         #expect(consensus.ranking.last == "buggy")
         let show = RunPresenter.summary(record, layout: try fixture.workspace().layout)
-        #expect(show.contains("(neat = sprawl = tidy) > buggy"))
+        #expect(show.contains("neat = sprawl = tidy > buggy"))
         let shortlist = ShortlistPresenter.text(try RunQueries(workspace: try fixture.workspace()).shortlist(runID: record.runID, k: 3))
         #expect(shortlist.contains("No verdict ordered the candidates: neat, sprawl, tidy are tied and none is the winner."))
     }

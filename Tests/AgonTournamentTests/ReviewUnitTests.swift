@@ -24,8 +24,10 @@ struct ReviewUnitTests {
         let reviews = [review("v1", ["c", "b", "a"]), review("v2", ["c", "a", "b"]), review("v3", ["b", "c", "a"]),
                        review("bad", ["a", "b", "c"], status: .excluded)]
         let consensus = try ReviewConsensus.make(candidates: candidates, reviews: reviews) { _ in 1 }
-        #expect(consensus.ranking == ["c", "b", "a", "killed", "failing", "empty"])
-        #expect(consensus.gated == ["killed", "failing", "empty"])
+        // Gated ones by severity: a diff that failed acceptance above a kill and an empty diff (tied).
+        #expect(consensus.ranking == ["c", "b", "a", "failing", "killed", "empty"])
+        #expect(consensus.gated == ["failing", "killed", "empty"])
+        #expect(consensus.tiers == [["c"], ["b"], ["a"], ["failing"], ["killed", "empty"]])
         #expect(consensus.method == "kemeny-exact")
         #expect(Set(consensus.perVerifierTau.keys) == ["v1", "v2", "v3"])   // the excluded verdict does not vote
         #expect(consensus.kendallW != nil)

@@ -150,8 +150,9 @@ do {
         let settings = LeaderboardSettings(config: workspace.config, replicates: b, seed: 1)
         let t = DispatchTime.now().uptimeNanoseconds
         let c = cpuSeconds()
-        _ = LeaderboardComputation(settings: settings).compute(runs: runs, picks: [])
-        print(String(format: "computation alone, B=%d: %.2f s wall, %.2f s CPU", b, seconds(since: t), cpuSeconds() - c))
+        let result = LeaderboardComputation(settings: settings).compute(runs: runs, picks: [])
+        print(String(format: "computation alone, B=%d: %.2f s wall, %.2f s CPU; %d replicates unconverged, %d dropped", b,
+                     seconds(since: t), cpuSeconds() - c, result.unconvergedReplicates, result.droppedReplicates))
     }
 } catch {
     FileHandle.standardError.write(Data("bench-store: \(error)\n".utf8))
