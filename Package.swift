@@ -71,6 +71,6 @@ let package = Package(
         .testTarget(name: "AgonLeaderboardTests", dependencies: ["AgonLeaderboard", "AgonStore", "AgonTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
         .testTarget(name: "AgonStoreTests", dependencies: ["AgonStore", "AgonTestSupport"], swiftSettings: settings),
         .testTarget(name: "AgonReportTests", dependencies: ["AgonReport", "AgonTestSupport"], swiftSettings: settings),
-        .testTarget(name: "AgonTournamentTests", dependencies: ["AgonTournament", "AgonReport", "AgonTestSupport", "agon", "agent-double"], swiftSettings: settings),
+        .testTarget(name: "AgonTournamentTests", dependencies: ["AgonTournament", "AgonReport", "AgonLeaderboard", "AgonTestSupport", "agon", "agent-double"], swiftSettings: settings),
     ]
 )

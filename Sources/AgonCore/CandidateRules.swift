@@ -15,12 +15,16 @@ public enum CandidateRules {
     /// ran and was recorded as skipped does not.
     public static func succeeded(outcome: Outcome?, diffFiles: Int, checks: CheckSummary, ran: (CheckKind) -> Bool) -> Bool {
         guard outcome == .ok, diffFiles > 0 else { return false }
-        return [CheckKind.acceptance, .holdout].allSatisfy { kind in
-            switch checks[kind] {
-            case .passed: return true
-            case .failed: return false
-            case .skipped: return !ran(kind)
-            }
+        return [CheckKind.acceptance, .holdout].allSatisfy { checkPassed(checks[$0], ran: ran($0)) }
+    }
+
+    /// A check passed: it ran and passed, or the spec defines no command of its kind (skipped
+    /// without running). One that ran and was recorded as skipped did not pass.
+    public static func checkPassed(_ status: CheckStatus, ran: Bool) -> Bool {
+        switch status {
+        case .passed: return true
+        case .failed: return false
+        case .skipped: return !ran
         }
     }
 }

@@ -14,11 +14,11 @@ import AgonCore
 /// Plackett-Luce likelihood of the ranking, and a bottom tier is PL's unordered bottom set; a tied
 /// tier above others contributes its members' choices independently (a composite likelihood),
 /// which treats tied candidates symmetrically, so identical records get identical ratings.
-enum RunEvidence {
+public enum RunEvidence {
     /// The severity tier of a candidate (see the type's doc).
-    static func tier(_ candidate: LeaderboardCandidate) -> Int {
-        if LeaderboardComputation.passedGate(candidate) {
-            return LeaderboardComputation.checkPassed(candidate, .holdout) ? 0 : 1
+    public static func tier(_ candidate: LeaderboardCandidate) -> Int {
+        if candidate.passedGate {
+            return CandidateRules.checkPassed(candidate.checks.holdout, ran: candidate.checksRun.contains(.holdout)) ? 0 : 1
         }
         if candidate.outcome == .ok && candidate.diffFiles > 0 && candidate.checks.acceptance == .failed { return 2 }
         return 3

@@ -1,5 +1,6 @@
 import AgonConsensus
 import AgonCore
+import AgonLeaderboard
 import AgonStore
 import Foundation
 

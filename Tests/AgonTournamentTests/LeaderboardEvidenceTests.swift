@@ -1,6 +1,9 @@
 import AgonConsensus
 import AgonCore
+@testable import AgonLeaderboard
+import AgonReport
 import AgonStore
+import AgonTestSupport
 @testable import AgonTournament
 import Foundation
 import Testing
@@ -130,7 +133,7 @@ struct LeaderboardEvidenceTests {
         let fixture = try TournamentFixture()
         let tournament = Tournament(workspace: try fixture.workspace(), options: TournamentOptions(review: false, progress: SilentProgress()))
         let outcome = try tournament.run(specPaths: [fixture.repo + "/specs/slugify.md"])
-        let record = try AgonJSON.decoder.decode(RunRecord.self, from: Data(outcome.output.json.utf8))
+        let record = try #require(outcome.value.first)
         #expect(record.reviews.isEmpty)
         let consensus = try #require(record.consensus)
         #expect(consensus.method == ReviewConsensus.noVerdicts)
@@ -144,13 +147,12 @@ struct LeaderboardEvidenceTests {
         // One passing candidate (neat; wrong fails acceptance): it is the winner `agon list` names.
         let single = Tournament(workspace: try fixture.workspace(),
                                 options: TournamentOptions(agentFilter: ["neat", "wrong"], review: false, progress: SilentProgress()))
-        let second = try AgonJSON.decoder.decode(RunRecord.self,
-                                                 from: Data(try single.run(specPaths: [fixture.repo + "/specs/slugify.md"]).output.json.utf8))
+        let second = try #require(try single.run(specPaths: [fixture.repo + "/specs/slugify.md"]).value.first)
         #expect(second.consensus?.winner == "neat")
         let listed = try fixture.workspace().store().listRuns().first { $0.runID == second.runID }
         #expect(listed?.winner == "neat")
         // `agon show` prints the ties of the unreviewed run as ties.
-        let shown = RunSummaryText.render(record, workspace: try fixture.workspace())
+        let shown = RunPresenter.summary(record, layout: try fixture.workspace().layout)
         let tied = consensus.tiers[0].joined(separator: " = ")
         #expect(shown.contains("consensus (\(ReviewConsensus.noVerdicts)): \(tied) > "), "\(shown)")
     }
