@@ -98,7 +98,7 @@ extension GitRepository {
             defer { git_tree_free(previousTree) }
             let targetTree = try worktree.tree(of: commit, operation: operation)
             defer { git_tree_free(targetTree) }
-            try Self.removeNonDirectories(at: worktree.directories(in: [previousTree, targetTree]), under: target)
+            try Self.clearWay(previous: worktree.paths(of: previousTree), target: worktree.paths(of: targetTree), under: target)
             try worktree.writeIndex(of: previousTree, trustingFilesUntouchedSince: handover, workdir: target, operation: operation)
 
             var opts = git_checkout_options()
@@ -119,6 +119,7 @@ extension GitRepository {
 
     /// Deletes a parked or damaged worktree entry: its directory and metadata, whichever exist.
     public func deleteWorktreeEntry(name: String, path: String) {
+        guard Self.safeWorktreeName(name) == name else { return }   // never a path outside worktrees/
         let fm = FileManager.default
         let metadata = commonDir + "/worktrees/" + name
         if Self.pathExists(path) { try? fm.removeItem(atPath: Self.absolutePath(path)) }
@@ -188,32 +189,65 @@ extension GitRepository {
         try? fm.removeItem(atPath: oldMetadata)
     }
 
-    /// Every directory path of `trees` (relative, parents before children).
-    private func directories(in trees: [OpaquePointer]) throws -> [String] {
-        final class Collector { var paths = Set<String>() }
-        let collector = Collector()
-        for tree in trees {
-            let rc = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
-                guard let entry, let name = git_tree_entry_name(entry), git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return 0 }
-                let collector = Unmanaged<Collector>.fromOpaque(payload!).takeUnretainedValue()
-                collector.paths.insert((root.map { String(cString: $0) } ?? "") + String(cString: name))
-                return 0
-            }, Unmanaged.passUnretained(collector).toOpaque())
-            try checkResult(rc, "list directories")
-        }
-        return collector.paths.sorted { $0.count < $1.count }
+    /// The paths of a tree: its directories and its files (blobs and links, with their modes).
+    private struct TreePaths {
+        var directories = Set<String>()
+        var files: [String: UInt32] = [:]
     }
 
-    /// Unlinks whatever stands where a directory belongs but is not a real directory (a symlink the
-    /// previous user put there, say), so no later step reads or writes through it.
-    private static func removeNonDirectories(at directories: [String], under root: String) throws {
+    private func paths(of tree: OpaquePointer) throws -> TreePaths {
+        final class Collector { var paths = TreePaths() }
+        let collector = Collector()
+        let rc = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
+            guard let entry, let name = git_tree_entry_name(entry) else { return 0 }
+            let collector = Unmanaged<Collector>.fromOpaque(payload!).takeUnretainedValue()
+            let path = (root.map { String(cString: $0) } ?? "") + String(cString: name)
+            if git_tree_entry_type(entry) == GIT_OBJECT_TREE {
+                collector.paths.directories.insert(path)
+            } else {
+                collector.paths.files[path] = git_tree_entry_filemode(entry).rawValue
+            }
+            return 0
+        }, Unmanaged.passUnretained(collector).toOpaque())
+        try checkResult(rc, "list tree paths")
+        return collector.paths
+    }
+
+    /// Clears the way for the checkout of `target` over `previous`: whatever stands where either tree
+    /// has a directory but is not a real directory (a symlink out of the worktree, say), and whatever
+    /// stands where only `target` has a file but is of another type, is removed, never followed:
+    /// libgit2 would otherwise read or write through it. (Files of `previous` get the same
+    /// treatment in `writeIndex`, which looks at each of them anyway.)
+    private static func clearWay(previous: TreePaths, target: TreePaths, under root: String) throws {
         var st = stat()
-        for directory in directories {
+        for directory in previous.directories.union(target.directories).sorted(by: { $0.count < $1.count }) {
             let path = root + "/" + directory
             guard lstat(path, &st) == 0, st.st_mode & S_IFMT != S_IFDIR else { continue }
-            if unlink(path) != 0 {
-                throw GitError(operation: "reuse worktree", message: "cannot remove \(path): \(String(cString: strerror(errno)))")
+            try removeItem(path)
+        }
+        for (file, mode) in target.files where previous.files[file] == nil {
+            let path = root + "/" + file
+            guard lstat(path, &st) == 0, !hasType(st.st_mode, of: mode) else { continue }
+            try removeItem(path)
+        }
+    }
+
+    /// True when a file with `st_mode` has the type a tree entry of `mode` describes (file or link).
+    private static func hasType(_ stMode: mode_t, of mode: UInt32) -> Bool {
+        let type = stMode & S_IFMT
+        return mode == GIT_FILEMODE_LINK.rawValue ? type == S_IFLNK : type == S_IFREG
+    }
+
+    /// Removes `path` itself: a link is unlinked (its target untouched), a directory deleted whole.
+    private static func removeItem(_ path: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        if st.st_mode & S_IFMT == S_IFDIR {
+            do { try FileManager.default.removeItem(atPath: path) } catch {
+                throw GitError(operation: "reuse worktree", message: "cannot remove \(path): \(error.localizedDescription)")
             }
+        } else if unlink(path) != 0 {
+            throw GitError(operation: "reuse worktree", message: "cannot remove \(path): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -249,9 +283,12 @@ extension GitRepository {
             while cursor.pointee != 0 { path.append(cursor.pointee); cursor += 1 }
             path.append(0)
             guard lstat(path, &st) == 0 else { continue }
-            let type = st.st_mode & S_IFMT
-            let expected = stored.pointee.mode & UInt32(S_IFMT) == UInt32(S_IFLNK) ? S_IFLNK : S_IFREG
-            guard type == expected, handover.predates(st.st_ctim) else { continue }
+            guard Self.hasType(st.st_mode, of: stored.pointee.mode) else {
+                // A link where a file belongs (or the reverse, or a directory): gone before checkout.
+                try path.withUnsafeBufferPointer { try Self.removeItem(String(cString: $0.baseAddress!)) }
+                continue
+            }
+            guard handover.predates(st.st_ctim) else { continue }
             // Stat fields are not part of the index's ordering or lookup, so they are filled in
             // place: git_index_add per entry would redo path checks and cost more than the checkout.
             let entry = UnsafeMutablePointer(mutating: stored)
