@@ -98,7 +98,7 @@ extension GitRepository {
             defer { git_tree_free(previousTree) }
             let targetTree = try worktree.tree(of: commit, operation: operation)
             defer { git_tree_free(targetTree) }
-            try Self.clearWay(previous: worktree.paths(of: previousTree), target: worktree.paths(of: targetTree), under: target)
+            try worktree.clearWay(previous: previousTree, target: targetTree, under: target)
             try worktree.writeIndex(of: previousTree, trustingFilesUntouchedSince: handover, workdir: target, operation: operation)
 
             var opts = git_checkout_options()
@@ -189,46 +189,54 @@ extension GitRepository {
         try? fm.removeItem(atPath: oldMetadata)
     }
 
-    /// The paths of a tree: its directories and its files (blobs and links, with their modes).
-    private struct TreePaths {
-        var directories = Set<String>()
-        var files: [String: UInt32] = [:]
+    /// Every directory path of `trees` (relative).
+    private func directories(in trees: [OpaquePointer]) throws -> Set<String> {
+        final class Collector { var paths = Set<String>() }
+        let collector = Collector()
+        for tree in trees {
+            let rc = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
+                guard let entry, let name = git_tree_entry_name(entry), git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return 0 }
+                let collector = Unmanaged<Collector>.fromOpaque(payload!).takeUnretainedValue()
+                collector.paths.insert((root.map { String(cString: $0) } ?? "") + String(cString: name))
+                return 0
+            }, Unmanaged.passUnretained(collector).toOpaque())
+            try checkResult(rc, "list directories")
+        }
+        return collector.paths
     }
 
-    private func paths(of tree: OpaquePointer) throws -> TreePaths {
-        final class Collector { var paths = TreePaths() }
-        let collector = Collector()
-        let rc = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
-            guard let entry, let name = git_tree_entry_name(entry) else { return 0 }
-            let collector = Unmanaged<Collector>.fromOpaque(payload!).takeUnretainedValue()
-            let path = (root.map { String(cString: $0) } ?? "") + String(cString: name)
-            if git_tree_entry_type(entry) == GIT_OBJECT_TREE {
-                collector.paths.directories.insert(path)
-            } else {
-                collector.paths.files[path] = git_tree_entry_filemode(entry).rawValue
-            }
-            return 0
-        }, Unmanaged.passUnretained(collector).toOpaque())
-        try checkResult(rc, "list tree paths")
-        return collector.paths
+    /// The files `target` adds over `previous` (or gives another type), with their modes; a tree
+    /// diff skips unchanged subtrees, so this costs what changed, not the whole tree.
+    private func filesAdded(from previous: OpaquePointer, to target: OpaquePointer) throws -> [(path: String, mode: UInt32)] {
+        var diff: OpaquePointer?
+        try check(git_diff_tree_to_tree(&diff, handle, previous, target, nil), "compare trees")
+        defer { git_diff_free(diff) }
+        var added: [(path: String, mode: UInt32)] = []
+        for index in 0..<git_diff_num_deltas(diff) {
+            guard let delta = git_diff_get_delta(diff, index)?.pointee,
+                  delta.status == GIT_DELTA_ADDED || delta.status == GIT_DELTA_TYPECHANGE,
+                  let path = delta.new_file.path else { continue }
+            added.append((String(cString: path), UInt32(delta.new_file.mode)))
+        }
+        return added
     }
 
     /// Clears the way for the checkout of `target` over `previous`: whatever stands where either tree
     /// has a directory but is not a real directory (a symlink out of the worktree, say), and whatever
-    /// stands where only `target` has a file but is of another type, is removed, never followed:
+    /// stands where `target` adds a file but is of another type, is removed, never followed:
     /// libgit2 would otherwise read or write through it. (Files of `previous` get the same
     /// treatment in `writeIndex`, which looks at each of them anyway.)
-    private static func clearWay(previous: TreePaths, target: TreePaths, under root: String) throws {
+    private func clearWay(previous: OpaquePointer, target: OpaquePointer, under root: String) throws {
         var st = stat()
-        for directory in previous.directories.union(target.directories).sorted(by: { $0.count < $1.count }) {
+        for directory in try directories(in: [previous, target]).sorted(by: { $0.count < $1.count }) {
             let path = root + "/" + directory
             guard lstat(path, &st) == 0, st.st_mode & S_IFMT != S_IFDIR else { continue }
-            try removeItem(path)
+            try Self.removeItem(path)
         }
-        for (file, mode) in target.files where previous.files[file] == nil {
+        for (file, mode) in try filesAdded(from: previous, to: target) {
             let path = root + "/" + file
-            guard lstat(path, &st) == 0, !hasType(st.st_mode, of: mode) else { continue }
-            try removeItem(path)
+            guard lstat(path, &st) == 0, !Self.hasType(st.st_mode, of: mode) else { continue }
+            try Self.removeItem(path)
         }
     }
 
