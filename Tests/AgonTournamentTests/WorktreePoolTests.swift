@@ -288,6 +288,9 @@ import Testing
         let bare = try fixture.agon("clean")
         #expect(bare.status == 2)
         #expect(bare.stderr.contains("name a run, or pass --all or --pool"))
+        let purgeAlone = try fixture.agon("clean", "--pool", "--purge")
+        #expect(purgeAlone.status == 2)
+        #expect(purgeAlone.stderr.contains("--purge needs a run or --all"), "\(purgeAlone.stderr)")
     }
 
     @Test func poolSizeZeroRemovesEverythingAsBefore() throws {
