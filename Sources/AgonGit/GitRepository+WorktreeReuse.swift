@@ -98,7 +98,7 @@ extension GitRepository {
             defer { git_tree_free(previousTree) }
             let targetTree = try worktree.tree(of: commit, operation: operation)
             defer { git_tree_free(targetTree) }
-            try Self.removeNonDirectories(at: worktree.directories(in: [previousTree, targetTree]), under: target)
+            try worktree.clearWay(previous: previousTree, target: targetTree, under: target)
             try worktree.writeIndex(of: previousTree, trustingFilesUntouchedSince: handover, workdir: target, operation: operation)
 
             var opts = git_checkout_options()
@@ -119,6 +119,7 @@ extension GitRepository {
 
     /// Deletes a parked or damaged worktree entry: its directory and metadata, whichever exist.
     public func deleteWorktreeEntry(name: String, path: String) {
+        guard Self.safeWorktreeName(name) == name else { return }   // never a path outside worktrees/
         let fm = FileManager.default
         let metadata = commonDir + "/worktrees/" + name
         if Self.pathExists(path) { try? fm.removeItem(atPath: Self.absolutePath(path)) }
@@ -188,8 +189,8 @@ extension GitRepository {
         try? fm.removeItem(atPath: oldMetadata)
     }
 
-    /// Every directory path of `trees` (relative, parents before children).
-    private func directories(in trees: [OpaquePointer]) throws -> [String] {
+    /// Every directory path of `trees` (relative).
+    private func directories(in trees: [OpaquePointer]) throws -> Set<String> {
         final class Collector { var paths = Set<String>() }
         let collector = Collector()
         for tree in trees {
@@ -201,19 +202,60 @@ extension GitRepository {
             }, Unmanaged.passUnretained(collector).toOpaque())
             try checkResult(rc, "list directories")
         }
-        return collector.paths.sorted { $0.count < $1.count }
+        return collector.paths
     }
 
-    /// Unlinks whatever stands where a directory belongs but is not a real directory (a symlink the
-    /// previous user put there, say), so no later step reads or writes through it.
-    private static func removeNonDirectories(at directories: [String], under root: String) throws {
+    /// The files `target` adds over `previous` (or gives another type), with their modes; a tree
+    /// diff skips unchanged subtrees, so this costs what changed, not the whole tree.
+    private func filesAdded(from previous: OpaquePointer, to target: OpaquePointer) throws -> [(path: String, mode: UInt32)] {
+        var diff: OpaquePointer?
+        try check(git_diff_tree_to_tree(&diff, handle, previous, target, nil), "compare trees")
+        defer { git_diff_free(diff) }
+        var added: [(path: String, mode: UInt32)] = []
+        for index in 0..<git_diff_num_deltas(diff) {
+            guard let delta = git_diff_get_delta(diff, index)?.pointee,
+                  delta.status == GIT_DELTA_ADDED || delta.status == GIT_DELTA_TYPECHANGE,
+                  let path = delta.new_file.path else { continue }
+            added.append((String(cString: path), UInt32(delta.new_file.mode)))
+        }
+        return added
+    }
+
+    /// Clears the way for the checkout of `target` over `previous`: whatever stands where either tree
+    /// has a directory but is not a real directory (a symlink out of the worktree, say), and whatever
+    /// stands where `target` adds a file but is of another type, is removed, never followed:
+    /// libgit2 would otherwise read or write through it. (Files of `previous` get the same
+    /// treatment in `writeIndex`, which looks at each of them anyway.)
+    private func clearWay(previous: OpaquePointer, target: OpaquePointer, under root: String) throws {
         var st = stat()
-        for directory in directories {
+        for directory in try directories(in: [previous, target]).sorted(by: { $0.count < $1.count }) {
             let path = root + "/" + directory
             guard lstat(path, &st) == 0, st.st_mode & S_IFMT != S_IFDIR else { continue }
-            if unlink(path) != 0 {
-                throw GitError(operation: "reuse worktree", message: "cannot remove \(path): \(String(cString: strerror(errno)))")
+            try Self.removeItem(path)
+        }
+        for (file, mode) in try filesAdded(from: previous, to: target) {
+            let path = root + "/" + file
+            guard lstat(path, &st) == 0, !Self.hasType(st.st_mode, of: mode) else { continue }
+            try Self.removeItem(path)
+        }
+    }
+
+    /// True when a file with `st_mode` has the type a tree entry of `mode` describes (file or link).
+    private static func hasType(_ stMode: mode_t, of mode: UInt32) -> Bool {
+        let type = stMode & S_IFMT
+        return mode == GIT_FILEMODE_LINK.rawValue ? type == S_IFLNK : type == S_IFREG
+    }
+
+    /// Removes `path` itself: a link is unlinked (its target untouched), a directory deleted whole.
+    private static func removeItem(_ path: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        if st.st_mode & S_IFMT == S_IFDIR {
+            do { try FileManager.default.removeItem(atPath: path) } catch {
+                throw GitError(operation: "reuse worktree", message: "cannot remove \(path): \(error.localizedDescription)")
             }
+        } else if unlink(path) != 0 {
+            throw GitError(operation: "reuse worktree", message: "cannot remove \(path): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -249,9 +291,12 @@ extension GitRepository {
             while cursor.pointee != 0 { path.append(cursor.pointee); cursor += 1 }
             path.append(0)
             guard lstat(path, &st) == 0 else { continue }
-            let type = st.st_mode & S_IFMT
-            let expected = stored.pointee.mode & UInt32(S_IFMT) == UInt32(S_IFLNK) ? S_IFLNK : S_IFREG
-            guard type == expected, handover.predates(st.st_ctim) else { continue }
+            guard Self.hasType(st.st_mode, of: stored.pointee.mode) else {
+                // A link where a file belongs (or the reverse, or a directory): gone before checkout.
+                try path.withUnsafeBufferPointer { try Self.removeItem(String(cString: $0.baseAddress!)) }
+                continue
+            }
+            guard handover.predates(st.st_ctim) else { continue }
             // Stat fields are not part of the index's ordering or lookup, so they are filled in
             // place: git_index_add per entry would redo path checks and cost more than the checkout.
             let entry = UnsafeMutablePointer(mutating: stored)

@@ -80,15 +80,17 @@ struct WorktreePool {
 
         var usable: [Entry] = []
         for name in names.sorted() {
-            let fallbackPath = directory + "/" + name.dropFirst(Self.namePrefix.count)
+            let id = String(name.dropFirst(Self.namePrefix.count))
+            let record = record(for: name)
+            // Only a `_pool/<id>` directory is ever moved or deleted, whatever a record says.
+            let path = record.map(\.path).flatMap { Self.isPoolPath($0, id: id) ? $0 : nil }
             var isDirectory: ObjCBool = false
-            if let record = record(for: name), let handover = record.handover,
+            if let path, let handover = record?.handover,
                fm.fileExists(atPath: repository.commonDir + "/worktrees/" + name),
-               fm.fileExists(atPath: record.path, isDirectory: &isDirectory), isDirectory.boolValue {
-                usable.append(Entry(name: name, path: record.path, handover: handover))
+               fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                usable.append(Entry(name: name, path: path, handover: handover))
             } else {
-                delete(name: name, path: record(for: name)?.path ?? fallbackPath, repository)
-                if fm.fileExists(atPath: fallbackPath) { try? fm.removeItem(atPath: fallbackPath) }
+                delete(name: name, path: path ?? directory + "/" + id, repository)
             }
         }
         return usable
@@ -161,6 +163,12 @@ struct WorktreePool {
         for entry in all { delete(name: entry.name, path: entry.path, repository) }
         try? FileManager.default.removeItem(atPath: directory)
         return all.count
+    }
+
+    /// True when `path` ends in `_pool/<id>`.
+    static func isPoolPath(_ path: String, id: String) -> Bool {
+        let url = URL(fileURLWithPath: path)
+        return !id.isEmpty && url.lastPathComponent == id && url.deletingLastPathComponent().lastPathComponent == "_pool"
     }
 
     private func delete(name: String, path: String, _ repository: GitRepository) {

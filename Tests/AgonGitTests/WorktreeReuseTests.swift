@@ -161,6 +161,18 @@ import AgonTestSupport
         try FileManager.default.createSymbolicLink(atPath: first + "/src", withDestinationPath: outside + "/src")
         try "precious\n".write(toFile: outside + "/precious.txt", atomically: false, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: first + "/escape", withDestinationPath: outside)
+        // Tracked files the new base leaves unchanged, swapped for symlinks to a file outside; and
+        // inside the moved src/, b.c (which the new base changes) swapped the same way.
+        try "outside file\n".write(toFile: outside + "/target.txt", atomically: false, encoding: .utf8)
+        for file in ["README.md", "bin/run.sh"] {
+            try FileManager.default.removeItem(atPath: first + "/" + file)
+            try FileManager.default.createSymbolicLink(atPath: first + "/" + file, withDestinationPath: outside + "/target.txt")
+        }
+        // An untracked link where the new base adds a file (notes/0.txt).
+        try FileManager.default.createDirectory(atPath: first + "/notes", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: first + "/notes/0.txt", withDestinationPath: outside + "/target.txt")
+        try FileManager.default.removeItem(atPath: outside + "/src/b.c")
+        try FileManager.default.createSymbolicLink(atPath: outside + "/src/b.c", withDestinationPath: outside + "/target.txt")
         let outsideBefore = try tree(outside)
 
         try git.parkWorktree("one", as: "parked", path: repo.temp.sub("pool/parked"), commit: base1)

@@ -228,8 +228,14 @@ import Testing
         #expect(pooled.count == 3)
         let ids = pooled.keys.sorted()
         let fm = FileManager.default
-        // 1: its handover record is garbage; 2: git's metadata points elsewhere; 3: its directory is gone.
+        // 1: its handover record is garbage; 2: git's metadata points elsewhere; 3: its directory is gone;
+        // 4: a record naming a directory outside the pool, which must survive.
         try "{ not json".write(toFile: fixture.repo + "/.agon/worktrees/agon-pool-\(ids[0]).json", atomically: true, encoding: .utf8)
+        let precious = fixture.root + "/precious"
+        try fm.createDirectory(atPath: precious, withIntermediateDirectories: true)
+        try "keep me\n".write(toFile: precious + "/file.txt", atomically: true, encoding: .utf8)
+        try #"{"path":"\#(precious)","commit":"\#(first.baseSHA)","seconds":0,"nanoseconds":0}"#
+            .write(toFile: fixture.repo + "/.agon/worktrees/agon-pool-precious.json", atomically: true, encoding: .utf8)
         try "/elsewhere/.git\n".write(toFile: fixture.repo + "/.git/worktrees/agon-pool-\(ids[1])/gitdir", atomically: true, encoding: .utf8)
         try fm.removeItem(atPath: fixture.repo + "/worktrees/_pool/" + ids[2])
 
@@ -249,6 +255,7 @@ import Testing
         #expect(!records.contains { $0.hasPrefix("agon-pool-") })
         #expect(try fixture.git("worktree", "prune", "--dry-run", "-v").isEmpty)
         try fixture.git("fsck", "--strict", "--no-progress")
+        #expect(try String(contentsOfFile: precious + "/file.txt", encoding: .utf8) == "keep me\n")
     }
 
     @Test func finishedRunReturnsItsWorktreesUpToThePoolSizeAndCleanPoolEmptiesIt() throws {
@@ -281,5 +288,20 @@ import Testing
         let bare = try fixture.agon("clean")
         #expect(bare.status == 2)
         #expect(bare.stderr.contains("name a run, or pass --all or --pool"))
+        let purgeAlone = try fixture.agon("clean", "--pool", "--purge")
+        #expect(purgeAlone.status == 2)
+        #expect(purgeAlone.stderr.contains("--purge needs a run or --all"), "\(purgeAlone.stderr)")
+    }
+
+    @Test func poolSizeZeroRemovesEverythingAsBefore() throws {
+        let fixture = try makeFixture(["a1"], defaults: "defaults: { pool_size: 0 }\n")
+        let first = try runJSON(fixture, "run", "specs/slugify.md")
+        let cleaned = try fixture.agon("clean", first.runID)
+        #expect(cleaned.status == 0, "\(cleaned.stderr)")
+        #expect(cleaned.stdout.contains("1 worktrees") && !cleaned.stdout.contains("kept for reuse"), "\(cleaned.stdout)")
+        #expect(try pool(fixture).isEmpty)
+        #expect(try fixture.git("worktree", "list").split(separator: "\n").count == 1)
+        let records = (try? FileManager.default.contentsOfDirectory(atPath: fixture.repo + "/.agon/worktrees")) ?? []
+        #expect(records.isEmpty, "\(records)")
     }
 }
