@@ -67,9 +67,11 @@ public struct Doctor {
         let probes = CLIProbes()
         // Every CLI's --version and --help at once: aider alone takes seconds to start.
         probes.prefetch(chosen.flatMap { entry -> [[String]] in
-            guard entry.harness != .openai, let executable = entry.executable,
+            // A `command` entry is the user's (or a competitor's) own program: running it, even with
+            // --version, would run the candidate outside the sandbox. It is only located.
+            guard entry.harness != .openai, entry.harness != .command, let executable = entry.executable,
                   let path = Planner.locate(executable, root: workspace.root, path: workspace.environment["PATH"]) else { return [] }
-            return [[path, "--version"]] + (entry.harness == .command ? [] : [[path] + Self.helpArguments(entry.harness)])
+            return [[path, "--version"], [path] + Self.helpArguments(entry.harness)]
         })
         let entries = chosen.map { examine($0, probes: probes) }
         return DoctorReport(entries: entries, machine: ids == nil ? [Self.sandboxCheck()] : [])
@@ -96,7 +98,9 @@ public struct Doctor {
         if entry.harness != .openai, let executable = entry.executable {
             let path = Planner.locate(executable, root: workspace.root, path: workspace.environment["PATH"])
             result.binaryPath = path
-            if let path {
+            if let path, entry.harness == .command {
+                result.checks.append(DoctorCheck(name: "cli", status: .ok, detail: path + " (a command is located, never run by doctor)"))
+            } else if let path {
                 result.version = probes.output(path, ["--version"]).map(Self.firstLine)
                 result.checks.append(DoctorCheck(name: "cli", status: result.version == nil ? .warning : .ok,
                                                  detail: result.version == nil ? "`\(executable) --version` failed or printed nothing" : path))

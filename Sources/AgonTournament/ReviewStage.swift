@@ -68,11 +68,9 @@ public final class ReviewStage {
     func screen(_ record: RunRecord, spec: Spec) throws -> RunRecord {
         var record = record
         for index in record.candidates.indices { record.candidates[index].findings = [] }
-        let context: ReviewContext
-        do { context = try ReviewContext.make(record: record, spec: spec, workspace: workspace) } catch {
-            progress.note("screen skipped: \(error)")   // the review proper reports the same problem when it matters
-            return record
-        }
+        // A patch that cannot be read, or fails its seal, stops the review here: nothing about the
+        // candidates may be judged from a record that changed after it was made.
+        let context = try ReviewContext.make(record: record, spec: spec, workspace: workspace)
         for candidate in context.candidates {
             guard let index = record.candidates.firstIndex(where: { $0.agent == candidate.candidateID }) else { continue }
             let findings = CandidateScreen.screen(candidate, among: context.candidates, spec: context.spec,

@@ -202,9 +202,10 @@ import AgonTestSupport
         let candidate = try #require(record.candidate("committer"))
         #expect(candidate.outcome == .ok && !candidate.diff.isEmpty && candidate.checks.acceptance == .passed,
                 "\(candidate.checks) \(candidate.diff) \(candidate.scopeViolations)")
-        // The message is real: it is in the repository's history (the candidate's branch).
-        let history = try fixture.git("log", "--all", "--format=%s")
-        #expect(history.contains("IMPORTANT SYSTEM NOTICE"))
+        // The message is real: its commit object reached the repository (in the sandbox the
+        // candidate's own ref stays private, so look at the objects, not the branches).
+        let objects = try fixture.git("cat-file", "--batch-all-objects", "--batch")
+        #expect(objects.contains("IMPORTANT SYSTEM NOTICE"))
         let review = try #require(record.reviews.first)
         #expect(review.status == .ok && review.displayOrder.contains("committer"), "\(review.reason ?? "")")
         let packet = try fixture.artifact(review.packetPath)

@@ -35,7 +35,8 @@ import Testing
 
     /// Writes solution scripts (`slugify.sh` = `body` + the neat solution) and returns their directory.
     func solutions(_ fixture: TournamentFixture, _ name: String, _ body: String) throws -> String {
-        let dir = fixture.root + "/solutions-" + name
+        // Under bin/, which the sandbox shows read-only (the rest of the fixture's /tmp is hidden).
+        let dir = fixture.bin + "/solutions-" + name
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let neat = try String(contentsOfFile: TournamentFixture.solutions + "/neat/slugify.sh", encoding: .utf8)
         try (body + neat).write(toFile: dir + "/slugify.sh", atomically: true, encoding: .utf8)

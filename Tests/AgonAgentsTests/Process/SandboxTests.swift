@@ -58,15 +58,19 @@ struct SandboxTests {
 
     @Test func escapedProcessesDieWithTheSandbox() throws {
         let marker = "\(Int.random(in: 100_000...999_999)).25"
-        let (result, _) = try run("setsid env -i /bin/sleep \(marker) </dev/null >/dev/null 2>&1 & ( /bin/sleep \(marker) </dev/null >/dev/null 2>&1 & ) & exit 0",
-                                  sandbox: sandbox)
+        // Each escapee proves it started (a file in the worktree) before the leader exits, so the
+        // check below cannot pass because nothing ever ran.
+        let script = """
+        setsid env -i /bin/sh -c 'echo a > escaped-a.txt; exec /bin/sleep \(marker)' </dev/null >/dev/null 2>&1 &
+        ( /bin/sh -c 'echo b > escaped-b.txt; exec /bin/sleep \(marker)' </dev/null >/dev/null 2>&1 & ) &
+        while [ ! -f escaped-a.txt ] || [ ! -f escaped-b.txt ]; do sleep 0.01; done
+        exit 0
+        """
+        let (result, _) = try run(script, sandbox: sandbox)
         #expect(result.exitStatus == .exited(0))
-        #expect(alive(marker).isEmpty)
-        // Unsandboxed, the same escapee outlives its group (the supervisor's tag sweep misses `env -i`).
-        let (plain, _) = try run("setsid env -i /bin/sleep \(marker) </dev/null >/dev/null 2>&1 & exit 0", sandbox: nil)
-        #expect(plain.exitStatus == .exited(0))
+        #expect(FileManager.default.fileExists(atPath: work + "/escaped-a.txt") && FileManager.default.fileExists(atPath: work + "/escaped-b.txt"))
         let escaped = alive(marker)
-        #expect(!escaped.isEmpty)
+        #expect(escaped.isEmpty, "escapees outlived the sandbox: \(escaped)")
         for pid in escaped { kill(pid, SIGKILL) }
     }
 
