@@ -150,6 +150,12 @@ struct SandboxLayout {
                                    withIntermediateDirectories: true)
             mounts.append(.bindReadOnly(source: home + "/" + name, target: home + "/" + name))
         }
+        // Without a git identity of the user's, the shared config is read-only and a CLI that
+        // sets one there (aider does) fails: the private HOME carries a neutral one instead.
+        if !fm.fileExists(atPath: home + "/.gitconfig") && !fm.fileExists(atPath: home + "/.config/git/config") {
+            try Data("[user]\n\tname = Agon candidate\n\temail = candidate@agon.invalid\n".utf8)
+                .write(to: URL(fileURLWithPath: homeDir + "/.gitconfig"))
+        }
         return mounts
     }
 
@@ -180,7 +186,10 @@ struct SandboxLayout {
         // The artifact files it uses, one by one: the directory itself stays Agon's (a symlink
         // planted there would redirect Agon's own writes).
         mounts.append(.readOnly(paths.promptFile))
-        for path in [paths.usageFile, paths.analyticsLog, paths.codexHome] { mounts.append(.writable(path)) }
+        for path in [paths.usageFile, paths.analyticsLog, paths.codexHome, paths.codexHome + "-tmp"] { mounts.append(.writable(path)) }
+        // aider's chat and input history (kept with the candidate's artifacts) and its model metadata.
+        for path in RealCLIFlags.aiderHistoryFiles(artifactsDir: artifactsDir) { mounts.append(.writable(path)) }
+        mounts.append(.readOnly(RealCLIFlags.aiderModelMetadataPath(artifactsDir: artifactsDir)))
         return Sandbox(bwrap: bwrap, mounts: mounts, network: network)
     }
 

@@ -1,7 +1,8 @@
 import AgonCore
 import Foundation
 
-/// Codex: `codex exec --json --skip-git-repo-check --sandbox workspace-write PROMPT`, with a private
+/// Codex: `codex exec --json --skip-git-repo-check --sandbox workspace-write PROMPT` (inside Agon's
+/// sandbox `danger-full-access`: codex's own bwrap cannot nest there), with a private
 /// `CODEX_HOME` (the user's `auth.json` and `config.toml` copied in) so its rollout files can be
 /// tailed for mid-turn usage (exec's stdout reports usage only when a turn ends), and a private `TMPDIR`.
 struct CodexAdapter: HarnessAdapter {
@@ -10,7 +11,11 @@ struct CodexAdapter: HarnessAdapter {
     let color = "#2563eb"
 
     func command(for launch: AgentLaunch, paths: HarnessCommand.Paths) throws -> HarnessCommand {
-        var args = ["exec", "--json", "--skip-git-repo-check", "--sandbox", "workspace-write"]
+        // Inside Agon's bubblewrap sandbox codex's own (bwrap again) cannot start: no capabilities
+        // are left to nest namespaces, and every command it runs fails. Agon's sandbox already
+        // confines it to its worktree, so codex's is turned off there.
+        let mode = launch.sandbox == nil ? "workspace-write" : "danger-full-access"
+        var args = ["exec", "--json", "--skip-git-repo-check", "--sandbox", mode]
         if let model = launch.model { args += ["--model", model] }
         args += launch.extraArgs
         args.append(launch.prompt)  // the prompt must stay last for codex exec

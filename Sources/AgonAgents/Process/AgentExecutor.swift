@@ -114,6 +114,12 @@ public final class AgentExecutor: @unchecked Sendable {
                 guard FileManager.default.createFile(atPath: file, contents: nil) else { throw WorkFileError(path: file) }
             }
             try FileManager.default.createDirectory(atPath: paths.codexHome, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: paths.codexHome + "-tmp", withIntermediateDirectories: true)
+            for file in RealCLIFlags.aiderHistoryFiles(artifactsDir: launch.artifactsDir)
+                + [RealCLIFlags.aiderModelMetadataPath(artifactsDir: launch.artifactsDir)]
+            where !FileManager.default.fileExists(atPath: file) {
+                guard FileManager.default.createFile(atPath: file, contents: nil) else { throw WorkFileError(path: file) }
+            }
             command = try HarnessCommand.build(for: launch, paths: paths)
             if launch.harness == .codex && launch.env["CODEX_HOME"] == nil { try prepareCodexHome(paths.codexHome) }
             if launch.harness == .aider, let model = launch.model, let price = launch.price {

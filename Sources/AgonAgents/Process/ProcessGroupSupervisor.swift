@@ -215,7 +215,9 @@ public final class ProcessGroupSupervisor {
             // The program itself may live where the sandbox hides (a tool under /tmp or HOME).
             sandbox.expose(executable: executable)
             environment[Sandbox.markerVariable] = "1"
-            environment["TMPDIR"] = "/tmp"   // the sandbox's private /tmp; anything else is read-only
+            // The sandbox's private /tmp; anything else is read-only, except a directory the harness
+            // chose and the sandbox binds writable (codex refuses a CODEX_HOME under its TMPDIR).
+            if !(environment["TMPDIR"].map(sandbox.bindsWritable) ?? false) { environment["TMPDIR"] = "/tmp" }
             let argv = sandbox.command(executable: executable, arguments: spec.arguments, cwd: spec.workingDirectory)
             program = sandbox.bwrap
             argv0 = argv[0]

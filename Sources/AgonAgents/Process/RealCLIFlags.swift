@@ -56,13 +56,18 @@ public enum RealCLIFlags {
                                       withModelMetadata: Bool) -> [String] {
         ["--message-file", promptFile, "--yes-always", "--no-auto-commits", "--no-pretty", "--no-stream",
          "--no-gitignore", "--no-check-update", "--no-show-release-notes", "--no-detect-urls",
-         "--chat-history-file", artifactsDir + "/aider.chat.history.md",
-         "--input-history-file", artifactsDir + "/aider.input.history"]
+         "--chat-history-file", aiderHistoryFiles(artifactsDir: artifactsDir)[0],
+         "--input-history-file", aiderHistoryFiles(artifactsDir: artifactsDir)[1]]
             + (withModelMetadata ? ["--model-metadata-file", aiderModelMetadataPath(artifactsDir: artifactsDir)] : [])
             + ["--analytics-log", analyticsLog]
     }
 
-    static func aiderModelMetadataPath(artifactsDir: String) -> String { artifactsDir + "/aider-model-metadata.json" }
+    public static func aiderModelMetadataPath(artifactsDir: String) -> String { artifactsDir + "/aider-model-metadata.json" }
+
+    /// aider's chat and input history files, in the candidate's artifacts (not the worktree).
+    public static func aiderHistoryFiles(artifactsDir: String) -> [String] {
+        [artifactsDir + "/aider.chat.history.md", artifactsDir + "/aider.input.history"]
+    }
 
     /// aider's `--model-metadata-file` (LiteLLM format) for `model` at `price`.
     static func aiderModelMetadata(model: String, price: ModelPrice) -> Data {

@@ -48,6 +48,15 @@ public struct Sandbox: Equatable, Sendable {
         self.network = network
     }
 
+    /// Whether `path` is itself one of the sandbox's read-write mounts (the last mount naming it wins).
+    public func bindsWritable(_ path: String) -> Bool {
+        guard let last = mounts.last(where: { $0.target == path }) else { return false }
+        switch last {
+        case .writable, .bind: return true
+        default: return false
+        }
+    }
+
     /// The environment entry every sandboxed process sees, so CLIs that refuse some flags as
     /// root (Claude Code) know they are contained.
     public static let markerVariable = "IS_SANDBOX"
