@@ -4,22 +4,21 @@ import Foundation
 extension GitRepository {
     /// The patch from commit `from` to commit `to`, as `git diff --no-renames --binary from to` prints it.
     public func diff(from: ObjectID, to: ObjectID) throws -> Patch {
-        let operation = "diff \(from.abbreviated())..\(to.abbreviated())"
-        let oldTree = try tree(of: from, operation: operation)
-        defer { git_tree_free(oldTree) }
-        let newTree = try tree(of: to, operation: operation)
-        defer { git_tree_free(newTree) }
-        var opts = try Self.patchOptions(includeUntracked: false)
-        var diff: OpaquePointer?
-        try check(git_diff_tree_to_tree(&diff, handle, oldTree, newTree, &opts), operation)
-        defer { git_diff_free(diff) }
-        return try renderPatch(diff!, operation: operation)
+        try withTreeDiff(from: from, to: to) { diff, operation in try renderPatch(diff, operation: operation) }
     }
 
     /// The patch from `from` to `to` when it is at most `maxBytes` long; otherwise only its size
     /// and stats (`patch` nil). Files are rendered one at a time, so an oversize diff is never
     /// held whole in memory.
     public func diff(from: ObjectID, to: ObjectID, maxBytes: Int) throws -> (patch: Patch?, bytes: Int, stats: DiffStats) {
+        try withTreeDiff(from: from, to: to) { diff, operation in
+            let rendered = try renderPatch(diff, operation: operation, limit: maxBytes)
+            return (rendered.data.map { Patch(data: $0, stats: rendered.stats) }, rendered.bytes, rendered.stats)
+        }
+    }
+
+    /// Runs `body` on the tree-to-tree diff of two commits (freed afterwards).
+    private func withTreeDiff<T>(from: ObjectID, to: ObjectID, _ body: (OpaquePointer, String) throws -> T) throws -> T {
         let operation = "diff \(from.abbreviated())..\(to.abbreviated())"
         let oldTree = try tree(of: from, operation: operation)
         defer { git_tree_free(oldTree) }
@@ -29,8 +28,7 @@ extension GitRepository {
         var diff: OpaquePointer?
         try check(git_diff_tree_to_tree(&diff, handle, oldTree, newTree, &opts), operation)
         defer { git_diff_free(diff) }
-        let rendered = try renderPatch(diff!, operation: operation, limit: maxBytes)
-        return (rendered.data.map { Patch(data: $0, stats: rendered.stats) }, rendered.bytes, rendered.stats)
+        return try body(diff!, operation)
     }
 
     /// The patch from commit `from` to the current files of the worktree at `worktreePath`,
