@@ -70,7 +70,8 @@ let package = Package(
         .testTarget(name: "AgonConsensusTests", dependencies: ["AgonConsensus"], swiftSettings: settings),
         .testTarget(name: "AgonLeaderboardTests", dependencies: ["AgonLeaderboard", "AgonStore", "AgonTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
         .testTarget(name: "AgonStoreTests", dependencies: ["AgonStore", "AgonTestSupport"], swiftSettings: settings),
-        .testTarget(name: "AgonReportTests", dependencies: ["AgonReport", "AgonTestSupport"], swiftSettings: settings),
+        // Golden files are read from the source tree (AGON_UPDATE_GOLDEN=1 rewrites them there), not bundled.
+        .testTarget(name: "AgonReportTests", dependencies: ["AgonReport", "AgonTestSupport"], exclude: ["Golden"], swiftSettings: settings),
         .testTarget(name: "AgonTournamentTests", dependencies: ["AgonTournament", "AgonReport", "AgonLeaderboard", "AgonTestSupport", "agon", "agent-double"], swiftSettings: settings),
     ]
 )
