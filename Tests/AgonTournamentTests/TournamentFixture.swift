@@ -9,6 +9,8 @@ final class TournamentFixture {
     let root: String
     var repo: String { root + "/repo" }
     var bin: String { root + "/bin" }
+    /// The demo's solution scripts as agents see them (`SOL/` in configs).
+    var solutionsCopy: String { bin + "/solutions" }
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
@@ -56,6 +58,9 @@ final class TournamentFixture {
         for name in ["claude", "codex", "gemini", "opencode", "pi", "aider"] {
             try fm.createSymbolicLink(atPath: bin + "/" + name, withDestinationPath: double)
         }
+        // A copy under bin/ (on PATH under the fixture's HOME, which the sandbox shows read-only):
+        // the package itself may sit where the sandbox hides (a clone under /tmp).
+        try fm.copyItem(atPath: Self.solutions, toPath: solutionsCopy)
         if let config { try writeConfig(config) }
         try git("init", "-q", "-b", "main")
         try "/worktrees/\n/.agon/\n".write(toFile: repo + "/.git/info/exclude", atomically: true, encoding: .utf8)
@@ -76,7 +81,7 @@ final class TournamentFixture {
     }
 
     func writeConfig(_ yaml: String) throws {
-        let text = yaml.replacingOccurrences(of: "BIN/", with: bin + "/").replacingOccurrences(of: "SOL/", with: Self.solutions + "/")
+        let text = yaml.replacingOccurrences(of: "BIN/", with: bin + "/").replacingOccurrences(of: "SOL/", with: solutionsCopy + "/")
         try text.write(toFile: repo + "/agon.yml", atomically: true, encoding: .utf8)
     }
 

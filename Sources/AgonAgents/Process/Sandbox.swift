@@ -105,17 +105,36 @@ public struct Sandbox: Equatable, Sendable {
         return visible
     }
 
-    /// Makes `executable` (and what it links to) visible inside, read-only, where a mount hides it.
+    /// Makes `executable` (and what it links to) visible inside, read-only, where a mount hides
+    /// it, together with its installation: a program rarely runs alone (a virtual environment's
+    /// script needs its `lib/`, a build directory's binary its neighbours), so the directory it
+    /// is in is shown, or the prefix above it when that directory is a `bin/`.
     public mutating func expose(executable: String) {
         guard !exposes(executable), let resolved = realpath(executable, nil) else { return }
         let real = String(cString: resolved)
         free(resolved)
-        if real == executable {
-            mounts.append(.bindReadOnly(source: real, target: real))
-        } else {
-            if !exposes(real) { mounts.append(.bindReadOnly(source: real, target: real)) }
-            mounts.append(.symlink(destination: real, path: executable))
+        if !exposes(real) {
+            let installation = Self.installation(of: real)
+            if canExpose(installation) { mounts.append(.readOnly(installation)) } else { mounts.append(.bindReadOnly(source: real, target: real)) }
         }
+        if real != executable, !exposes(executable) {
+            let installation = Self.installation(of: executable)
+            if canExpose(installation) { mounts.append(.readOnly(installation)) }
+            if !exposes(executable) { mounts.append(.symlink(destination: real, path: executable)) }
+        }
+    }
+
+    /// The directory a program is installed in: its own, or the prefix above a `bin/`.
+    static func installation(of program: String) -> String {
+        let directory = (program as NSString).deletingLastPathComponent
+        return (directory as NSString).lastPathComponent == "bin" ? (directory as NSString).deletingLastPathComponent : directory
+    }
+
+    /// Whether `directory` may be shown whole: never one that holds (or is) another mount's target,
+    /// since re-exposing it would undo a hide below it (a private HOME, the repository).
+    private func canExpose(_ directory: String) -> Bool {
+        guard !["", "/", "/tmp", "/dev", "/proc"].contains(directory) else { return false }
+        return !mounts.contains { $0.target == directory || $0.target.hasPrefix(directory + "/") }
     }
 
     /// The argv that runs `executable arguments` in `cwd` inside this sandbox.
