@@ -110,9 +110,11 @@ public struct Sandbox: Equatable, Sendable {
     /// script needs its `lib/`, a build directory's binary its neighbours), so the directory it
     /// is in is shown, or the prefix above it when that directory is a `bin/`.
     public mutating func expose(executable: String) {
-        guard !exposes(executable), let resolved = realpath(executable, nil) else { return }
+        guard let resolved = realpath(executable, nil) else { return }
         let real = String(cString: resolved)
         free(resolved)
+        // A visible link is not enough: what it points to must be visible too.
+        guard !exposes(executable) || !exposes(real) else { return }
         if !exposes(real) {
             let installation = Self.installation(of: real)
             if canExpose(installation) { mounts.append(.readOnly(installation)) } else { mounts.append(.bindReadOnly(source: real, target: real)) }

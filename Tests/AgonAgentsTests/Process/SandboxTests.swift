@@ -106,4 +106,29 @@ struct SandboxTests {
         #expect(result.exitStatus == .exited(0))
         #expect(lines == ["tool-ran"])
     }
+
+    /// A link on a visible path to a program installed where the sandbox hides (a package cloned
+    /// under /tmp, a virtual environment): the program runs with its installation (here a helper
+    /// beside its `bin/`), and the hidden directory's other files stay hidden.
+    @Test func aVisibleLinkToAHiddenInstallationRunsWithItsInstallation() throws {
+        let prefix = secret + "/venv"
+        try FileManager.default.createDirectory(atPath: prefix + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: prefix + "/lib", withIntermediateDirectories: true)
+        try "echo helper-ran\n".write(toFile: prefix + "/lib/helper.sh", atomically: true, encoding: .utf8)
+        try "#!/bin/sh\n. \"$(dirname \"$(readlink -f \"$0\")\")/../lib/helper.sh\"\ncat \(secret)/file 2>/dev/null || echo file-hidden\n"
+            .write(toFile: prefix + "/bin/tool", atomically: true, encoding: .utf8)
+        chmod(prefix + "/bin/tool", 0o755)
+        let link = work + "/tool"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: prefix + "/bin/tool")
+        var box = sandbox
+        #expect(box.exposes(link) && !box.exposes(prefix + "/bin/tool"))
+        box.expose(executable: link)
+        #expect(box.exposes(prefix + "/lib/helper.sh") && !box.exposes(secret + "/file"))
+        let spec = SpawnSpec(executable: link, arguments: [], workingDirectory: work, environment: ["PATH": "/usr/bin:/bin"],
+                             transcriptPath: root + "/out", stderrPath: root + "/err", sandbox: box)
+        var lines: [String] = []
+        let result = try ProcessGroupSupervisor(spec: spec, limits: SupervisionLimits(hardTimeout: 10)).run(onLine: { lines.append(String($0)) })
+        #expect(result.exitStatus == .exited(0))
+        #expect(lines == ["helper-ran", "file-hidden"])
+    }
 }
