@@ -56,7 +56,11 @@ final class TournamentFixture {
         }
         guard let double = Self.product("agent-double") else { throw FixtureError("agent-double is not built") }
         for name in ["claude", "codex", "gemini", "opencode", "pi", "aider"] {
-            try fm.createSymbolicLink(atPath: bin + "/" + name, withDestinationPath: double)
+            // A hard link where it can be (the same filesystem): a script that calls BIN/claude
+            // inside a sandbox then finds it even when the package sits where the sandbox hides.
+            if (try? fm.linkItem(atPath: double, toPath: bin + "/" + name)) == nil {
+                try fm.createSymbolicLink(atPath: bin + "/" + name, withDestinationPath: double)
+            }
         }
         // A copy under bin/ (on PATH under the fixture's HOME, which the sandbox shows read-only):
         // the package itself may sit where the sandbox hides (a clone under /tmp).
