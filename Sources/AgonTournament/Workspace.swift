@@ -92,7 +92,7 @@ public struct Workspace {
     /// and reading must not create `.agon/` there.
     public func storeForReading() throws -> RunStore {
         guard FileManager.default.fileExists(atPath: layout.databaseURL.path) else {
-            throw UsageError("no runs recorded in \(root) yet: `agon run SPEC` starts one")
+            throw RunLookupError.noRunsYet(root: root)
         }
         return try store()
     }
