@@ -93,7 +93,7 @@ public struct Doctor {
     public func run() -> CommandResult<DoctorReport> {
         if workspace.config.agents.isEmpty && workspace.config.verifiers.isEmpty {
             let problem = workspace.configPath == nil
-                ? "no agon.yml in \(workspace.root): run `agon init` or pass --config"
+                ? LineupError.noConfig(root: workspace.root).message
                 : "\(workspace.relative(workspace.configPath!)) lists no agents or verifiers"
             return CommandResult(DoctorReport(entries: [], machine: []), exitCode: 2, errors: [problem])
         }

@@ -1,7 +1,9 @@
+import AgonCore
 import AgonStore
 import Foundation
 
-// The pipeline's typed failures, by kind: finding a run, its lease, its worktrees, its patches.
+// The pipeline's typed failures, by kind: finding a run, its lease, its worktrees, its patches,
+// the lineup taken from agon.yml.
 // Each case names what failed; `HintedFailure` renders it. Failures not listed here are still
 // `UsageError`/`WorkError` (docs/ARCHITECTURE.md, "Open work").
 
@@ -166,5 +168,49 @@ public enum ApplyError: HintedFailure, Equatable {
     /// The first three paths, then "…" when there are more.
     private static func some(_ paths: [String]) -> String {
         paths.prefix(3).joined(separator: ", ") + (paths.count > 3 ? ", …" : "")
+    }
+}
+
+/// The agents or verifiers asked for cannot be taken from agon.yml (exit 2).
+public enum LineupError: HintedFailure, Equatable {
+    /// No agon.yml was found or named.
+    case noConfig(root: String)
+    case noAgentsConfigured(config: String)
+    case noAgentsSelected(spec: String)
+    case noVerifiers(config: String)
+    case namedTwice(role: AgentEntry.Role, id: String)
+    /// `listedIn` says where the id came from when it was not a flag (`specs/a.md: agents`).
+    case unknown(role: AgentEntry.Role, id: String, configured: [String], listedIn: String?)
+    /// A verifier's `args` would let it write to what it reviews.
+    case liftsReadOnly(verifier: String, flag: String, harness: Harness)
+    case cliNotFound(role: AgentEntry.Role, id: String, executable: String)
+
+    public var exitCode: Int32 { 2 }
+
+    public var headline: String {
+        switch self {
+        case .noConfig(let root): return "no agon.yml in \(root)"
+        case .noAgentsConfigured(let config): return "\(config) lists no agents"
+        case .noAgentsSelected(let spec): return "\(spec): no agents selected"
+        case .noVerifiers: return "no verifiers"
+        case .namedTwice(let role, let id): return "\(role.rawValue) \"\(id)\" is named twice"
+        case .unknown(let role, let id, let configured, let listedIn):
+            return (listedIn.map { "\($0): " } ?? "") + "unknown \(role.rawValue) \"\(id)\" "
+                + "(agon.yml has: \(configured.isEmpty ? "none" : configured.joined(separator: ", ")))"
+        case .liftsReadOnly(let verifier, let flag, let harness):
+            return "verifier \"\(verifier)\": args contain \(flag), which lifts \(harness.rawValue)'s read-only mode"
+        case .cliNotFound(let role, let id, let executable):
+            return "\(role.rawValue) \"\(id)\": CLI \"\(executable)\" not found" + (executable.contains("/") ? "" : " on PATH")
+                + " (set `binary:` in agon.yml)"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .noConfig: return "run `agon init` or pass --config"
+        case .noVerifiers(let config): return "add `verifiers:` to \(config) or pass --verifiers"
+        case .liftsReadOnly: return "verifiers read untrusted diffs, so remove it from agon.yml"
+        case .noAgentsConfigured, .noAgentsSelected, .namedTwice, .unknown, .cliNotFound: return nil
+        }
     }
 }

@@ -124,14 +124,13 @@ public final class ReviewStage {
     /// Looks verifier ids up in agon.yml and resolves their CLI, price and budget.
     func resolveVerifiers(_ ids: [String]) throws -> [PlannedAgent] {
         guard !ids.isEmpty else {
-            throw UsageError("no verifiers: add `verifiers:` to \(workspace.configPath.map(workspace.relative) ?? "agon.yml") or pass --verifiers")
+            throw LineupError.noVerifiers(config: workspace.configPath.map(workspace.relative) ?? "agon.yml")
         }
-        if let duplicate = Planner.firstDuplicate(ids) { throw UsageError("verifier \"\(duplicate)\" is named twice") }
+        if let duplicate = Planner.firstDuplicate(ids) { throw LineupError.namedTwice(role: .verifier, id: duplicate) }
         let planner = Planner(workspace: workspace)
         return try ids.map { id in
             guard let entry = workspace.config.verifier(id) else {
-                let known = workspace.config.verifiers.map(\.id).joined(separator: ", ")
-                throw UsageError("unknown verifier \"\(id)\" (agon.yml has: \(known.isEmpty ? "none" : known))")
+                throw LineupError.unknown(role: .verifier, id: id, configured: workspace.config.verifiers.map(\.id), listedIn: nil)
             }
             return try planner.resolve(entry, spec: nil, requireBinary: true)
         }

@@ -1,3 +1,4 @@
+import AgonCore
 import AgonStore
 import Foundation
 import Testing
@@ -37,6 +38,18 @@ import Testing
         (ApplyError.threeWayFailed(output: "error: patch failed"), "error: patch failed", 1),
         (ApplyError.addFailed(output: "fatal: x"), "git add failed: fatal: x", 1),
         (ApplyError.commitFailed(output: "hook refused"), "the patch is applied but git commit failed: hook refused", 1),
+        (LineupError.noConfig(root: "/repo"), "no agon.yml in /repo; run `agon init` or pass --config", 2),
+        (LineupError.noAgentsConfigured(config: "agon.yml"), "agon.yml lists no agents", 2),
+        (LineupError.noAgentsSelected(spec: "specs/a.md"), "specs/a.md: no agents selected", 2),
+        (LineupError.noVerifiers(config: "agon.yml"), "no verifiers; add `verifiers:` to agon.yml or pass --verifiers", 2),
+        (LineupError.namedTwice(role: .verifier, id: "v"), "verifier \"v\" is named twice", 2),
+        (LineupError.unknown(role: .agent, id: "gtp", configured: ["gpt", "sonnet"], listedIn: "specs/a.md: agents"),
+         "specs/a.md: agents: unknown agent \"gtp\" (agon.yml has: gpt, sonnet)", 2),
+        (LineupError.unknown(role: .verifier, id: "v", configured: [], listedIn: nil), "unknown verifier \"v\" (agon.yml has: none)", 2),
+        (LineupError.liftsReadOnly(verifier: "judge", flag: "--yolo", harness: .gemini),
+         "verifier \"judge\": args contain --yolo, which lifts gemini's read-only mode; verifiers read untrusted diffs, so remove it from agon.yml", 2),
+        (LineupError.cliNotFound(role: .agent, id: "a", executable: "codex"), "agent \"a\": CLI \"codex\" not found on PATH (set `binary:` in agon.yml)", 2),
+        (LineupError.cliNotFound(role: .verifier, id: "v", executable: "/opt/x"), "verifier \"v\": CLI \"/opt/x\" not found (set `binary:` in agon.yml)", 2),
     ])
     func rendersAsOneLine(failure: any HintedFailure, line: String, exitCode: Int32) {
         #expect(failure.message == line)
@@ -52,5 +65,12 @@ import Testing
         #expect(show.stdout.isEmpty)
         let root = try fixture.workspace().root
         #expect(show.stderr == "agon: no runs recorded in \(root) yet; `agon run SPEC` starts one\n")
+        // `agon run` and `agon doctor` say the same thing when agon.yml is missing.
+        let bare = try TournamentFixture(config: nil)
+        let run = try bare.agon("run", "specs/slugify.md")
+        let doctor = try bare.agon("doctor")
+        #expect(run.status == 2 && doctor.status == 2)
+        #expect(run.stderr == "agon: no agon.yml in \(bare.repo); run `agon init` or pass --config\n")
+        #expect(doctor.stderr == run.stderr)
     }
 }

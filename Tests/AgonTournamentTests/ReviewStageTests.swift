@@ -365,7 +365,8 @@ import AgonTestSupport
         #expect(json.contains("\"neat\""))
 
         // Unknown verifiers are usage errors (exit 2), and nothing recorded changes.
-        #expect(throws: UsageError.self) { try fixture.reviewStage().review(runID: record.runID, verifierFilter: ["nobody"]) }
+        let unknown = #expect(throws: LineupError.self) { try fixture.reviewStage().review(runID: record.runID, verifierFilter: ["nobody"]) }
+        #expect(unknown?.exitCode == 2)
         #expect(try fixture.workspace().store().run(record.runID)?.reviews.count == 2)
     }
 
