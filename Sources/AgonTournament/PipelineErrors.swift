@@ -3,7 +3,7 @@ import AgonStore
 import Foundation
 
 // The pipeline's typed failures, by kind: finding a run, its lease, its worktrees, its patches,
-// the lineup taken from agon.yml.
+// the lineup taken from agon.yml, the workspace itself.
 // Each case names what failed; `HintedFailure` renders it. Failures not listed here are still
 // `UsageError`/`WorkError` (docs/ARCHITECTURE.md, "Open work").
 
@@ -211,6 +211,41 @@ public enum LineupError: HintedFailure, Equatable {
         case .noVerifiers(let config): return "add `verifiers:` to \(config) or pass --verifiers"
         case .liftsReadOnly: return "verifiers read untrusted diffs, so remove it from agon.yml"
         case .noAgentsConfigured, .noAgentsSelected, .namedTwice, .unknown, .cliNotFound: return nil
+        }
+    }
+}
+
+/// The repository, agon.yml, spec or base commit a command was pointed at cannot be used (exit 2).
+public enum WorkspaceError: HintedFailure, Equatable {
+    case noConfigFile(path: String)
+    case notARepository(path: String)
+    case bareRepository(gitDir: String)
+    case noCommits(root: String)
+    case unreadableSpec(path: String)
+    case unknownBase(spec: String, ref: String, root: String)
+    /// `agon init` would replace files the user already has.
+    case wouldOverwrite(paths: [String])
+
+    public var exitCode: Int32 { 2 }
+
+    public var headline: String {
+        switch self {
+        case .noConfigFile(let path): return "no such config file: \(path)"
+        case .notARepository(let path): return "not a git repository: \(path)"
+        case .bareRepository(let gitDir): return "\(gitDir) is a bare repository"
+        case .noCommits(let root): return "the repository at \(root) has no commits yet"
+        case .unreadableSpec(let path): return "cannot read spec \(path): no such file or not readable"
+        case .unknownBase(let spec, let ref, let root): return "\(spec): base \"\(ref)\" does not name a commit in \(root)"
+        case .wouldOverwrite(let paths): return "refusing to overwrite \(paths.joined(separator: " and "))"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .bareRepository: return "Agon needs a work tree"
+        case .noCommits: return "make a first commit for the agents to start from"
+        case .wouldOverwrite(let paths): return paths.count == 1 ? "move it away first" : "move them away first"
+        case .noConfigFile, .notARepository, .unreadableSpec, .unknownBase: return nil
         }
     }
 }

@@ -76,13 +76,13 @@ public struct Planner {
         }
 
         let repository = try workspace.repository()
-        if repository.isEmpty { throw UsageError("the repository at \(workspace.root) has no commits yet") }
+        if repository.isEmpty { throw WorkspaceError.noCommits(root: workspace.root) }
         let baseRef = spec.base ?? "HEAD"
         let base: ObjectID
         do {
             base = try repository.resolveCommit(baseRef)
         } catch {
-            throw UsageError("\(specPath): base \"\(baseRef)\" does not name a commit in \(workspace.root)")
+            throw WorkspaceError.unknownBase(spec: specPath, ref: baseRef, root: workspace.root)
         }
         let dirty = (try? repository.dirtyPaths(includeUntracked: false).isEmpty == false) ?? false
 
@@ -131,7 +131,7 @@ public struct Planner {
     func loadSpec(_ path: String) throws -> Spec {
         let absolute = Workspace.absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
         guard FileManager.default.isReadableFile(atPath: absolute) else {
-            throw UsageError("cannot read spec \(path): no such file or not readable")
+            throw WorkspaceError.unreadableSpec(path: path)
         }
         return try Spec.load(path: absolute, displayName: path)
     }
