@@ -3,7 +3,7 @@ import AgonStore
 import Foundation
 
 // The pipeline's typed failures, by kind: finding a run, its lease, its worktrees, its patches,
-// the lineup taken from agon.yml, the workspace itself.
+// the lineup taken from agon.yml, the workspace itself, an openai verifier's settings.
 // Each case names what failed; `HintedFailure` renders it. Failures not listed here are still
 // `UsageError`/`WorkError` (docs/ARCHITECTURE.md, "Open work").
 
@@ -248,4 +248,25 @@ public enum WorkspaceError: HintedFailure, Equatable {
         case .noConfigFile, .notARepository, .unreadableSpec, .unknownBase: return nil
         }
     }
+}
+
+/// An `openai` verifier's settings cannot make a client (exit 1; the review records it as the
+/// verifier's failure).
+public enum VerifierSettingsError: HintedFailure, Equatable {
+    case noBaseURL(verifier: String)
+    case noModel(verifier: String)
+    /// `api_key_env` names a variable that is unset or empty.
+    case keyNotSet(verifier: String, variable: String)
+
+    public var exitCode: Int32 { 1 }
+
+    public var headline: String {
+        switch self {
+        case .noBaseURL(let verifier): return "verifier \(verifier): harness openai needs `base_url` (e.g. http://localhost:8080/v1)"
+        case .noModel(let verifier): return "verifier \(verifier): harness openai needs `model`"
+        case .keyNotSet(let verifier, let variable): return "verifier \(verifier): api_key_env names \(variable), which is not set"
+        }
+    }
+
+    public var hint: String? { nil }
 }

@@ -410,4 +410,19 @@ import AgonTestSupport
         #expect(fixture.file(".agon/runs/\(record.runID)/reviews/chat/response-1.json")?.contains("chatcmpl-1") == true)
         #expect(record.consensus?.ranking == review.ranking)
     }
+
+    /// An openai verifier whose key variable is unset fails alone, with the setting named, and
+    /// never calls the server.
+    @Test(.enabled(if: FakeChatServer.pythonAvailable)) func openAIVerifierWithoutItsKeyFailsAlone() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let fixture = try TournamentFixture(config: nil)
+        let chat = ("chat", "harness: openai, model: in-order, base_url: \"\(server.baseURL.absoluteString)\", api_key_env: UNSET_REVIEW_KEY")
+        let (record, _) = try fixture.runReviewed(ReviewLineup.agents() + ReviewLineup.verifiers([chat, ReviewLineup.sound]))
+        let failed = try #require(record.reviews.first { $0.verifier == "chat" })
+        #expect(failed.status != .ok)
+        #expect(failed.reason?.contains("verifier chat: api_key_env names UNSET_REVIEW_KEY, which is not set") == true, "\(failed.reason ?? "")")
+        #expect(record.reviews.first { $0.verifier == "sound" }?.status == .ok)
+        #expect(server.requests().isEmpty)
+    }
 }
