@@ -26,24 +26,24 @@ public struct CandidateApplier {
     public func apply(runID reference: String, agentID: String, commit: Bool, ontoCurrent: Bool) throws -> Result {
         let store = try workspace.storeForReading()
         let runID = try RunQueries.resolve(reference, in: store)
-        guard let record = try store.run(runID) else { throw UsageError("no run \(reference)") }
+        guard let record = try store.run(runID) else { throw RunLookupError.notFound(reference: reference) }
         guard let candidate = record.candidate(agentID) else {
-            throw UsageError("run \(runID) has no candidate \"\(agentID)\" (it has: \(record.candidates.map(\.agent).joined(separator: ", ")))")
+            throw RunLookupError.noCandidate(runID: runID, agent: agentID, candidates: record.candidates.map(\.agent))
         }
         guard candidate.diff.patchPath != nil, !candidate.diff.isEmpty else {
-            throw UsageError("candidate \(agentID) of run \(runID) left no changes to apply")
+            throw ApplyError.nothingToApply(agent: agentID, runID: runID)
         }
         let patch = try SealedPatch.read(candidate, runID: runID, baseSHA: record.baseSHA, workspace: workspace)
         let repository = try workspace.repository()
         let dirty = try repository.dirtyPaths(includeUntracked: false)
         if !dirty.isEmpty {
-            throw UsageError("the work tree has uncommitted changes (\(dirty.prefix(3).joined(separator: ", "))\(dirty.count > 3 ? ", …" : "")); commit or stash them first")
+            throw ApplyError.uncommittedChanges(paths: dirty)
         }
         let head = try repository.headCommit()
         var threeWay = false
         if head.hex != record.baseSHA {
             guard ontoCurrent else {
-                throw UsageError("HEAD (\(head.abbreviated())) has moved from the run's base (\(record.baseSHA.prefix(7))); pass --onto-current to try a 3-way apply")
+                throw ApplyError.headMoved(head: head.hex, base: record.baseSHA)
             }
             threeWay = true
         }
@@ -54,7 +54,7 @@ public struct CandidateApplier {
                 && GitCommandLine.run(["ls-files", "--error-unmatch", "--", path], in: workspace.root).0 != 0
         }
         if !inTheWay.isEmpty {
-            throw UsageError("untracked files are in the way of the patch (\(inTheWay.prefix(3).joined(separator: ", "))\(inTheWay.count > 3 ? ", …" : "")); move them away first")
+            throw ApplyError.untrackedInTheWay(paths: inTheWay)
         }
         do {
             if threeWay {
@@ -70,7 +70,7 @@ public struct CandidateApplier {
                 try repository.apply(patch, toWorktree: workspace.root)
             }
         } catch {
-            throw WorkError("the patch of \(agentID) does not apply cleanly: \(error)")
+            throw ApplyError.doesNotApply(agent: agentID, reason: "\(error)")
         }
         var commitSHA: String?
         if commit {
@@ -92,7 +92,7 @@ enum GitCommandLine {
         try patch.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let (status, output) = run(["apply", "--3way", file.path], in: directory)
-        if status != 0 { throw WorkError(output.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        if status != 0 { throw ApplyError.threeWayFailed(output: output.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// Puts `paths` back to HEAD in the index and work tree; paths HEAD lacks are deleted.
@@ -110,7 +110,7 @@ enum GitCommandLine {
     /// Stages exactly `paths` and commits them as the user (their identity, their hooks).
     static func commit(paths: [String], message: String, in directory: String) throws -> String {
         let (added, addOutput) = run(["add", "-A", "--"] + paths, in: directory)
-        if added != 0 { throw WorkError("git add failed: \(addOutput.trimmingCharacters(in: .whitespacesAndNewlines))") }
+        if added != 0 { throw ApplyError.addFailed(output: addOutput.trimmingCharacters(in: .whitespacesAndNewlines)) }
         // The user's identity when git has one; otherwise a neutral one rather than failing.
         var identity: [String] = []
         if run(["config", "user.name"], in: directory).1.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -121,7 +121,7 @@ enum GitCommandLine {
         }
         let (status, output) = run(identity + ["commit", "-q", "-m", message, "--"] + paths, in: directory)
         if status != 0 {
-            throw WorkError("the patch is applied but git commit failed: \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw ApplyError.commitFailed(output: output.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return run(["rev-parse", "HEAD"], in: directory).1.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -53,7 +53,7 @@ public struct Cleaner {
                         || FileManager.default.fileExists(atPath: workspace.worktreeRoot + "/" + reference) {
                 runIDs = [reference]   // worktrees of a run whose record is gone
             } else {
-                throw UsageError("no run \(reference)")
+                throw RunLookupError.notFound(reference: reference)
             }
         } else {
             var ids = Set(try store?.listRuns(RunFilter()).map(\.runID) ?? [])
@@ -70,7 +70,7 @@ public struct Cleaner {
         // A run some live `agon` is still executing is left alone (its lease says so).
         let live = runIDs.filter { RunLease.isHeld(workspace.layout, runID: $0) }
         if reference != nil, let runID = live.first {
-            throw UsageError("run \(runID) is still being run by another agon process; stop it first")
+            throw RunLeaseError.held(runID: runID)
         }
         runIDs.removeAll { live.contains($0) }
         var result = Result(runs: runIDs, worktreesRemoved: [], worktreesPooled: [], branchesDeleted: [], processesKilled: 0,

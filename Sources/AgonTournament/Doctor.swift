@@ -28,6 +28,18 @@ public struct DoctorEntry: Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, role, harness, model, binaryPath = "binary_path", version, checks
     }
+
+    // Absent values are written as null, as in every record, so `--json` consumers always see the same keys.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(role, forKey: .role)
+        try c.encode(harness, forKey: .harness)
+        try c.encode(model, forKey: .model)
+        try c.encode(binaryPath, forKey: .binaryPath)
+        try c.encode(version, forKey: .version)
+        try c.encode(checks, forKey: .checks)
+    }
 }
 
 /// `agon doctor --json`'s body.
@@ -81,7 +93,7 @@ public struct Doctor {
     public func run() -> CommandResult<DoctorReport> {
         if workspace.config.agents.isEmpty && workspace.config.verifiers.isEmpty {
             let problem = workspace.configPath == nil
-                ? "no agon.yml in \(workspace.root): run `agon init` or pass --config"
+                ? LineupError.noConfig(root: workspace.root).message
                 : "\(workspace.relative(workspace.configPath!)) lists no agents or verifiers"
             return CommandResult(DoctorReport(entries: [], machine: []), exitCode: 2, errors: [problem])
         }

@@ -11,6 +11,18 @@ extension AgonFailure {
     public var description: String { message }
 }
 
+/// A failure told in two parts, after Voratiq's `CliError`: what failed (`headline`) and what to do
+/// about it (`hint`, when there is something to do). `message` joins them with "; ", the one
+/// rendering every typed failure gets; `agon` prints it as one `agon: …` line.
+public protocol HintedFailure: AgonFailure {
+    var headline: String { get }
+    var hint: String? { get }
+}
+
+extension HintedFailure {
+    public var message: String { hint.map { "\(headline); \($0)" } ?? headline }
+}
+
 /// Bad input or usage: a spec, agon.yml, an unknown agent or run, not a repository (exit 2).
 public struct UsageError: AgonFailure, Equatable {
     public let message: String

@@ -59,7 +59,7 @@ public enum Initializer {
         let root = try Workspace.repositoryRoot(from: path)
         let existing = ["agon.yml", "specs/example.md"].filter { FileManager.default.fileExists(atPath: root + "/" + $0) }
         if !existing.isEmpty {
-            throw UsageError("refusing to overwrite \(existing.joined(separator: " and ")); move it away first")
+            throw WorkspaceError.wouldOverwrite(paths: existing)
         }
         try FileManager.default.createDirectory(atPath: root + "/specs", withIntermediateDirectories: true)
         try starterConfig.write(toFile: root + "/agon.yml", atomically: true, encoding: .utf8)

@@ -54,38 +54,35 @@ public struct Planner {
         let config = workspace.config
         try WorktreeRootCheck.validate(workspace)
         guard !config.agents.isEmpty else {
-            throw UsageError(workspace.configPath == nil
-                ? "no agon.yml in \(workspace.root): run `agon init` or pass --config"
-                : "\(workspace.relative(workspace.configPath!)) lists no agents")
+            throw workspace.configPath.map { LineupError.noAgentsConfigured(config: workspace.relative($0)) }
+                ?? LineupError.noConfig(root: workspace.root)
         }
         let agentIDs = agentFilter ?? spec.agents ?? config.agents.map(\.id)
-        guard !agentIDs.isEmpty else { throw UsageError("\(specPath): no agents selected") }
-        if let duplicate = Self.firstDuplicate(agentIDs) { throw UsageError("agent \"\(duplicate)\" is named twice") }
+        guard !agentIDs.isEmpty else { throw LineupError.noAgentsSelected(spec: specPath) }
+        if let duplicate = Self.firstDuplicate(agentIDs) { throw LineupError.namedTwice(role: .agent, id: duplicate) }
         let agents = try agentIDs.map { id -> PlannedAgent in
             guard let entry = config.agent(id) else {
-                let known = config.agents.map(\.id).joined(separator: ", ")
-                let origin = agentFilter == nil && spec.agents != nil ? "\(specPath): agents: " : ""
-                throw UsageError(origin + "unknown agent \"\(id)\" (agon.yml has: \(known))")
+                throw LineupError.unknown(role: .agent, id: id, configured: config.agents.map(\.id),
+                                          listedIn: agentFilter == nil && spec.agents != nil ? "\(specPath): agents" : nil)
             }
             return try resolve(entry, spec: spec, requireBinary: requireBinaries)
         }
         let verifierIDs = verifierFilter ?? spec.verifiers ?? config.defaultVerifierIDs
         let verifiers = try verifierIDs.map { id -> PlannedAgent in
             guard let entry = config.verifier(id) else {
-                let known = config.verifiers.map(\.id).joined(separator: ", ")
-                throw UsageError("unknown verifier \"\(id)\" (agon.yml has: \(known.isEmpty ? "none" : known))")
+                throw LineupError.unknown(role: .verifier, id: id, configured: config.verifiers.map(\.id), listedIn: nil)
             }
             return try resolve(entry, spec: nil, requireBinary: requireBinaries)
         }
 
         let repository = try workspace.repository()
-        if repository.isEmpty { throw UsageError("the repository at \(workspace.root) has no commits yet") }
+        if repository.isEmpty { throw WorkspaceError.noCommits(root: workspace.root) }
         let baseRef = spec.base ?? "HEAD"
         let base: ObjectID
         do {
             base = try repository.resolveCommit(baseRef)
         } catch {
-            throw UsageError("\(specPath): base \"\(baseRef)\" does not name a commit in \(workspace.root)")
+            throw WorkspaceError.unknownBase(spec: specPath, ref: baseRef, root: workspace.root)
         }
         let dirty = (try? repository.dirtyPaths(includeUntracked: false).isEmpty == false) ?? false
 
@@ -134,15 +131,14 @@ public struct Planner {
     func loadSpec(_ path: String) throws -> Spec {
         let absolute = Workspace.absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
         guard FileManager.default.isReadableFile(atPath: absolute) else {
-            throw UsageError("cannot read spec \(path): no such file or not readable")
+            throw WorkspaceError.unreadableSpec(path: path)
         }
         return try Spec.load(path: absolute, displayName: path)
     }
 
     public func resolve(_ entry: AgentEntry, spec: Spec?, requireBinary: Bool) throws -> PlannedAgent {
         if entry.role == .verifier, let flag = ReadOnlyFlags.bypass(in: entry.args, harness: entry.harness) {
-            throw UsageError("verifier \"\(entry.id)\": args contain \(flag), which lifts \(entry.harness.rawValue)'s read-only mode; "
-                             + "verifiers read untrusted diffs, so remove it from agon.yml")
+            throw LineupError.liftsReadOnly(verifier: entry.id, flag: flag, harness: entry.harness)
         }
         let price = workspace.prices.price(for: entry)
         let budget = BudgetResolver.resolve(spec: spec?.budget, agent: entry.budget,
@@ -151,8 +147,7 @@ public struct Planner {
         if entry.harness != .openai, let executable = entry.executable {
             binaryPath = Self.locate(executable, root: workspace.root, path: workspace.environment["PATH"])
             if binaryPath == nil && requireBinary {
-                throw UsageError("\(entry.role == .agent ? "agent" : "verifier") \"\(entry.id)\": CLI \"\(executable)\" not found"
-                    + (executable.contains("/") ? "" : " on PATH") + " (set `binary:` in agon.yml)")
+                throw LineupError.cliNotFound(role: entry.role, id: entry.id, executable: executable)
             }
         }
         return PlannedAgent(id: entry.id, harness: entry.harness, model: entry.model, binary: entry.executable,

@@ -93,15 +93,14 @@ public final class ReviewStage {
     public func review(runID reference: String, verifierFilter: [String]?) throws -> CommandResult<RunRecord> {
         let store = try workspace.store()
         let runID = try RunQueries.resolve(reference, in: store)
-        guard var record = try store.run(runID) else { throw UsageError("no run \(reference)") }
+        guard var record = try store.run(runID) else { throw RunLookupError.notFound(reference: reference) }
         let unfinished = record.candidates.filter { $0.state != .finished }.map(\.agent)
         if !unfinished.isEmpty {
-            throw UsageError("run \(runID) has unfinished candidates (\(unfinished.joined(separator: ", "))): "
-                             + "`agon run --resume \(runID)` finishes it first")
+            throw RunLookupError.unfinishedCandidates(runID: runID, agents: unfinished)
         }
         let specURL = workspace.layout.spec(runID)
         guard FileManager.default.fileExists(atPath: specURL.path) else {
-            throw UsageError("run \(runID) has no spec copy at \(workspace.layout.relativePath(specURL))")
+            throw RunLookupError.noSpecCopy(runID: runID, path: workspace.layout.relativePath(specURL))
         }
         let spec = try Spec.load(path: specURL.path, displayName: record.specPath)
         let verifiers = try resolveVerifiers(verifierFilter ?? spec.verifiers ?? workspace.config.defaultVerifierIDs)
@@ -125,14 +124,13 @@ public final class ReviewStage {
     /// Looks verifier ids up in agon.yml and resolves their CLI, price and budget.
     func resolveVerifiers(_ ids: [String]) throws -> [PlannedAgent] {
         guard !ids.isEmpty else {
-            throw UsageError("no verifiers: add `verifiers:` to \(workspace.configPath.map(workspace.relative) ?? "agon.yml") or pass --verifiers")
+            throw LineupError.noVerifiers(config: workspace.configPath.map(workspace.relative) ?? "agon.yml")
         }
-        if let duplicate = Planner.firstDuplicate(ids) { throw UsageError("verifier \"\(duplicate)\" is named twice") }
+        if let duplicate = Planner.firstDuplicate(ids) { throw LineupError.namedTwice(role: .verifier, id: duplicate) }
         let planner = Planner(workspace: workspace)
         return try ids.map { id in
             guard let entry = workspace.config.verifier(id) else {
-                let known = workspace.config.verifiers.map(\.id).joined(separator: ", ")
-                throw UsageError("unknown verifier \"\(id)\" (agon.yml has: \(known.isEmpty ? "none" : known))")
+                throw LineupError.unknown(role: .verifier, id: id, configured: workspace.config.verifiers.map(\.id), listedIn: nil)
             }
             return try planner.resolve(entry, spec: nil, requireBinary: true)
         }

@@ -151,16 +151,16 @@ final class ChatVerifierChannel: VerifierChannel {
     static func make(entry: AgentEntry, verifier: PlannedAgent, packet: ReviewPacket, environment: [String: String],
                      reviewDirectory: URL, memory: ChatServerMemory = ChatServerMemory()) throws -> ChatVerifierChannel {
         guard let base = entry.baseURL, let url = URL(string: base), url.scheme != nil else {
-            throw WorkError("verifier \(entry.id): harness openai needs `base_url` (e.g. http://localhost:8080/v1)")
+            throw VerifierSettingsError.noBaseURL(verifier: entry.id)
         }
         guard let model = entry.model, !model.isEmpty else {
-            throw WorkError("verifier \(entry.id): harness openai needs `model`")
+            throw VerifierSettingsError.noModel(verifier: entry.id)
         }
         var key: String?
         if let name = entry.apiKeyEnv {
             key = environment[name]
             if key == nil || key!.isEmpty {
-                throw WorkError("verifier \(entry.id): api_key_env names \(name), which is not set")
+                throw VerifierSettingsError.keyNotSet(verifier: entry.id, variable: name)
             }
         }
         let client = OpenAIChatClient(baseURL: url, apiKey: key, timeout: max(1, verifier.budget.hardTimeout), memory: memory)

@@ -21,10 +21,10 @@ public final class RunLease {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // O_CLOEXEC: an agent that outlives `agon` must not keep the run looking alive.
         let fd = open(directory.appendingPathComponent("lease").path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw WorkError("cannot open the lease of run \(runID): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw RunLeaseError.unopenable(runID: runID, reason: String(cString: strerror(errno))) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw UsageError("run \(runID) is still being run by another agon process")
+            throw RunLeaseError.held(runID: runID)
         }
         return RunLease(fd: fd)
     }

@@ -13,6 +13,8 @@ public struct RunQueries {
     public static func resolve(_ reference: String, in store: RunStore) throws -> String {
         do {
             return try store.resolveRunID(reference)
+        } catch let error as StoreError {
+            throw RunLookupError.unresolved(error)
         } catch {
             throw UsageError("\(error)")
         }
@@ -28,7 +30,7 @@ public struct RunQueries {
     public func show(runID reference: String) throws -> RunRecord {
         let store = try workspace.storeForReading()
         let runID = try Self.resolve(reference, in: store)
-        guard let record = try store.run(runID) else { throw UsageError("no run \(reference)") }
+        guard let record = try store.run(runID) else { throw RunLookupError.notFound(reference: reference) }
         return record
     }
 

@@ -10,25 +10,22 @@ enum SealedPatch {
     static func read(_ candidate: CandidateRecord, runID: String, baseSHA: String, workspace: Workspace) throws -> Data {
         let layout = workspace.layout
         guard let patchPath = candidate.diff.patchPath else {
-            throw WorkError("candidate \(candidate.agent) of run \(runID) has no stored patch")
+            throw SealedPatchError.missing(agent: candidate.agent, runID: runID)
         }
         let url = layout.resolve(patchPath)
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw WorkError("cannot read \(candidate.agent)'s patch \(layout.relativePath(url))")
+            throw SealedPatchError.unreadable(agent: candidate.agent, path: layout.relativePath(url))
         }
-        let fix = "; `agon run --resume` cannot repair a sealed record: rerun the spec, or inspect the file by hand"
         if let recorded = candidate.diff.patchSHA256 {
             let actual = SHA256Digest.hex(data)
             guard actual == recorded else {
-                throw WorkError("\(layout.relativePath(url)) was changed after it was recorded (sha256 \(actual.prefix(12)), "
-                    + "recorded \(recorded.prefix(12))): refusing to use it" + fix)
+                throw SealedPatchError.changedAfterRecording(path: layout.relativePath(url), actualSHA256: actual, recordedSHA256: recorded)
             }
         }
         if let snapshot = candidate.snapshotSHA.flatMap(ObjectID.init(hex:)), let base = ObjectID(hex: baseSHA) {
             let rebuilt = try workspace.repository().diff(from: base, to: snapshot).data
             guard rebuilt == data else {
-                throw WorkError("\(layout.relativePath(url)) differs from the diff of its snapshot commit "
-                    + "\(snapshot.hex.prefix(10)): refusing to use it" + fix)
+                throw SealedPatchError.differsFromSnapshot(path: layout.relativePath(url), snapshotSHA: snapshot.hex)
             }
         }
         return data

@@ -78,8 +78,8 @@ public final class Tournament {
     public func resume(runID reference: String) throws -> CommandResult<[RunRecord]> {
         let store = try workspace.store()
         let runID = try RunQueries.resolve(reference, in: store)
-        guard let record = try store.run(runID) else { throw UsageError("no run \(reference)") }
-        if record.status == .done { throw UsageError("run \(runID) already finished; nothing to resume") }
+        guard let record = try store.run(runID) else { throw RunLookupError.notFound(reference: reference) }
+        if record.status == .done { throw RunLookupError.alreadyFinished(runID: runID) }
         let specCopy = workspace.layout.spec(runID).path
         let spec = try Spec.load(path: specCopy, displayName: record.specPath)
         let planner = Planner(workspace: workspace)
@@ -90,7 +90,7 @@ public final class Tournament {
         plan.baseSHA = record.baseSHA
         plan.baseRef = record.baseRef
         if RunLease.isHeld(workspace.layout, runID: runID) {
-            throw UsageError("run \(runID) is still being run by another agon process; wait for it or stop it first")
+            throw RunLeaseError.held(runID: runID)
         }
         try preflight([plan])
         LeftoverProcesses.kill(environmentEntry: Self.runMarker(runID))

@@ -29,7 +29,7 @@ public struct Workspace {
         var usedConfigPath: String?
         if let configPath {
             let absolute = Self.absolute(configPath, relativeTo: FileManager.default.currentDirectoryPath)
-            guard FileManager.default.fileExists(atPath: absolute) else { throw UsageError("no such config file: \(configPath)") }
+            guard FileManager.default.fileExists(atPath: absolute) else { throw WorkspaceError.noConfigFile(path: configPath) }
             config = try Config.load(path: absolute, displayName: configPath)
             usedConfigPath = absolute
         } else {
@@ -63,10 +63,10 @@ public struct Workspace {
         do {
             repository = try GitRepository.discover(from: path)
         } catch {
-            throw UsageError("not a git repository: \(path)")
+            throw WorkspaceError.notARepository(path: path)
         }
         guard let workdir = repository.workdir else {
-            throw UsageError("\(repository.gitDir) is a bare repository; Agon needs a work tree")
+            throw WorkspaceError.bareRepository(gitDir: repository.gitDir)
         }
         var root = workdir
         if repository.isLinkedWorktree {
@@ -92,7 +92,7 @@ public struct Workspace {
     /// and reading must not create `.agon/` there.
     public func storeForReading() throws -> RunStore {
         guard FileManager.default.fileExists(atPath: layout.databaseURL.path) else {
-            throw UsageError("no runs recorded in \(root) yet: `agon run SPEC` starts one")
+            throw RunLookupError.noRunsYet(root: root)
         }
         return try store()
     }

@@ -56,7 +56,7 @@ final class WorktreeSet: @unchecked Sendable {
         let problems = failures.compactMap { $0 }
         if !problems.isEmpty {
             for agent in agents { try? discard(agent) }
-            throw WorkError("could not create worktrees: " + problems.joined(separator: "; "))
+            throw WorktreeSetupError.notCreated(problems: problems)
         }
         // Without a record the worktrees still work; they are just never pooled.
         try? pool.recordHandover(agents.map { (Self.name(runID: runID, agent: $0), path(for: $0)) }, commit: base, probeDirectory: directory)

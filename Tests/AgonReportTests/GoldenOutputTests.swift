@@ -37,6 +37,7 @@ struct GoldenOutputTests {
     @Test func severalRunsOfOneCommand() throws {
         let output = RunPresenter.runs([GoldenRuns.reviewed, GoldenRuns.unreviewed], layout: Self.layout)
         try Self.expectGolden(output.text, "run-two-specs.txt")
+        try Self.expectGolden(output.json, "run-two-specs.json")
         #expect(output.json.hasPrefix("{\n  \"runs\" : ["))
         #expect(output.json.contains("\"schema_version\" : 1"))
     }
@@ -113,6 +114,16 @@ struct GoldenOutputTests {
         try Self.expectGolden(cleaned.text, "clean.txt")
         try Self.expectGolden(cleaned.json, "clean.json")
         #expect(!cleaned.json.contains("skipped"))
+    }
+
+    @Test func doctor() throws {
+        let output = DoctorPresenter.output(GoldenDoctor.report)
+        try Self.expectGolden(output.text, "doctor.txt")
+        try Self.expectGolden(output.json, "doctor.json")
+        // No agon.yml: nothing on stdout in text mode (the problem goes to stderr), an empty document in JSON.
+        let empty = DoctorPresenter.output(DoctorReport(entries: [], machine: []))
+        #expect(empty.text == "")
+        #expect(empty.json == "{\n  \"entries\" : [\n\n  ],\n  \"machine\" : [\n\n  ],\n  \"schema_version\" : 1\n}\n")
     }
 
     @Test func leaderboardInEveryFormat() throws {
@@ -205,6 +216,45 @@ enum GoldenRuns {
         }
         return run
     }()
+}
+
+/// A hand-made doctor report: every check name and status `Doctor` produces, an agent with no
+/// model, a located `command`, an HTTP verifier, and a machine-wide warning.
+enum GoldenDoctor {
+    static func check(_ name: String, _ status: DoctorCheck.Status, _ detail: String) -> DoctorCheck {
+        DoctorCheck(name: name, status: status, detail: detail)
+    }
+
+    static let report = DoctorReport(
+        entries: [
+            DoctorEntry(id: "sonnet", role: "agent", harness: .claude, model: "claude-sonnet-4-5", binaryPath: "/usr/local/bin/claude",
+                        version: "2.0.14 (Claude Code)",
+                        checks: [check("cli", .ok, "/usr/local/bin/claude"),
+                                 check("root", .error, "Claude Code refuses --dangerously-skip-permissions (and bypassPermissions) as root: "
+                                       + "remove it from `args`, or set `env: { IS_SANDBOX: \"1\" }` only when Agon itself runs in a sandbox"),
+                                 check("flags", .ok, "-p --output-format --verbose --model"),
+                                 check("login", .ok, "ANTHROPIC_API_KEY"),
+                                 check("price", .ok, "priced")]),
+            DoctorEntry(id: "gpt", role: "agent", harness: .codex, model: "gpt-5-codex", binaryPath: nil, version: nil,
+                        checks: [check("cli", .error, "CLI \"codex\" not found on PATH (install it or set `binary:` in agon.yml)"),
+                                 check("login", .warning, "no API key or login found for codex: add `env: [OPENAI_API_KEY]` to the entry, or run `codex login`"),
+                                 check("price", .ok, "priced")]),
+            DoctorEntry(id: "old-gemini", role: "agent", harness: .gemini, model: nil, binaryPath: "/opt/gemini/bin/gemini", version: nil,
+                        checks: [check("cli", .warning, "`gemini --version` failed or printed nothing"),
+                                 check("flags", .error, "this gemini does not list --output-format in its --help "
+                                       + "(Agon passes them; install a verified version, see README, or fix `args`)"),
+                                 check("price", .warning, "model (none) has no price: its cost shows as unpriced and its budget "
+                                       + "cannot be enforced (add `pricing:` to the entry or a `pricing.file`)")]),
+            DoctorEntry(id: "local", role: "agent", harness: .command, model: nil, binaryPath: "/repo/my-agent", version: nil,
+                        checks: [check("cli", .ok, "/repo/my-agent (a command is located, never run by doctor)")]),
+            DoctorEntry(id: "judge", role: "verifier", harness: .openai, model: "qwen3-coder", binaryPath: nil, version: nil,
+                        checks: [check("login", .ok, "OPENAI_API_KEY"),
+                                 check("endpoint", .error, "base_url http://127.0.0.1:9/v1 is not reachable (connection refused): "
+                                       + "start the server or fix the URL"),
+                                 check("price", .warning, "model \"qwen3-coder\" has no price: its cost shows as unpriced and its budget "
+                                       + "cannot be enforced (add `pricing:` to the entry or a `pricing.file`)")]),
+        ],
+        machine: [check("sandbox", .warning, "bubblewrap (bwrap) not found: agents run unsandboxed (Debian: apt-get install bubblewrap)")])
 }
 
 /// A resolved plan with a priced agent, an unpriced one, a missing CLI and an HTTP verifier.

@@ -116,7 +116,7 @@ struct DoctorTests {
         let fx = try TournamentFixture(config: nil)
         let doctor = try fx.agon("doctor")
         #expect(doctor.status == 2)
-        #expect(doctor.stderr == "agon: no agon.yml in \(fx.repo): run `agon init` or pass --config\n")
+        #expect(doctor.stderr == "agon: no agon.yml in \(fx.repo); run `agon init` or pass --config\n")
     }
 
     @Test func helpParsingMatchesWholeFlagsOnly() {

@@ -85,7 +85,9 @@ struct ReportWriterTests {
     @Test func unknownRunAndNothingRequestedAreUsageErrors() throws {
         let repo = try ScratchRepository()
         let writer = try ReportWriter(workspace: repo.workspace())
-        #expect(throws: UsageError.self) { try writer.write(runID: "no-such-run", leaderboard: false, output: nil) }
+        // A repository where Agon never ran: the run lookup fails before the writer's own checks.
+        let unknown = #expect(throws: RunLookupError.self) { try writer.write(runID: "no-such-run", leaderboard: false, output: nil) }
+        #expect(unknown?.exitCode == 2)
         #expect(throws: UsageError.self) { try writer.write(runID: nil, leaderboard: false, output: nil) }
     }
 

@@ -365,7 +365,8 @@ import AgonTestSupport
         #expect(json.contains("\"neat\""))
 
         // Unknown verifiers are usage errors (exit 2), and nothing recorded changes.
-        #expect(throws: UsageError.self) { try fixture.reviewStage().review(runID: record.runID, verifierFilter: ["nobody"]) }
+        let unknown = #expect(throws: LineupError.self) { try fixture.reviewStage().review(runID: record.runID, verifierFilter: ["nobody"]) }
+        #expect(unknown?.exitCode == 2)
         #expect(try fixture.workspace().store().run(record.runID)?.reviews.count == 2)
     }
 
@@ -408,5 +409,20 @@ import AgonTestSupport
         #expect(server.requests().contains { $0["authorization"] as? String == "Bearer sk-review-secret" })
         #expect(fixture.file(".agon/runs/\(record.runID)/reviews/chat/response-1.json")?.contains("chatcmpl-1") == true)
         #expect(record.consensus?.ranking == review.ranking)
+    }
+
+    /// An openai verifier whose key variable is unset fails alone, with the setting named, and
+    /// never calls the server.
+    @Test(.enabled(if: FakeChatServer.pythonAvailable)) func openAIVerifierWithoutItsKeyFailsAlone() throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let fixture = try TournamentFixture(config: nil)
+        let chat = ("chat", "harness: openai, model: in-order, base_url: \"\(server.baseURL.absoluteString)\", api_key_env: UNSET_REVIEW_KEY")
+        let (record, _) = try fixture.runReviewed(ReviewLineup.agents() + ReviewLineup.verifiers([chat, ReviewLineup.sound]))
+        let failed = try #require(record.reviews.first { $0.verifier == "chat" })
+        #expect(failed.status != .ok)
+        #expect(failed.reason?.contains("verifier chat: api_key_env names UNSET_REVIEW_KEY, which is not set") == true, "\(failed.reason ?? "")")
+        #expect(record.reviews.first { $0.verifier == "sound" }?.status == .ok)
+        #expect(server.requests().isEmpty)
     }
 }
