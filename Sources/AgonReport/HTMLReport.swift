@@ -263,7 +263,7 @@ public enum HTMLReport {
     static func verifierTable(_ rows: [VerifierRowView]) -> String {
         var h = "<h3>Verifiers</h3><table class=\"verifiers\"><thead><tr>"
         for title in ["verifier", "harness / model", "reviews", "valid verdicts", "τ vs consensus", "position bias",
-                      "self-preference", "cost"] {
+                      "swap consistency", "self-preference", "cost"] {
             h += "<th>\(esc(title))</th>"
         }
         h += "</tr></thead><tbody>"
@@ -274,6 +274,7 @@ public enum HTMLReport {
             h += "<td class=\"num\">\(esc(Format.percent(row.validVerdictRate)))</td>"
             h += "<td class=\"num\">\(esc(Format.number(row.agreementTau, decimals: 2)))</td>"
             h += "<td class=\"num\">\(esc(Format.number(row.positionBias, decimals: 2)))</td>"
+            h += "<td class=\"num\">\(esc(Format.number(row.swapConsistency, decimals: 2)))</td>"
             h += "<td class=\"num\">\(esc(Format.number(row.selfPreference, decimals: 2)))</td>"
             h += "<td class=\"num\">\(esc(Format.usd(row.costUSD)))</td></tr>"
         }

@@ -212,13 +212,16 @@ public struct VerifierRowView: Equatable, Sendable {
     public var agreementTau: Double?
     /// Correlation of display position with given rank (0 = no bias).
     public var positionBias: Double?
+    /// Mean share of candidate pairs a reversed-order second pass ordered alike (1 = no position
+    /// effect); nil without `swap: true` reviews.
+    public var swapConsistency: Double?
     /// How much better the verifier ranks its own model family than the panel does.
     public var selfPreference: Double?
     public var costUSD: Double?
 
     public init(verifier: String, harness: Harness, model: String, reviews: Int, validVerdictRate: Double,
-                agreementTau: Double? = nil, positionBias: Double? = nil, selfPreference: Double? = nil,
-                costUSD: Double? = nil) {
+                agreementTau: Double? = nil, positionBias: Double? = nil, swapConsistency: Double? = nil,
+                selfPreference: Double? = nil, costUSD: Double? = nil) {
         self.verifier = verifier
         self.harness = harness
         self.model = model
@@ -226,6 +229,7 @@ public struct VerifierRowView: Equatable, Sendable {
         self.validVerdictRate = validVerdictRate
         self.agreementTau = agreementTau
         self.positionBias = positionBias
+        self.swapConsistency = swapConsistency
         self.selfPreference = selfPreference
         self.costUSD = costUSD
     }

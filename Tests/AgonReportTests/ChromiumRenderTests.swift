@@ -40,6 +40,9 @@ import Testing
         let dom = try run(chromium, common + ["--dump-dom", page.absoluteString], in: work)
         #expect(dom.components(separatedBy: "<svg").count - 1 == 3)
         #expect(dom.contains("<polyline class=\"frontier-line\""))
+        // The verifier table's swap consistency, beside position bias.
+        #expect(dom.contains("<th>position bias</th><th>swap consistency</th>"))
+        #expect(dom.contains("<td class=\"num\">0.04</td><td class=\"num\">0.90</td>"))
         #expect(dom.components(separatedBy: "<circle").count - 1 >= 5)
         // The hostile payload is text inside the page, never an element.
         #expect(!dom.contains("<script"))

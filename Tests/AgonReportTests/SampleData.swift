@@ -95,7 +95,7 @@ enum SampleData {
         ],
         verifiers: [
             VerifierRowView(verifier: "judge-a", harness: .claude, model: "claude-opus-4-8", reviews: 24, validVerdictRate: 1,
-                            agreementTau: 0.71, positionBias: 0.04, selfPreference: 0.12, costUSD: 1.02),
+                            agreementTau: 0.71, positionBias: 0.04, swapConsistency: 0.9, selfPreference: 0.12, costUSD: 1.02),
             VerifierRowView(verifier: "judge-b", harness: .openai, model: "qwen3-coder", reviews: 24, validVerdictRate: 0.875,
                             agreementTau: 0.55, positionBias: -0.18, costUSD: nil),
         ],
