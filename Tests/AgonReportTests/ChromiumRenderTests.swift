@@ -48,6 +48,11 @@ import Testing
         #expect(!dom.contains("<script"))
         #expect(!dom.contains("<img"))
         #expect(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        // The unsandboxed candidate is flagged in the run header, its row and a banner.
+        #expect(dom.contains("<dd class=\"sandbox-mode\"><span class=\"badge good\">bwrap</span> ×3 <span class=\"badge bad\">none (unsandboxed)</span> ×1</dd>"))
+        #expect(dom.contains("<tr class=\"unsandboxed\"><td class=\"num\">3</td><td class=\"agent\">flash</td>"))
+        #expect(dom.contains("<strong>Unsandboxed:</strong> <code>flash</code> ran with sandbox <code>none</code>"))
+        #expect(dom.contains("tampered: <code>flash</code>: refs/heads/main changed &lt;script&gt;alert(1)&lt;/script&gt;"))
         try dom.write(to: Self.artifactDirectory.appendingPathComponent("report.dom.html"), atomically: true, encoding: .utf8)
     }
 
