@@ -167,6 +167,12 @@ public struct VerifierStanding: Equatable, Sendable {
     /// Mean Spearman rho between display position and assigned rank (both 0 = first/best):
     /// +1 = always ranks in the order shown (favours what it sees first), −1 = the reverse.
     public var positionBias: Double?
+    /// Mean swap consistency (`ReviewRecord.swapConsistency`: share of candidate pairs its
+    /// reversed-order second pass ordered alike, 1 = no position effect) over its swapped
+    /// reviews; nil when none had a usable second pass.
+    public var swapConsistency: Double?
+    /// Reviews behind `swapConsistency`.
+    public var swappedReviews: Int
     /// Mean of (panel position − verifier position) / (k − 1) over its own family's candidates,
     /// positions among the k items both rank: > 0 = it ranks its own family above the panel.
     public var selfPreference: Double?
@@ -572,6 +578,8 @@ private struct VerifierTally {
     var tauCount = 0
     var rhoSum = 0.0
     var rhoCount = 0
+    var swapSum = 0.0
+    var swapCount = 0
     var selfShiftSum = 0.0
     var selfHigher = 0
     var selfSamples = 0
@@ -595,6 +603,10 @@ private struct VerifierTally {
         attempts += 1
         if let c = review.costUSD, c.isFinite { cost += c } else { unpriced += 1 }
         if review.droppedSelfPreference > 0 { droppedOwnFamily = true }
+        if let consistency = review.swapConsistency, consistency.isFinite {
+            swapSum += consistency
+            swapCount += 1
+        }
         guard review.status == .ok, !review.ranking.isEmpty else { return }
         valid += 1
         // Items are candidate positions in the run (small arrays, no dictionaries per run).
@@ -636,6 +648,7 @@ private struct VerifierTally {
             validVerdictRate: attempts > 0 ? Double(valid) / Double(attempts) : 0,
             agreementTau: tauCount > 0 ? tauSum / Double(tauCount) : nil,
             positionBias: rhoCount > 0 ? rhoSum / Double(rhoCount) : nil,
+            swapConsistency: swapCount > 0 ? swapSum / Double(swapCount) : nil, swappedReviews: swapCount,
             selfPreference: selfSamples > 0 ? selfShiftSum / Double(selfSamples) : nil,
             selfPreferenceHigherRate: selfSamples > 0 ? Double(selfHigher) / Double(selfSamples) : nil,
             selfPreferenceSamples: selfSamples, selfPreferenceStatus: status, costUSD: cost, unpricedReviews: unpriced)

@@ -134,9 +134,11 @@ public struct LeaderboardReview: Equatable, Sendable {
     public var displayOrder: [String]
     /// How many candidates were left out of its ranking for self-preference.
     public var droppedSelfPreference: Int
+    /// With `swap: true`: the share of candidate pairs its two passes ordered alike (nil without one).
+    public var swapConsistency: Double?
 
     public init(verifier: String, harness: Harness, model: String?, status: ReviewStatus, costUSD: Double?,
-                ranking: [String], displayOrder: [String], droppedSelfPreference: Int) {
+                ranking: [String], displayOrder: [String], droppedSelfPreference: Int, swapConsistency: Double? = nil) {
         self.verifier = verifier
         self.harness = harness
         self.model = model
@@ -145,11 +147,13 @@ public struct LeaderboardReview: Equatable, Sendable {
         self.ranking = ranking
         self.displayOrder = displayOrder
         self.droppedSelfPreference = droppedSelfPreference
+        self.swapConsistency = swapConsistency
     }
 
     public init(_ r: ReviewRecord) {
         self.init(verifier: r.verifier, harness: r.harness, model: r.model, status: r.status, costUSD: r.costUSD,
-                  ranking: r.ranking, displayOrder: r.displayOrder, droppedSelfPreference: r.droppedSelfPreference.count)
+                  ranking: r.ranking, displayOrder: r.displayOrder, droppedSelfPreference: r.droppedSelfPreference.count,
+                  swapConsistency: r.swapConsistency)
     }
 }
 

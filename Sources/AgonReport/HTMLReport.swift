@@ -37,7 +37,9 @@ public enum HTMLReport {
         h += "<dl class=\"facts\"><dt>spec</dt><dd>\(esc(run.specTitle))</dd>"
         h += "<dt>base</dt><dd><code>\(esc(String(run.baseSHA.prefix(12))))</code></dd>"
         h += "<dt>status</dt><dd>\(esc(run.status))</dd>"
-        h += "<dt>candidates</dt><dd>\(run.candidates.count)</dd></dl>"
+        h += "<dt>candidates</dt><dd>\(run.candidates.count)</dd>"
+        h += "<dt>sandbox</dt><dd class=\"sandbox-mode\">\(sandboxSummary(run.candidates))</dd></dl>"
+        h += sandboxWarning(run.candidates)
         h += "<details class=\"spec\" open=\"open\"><summary>Spec</summary><pre class=\"spec-body\">\(esc(run.specBody))</pre></details>"
         h += candidateTable(run)
         if let consensus = run.consensus { h += consensusBlock(consensus, run: run) }
@@ -65,17 +67,18 @@ public enum HTMLReport {
 
     static func candidateTable(_ run: RunView) -> String {
         var h = "<h3>Candidates</h3><table class=\"candidates\"><thead><tr>"
-        for title in ["rank", "agent", "harness / model", "outcome", "cost", "budget", "tokens", "turns", "time",
+        for title in ["rank", "agent", "harness / model", "outcome", "sandbox", "cost", "budget", "tokens", "turns", "time",
                       "acceptance", "holdout", "scope", "files", "+", "−"] {
             h += "<th>\(esc(title))</th>"
         }
         h += "</tr></thead><tbody>"
         for c in orderedCandidates(run) {
-            h += "<tr>"
+            h += c.unsandboxed ? "<tr class=\"unsandboxed\">" : "<tr>"
             h += "<td class=\"num\">\(c.rank.map(String.init) ?? Format.none)</td>"
             h += "<td class=\"agent\">\(esc(c.agent))</td>"
             h += "<td>\(harnessDot(c.harness)) \(esc(c.harness.rawValue)) / \(esc(c.model))</td>"
             h += "<td><span class=\"badge \(c.outcome == .ok ? "good" : "bad")\">\(esc(c.outcome.rawValue))</span></td>"
+            h += "<td>\(sandboxBadge(c.sandbox))</td>"
             let over = TerminalReport.isOverBudget(c)
             h += "<td class=\"num\(over ? " over" : "")\">\(esc(Format.usd(c.costUSD, source: c.costSource)))</td>"
             h += "<td class=\"num\">\(esc(c.budgetUSD.map { $0 > 0 ? Format.usd($0) : "none" } ?? "none"))</td>"
@@ -89,6 +92,49 @@ public enum HTMLReport {
             h += "<td class=\"num del\">−\(c.diff.deletions)</td></tr>"
         }
         return h + "</tbody></table>"
+    }
+
+    /// The run's sandbox mode: one badge when every candidate ran the same way, else one per
+    /// mode with its count. Records older than the sandbox say "not recorded".
+    static func sandboxSummary(_ candidates: [CandidateView]) -> String {
+        var modes: [(mode: String?, count: Int)] = []
+        for c in candidates {
+            if let i = modes.firstIndex(where: { $0.mode == c.sandbox }) { modes[i].count += 1 } else { modes.append((c.sandbox, 1)) }
+        }
+        if modes.count <= 1 { return sandboxBadge(modes.first?.mode ?? nil) }
+        return modes.map { "\(sandboxBadge($0.mode)) ×\($0.count)" }.joined(separator: " ")
+    }
+
+    /// `bwrap` in green, `none` in red and spelled out, anything else (or nothing) plain.
+    static func sandboxBadge(_ mode: String?) -> String {
+        guard let mode else { return "<span class=\"badge\">not recorded</span>" }
+        switch mode {
+        case SandboxMode.bwrap.rawValue: return "<span class=\"badge good\">bwrap</span>"
+        case SandboxMode.none.rawValue: return "<span class=\"badge bad\">none (unsandboxed)</span>"
+        default: return "<span class=\"badge warn\">\(esc(mode))</span>"
+        }
+    }
+
+    /// A banner naming the candidates that ran without a sandbox, and what was seen changing in
+    /// the shared git dir; empty when every candidate was sandboxed.
+    static func sandboxWarning(_ candidates: [CandidateView]) -> String {
+        let unsandboxed = candidates.filter(\.unsandboxed)
+        let tampered = candidates.filter { !$0.tampering.isEmpty }
+        guard !unsandboxed.isEmpty || !tampered.isEmpty else { return "" }
+        var h = "<div class=\"sandbox-warning\" role=\"alert\">"
+        if !unsandboxed.isEmpty {
+            h += "<p><strong>Unsandboxed:</strong> "
+                + unsandboxed.map { "<code>\(esc($0.agent))</code>" }.joined(separator: ", ")
+                + " ran with sandbox <code>none</code>: nothing kept \(unsandboxed.count == 1 ? "it" : "them") from reading or "
+                + "writing outside \(unsandboxed.count == 1 ? "its worktree" : "their worktrees"); only process-group "
+                + "cleanup and tamper detection on the shared git dir applied.</p>"
+        }
+        if !tampered.isEmpty {
+            h += "<ul class=\"tampering\">"
+            for c in tampered { h += "<li>tampered: <code>\(esc(c.agent))</code>: \(esc(c.tampering.joined(separator: "; ")))</li>" }
+            h += "</ul>"
+        }
+        return h + "</div>"
     }
 
     static func consensusBlock(_ consensus: ConsensusView, run: RunView) -> String {
@@ -263,7 +309,7 @@ public enum HTMLReport {
     static func verifierTable(_ rows: [VerifierRowView]) -> String {
         var h = "<h3>Verifiers</h3><table class=\"verifiers\"><thead><tr>"
         for title in ["verifier", "harness / model", "reviews", "valid verdicts", "τ vs consensus", "position bias",
-                      "self-preference", "cost"] {
+                      "swap consistency", "self-preference", "cost"] {
             h += "<th>\(esc(title))</th>"
         }
         h += "</tr></thead><tbody>"
@@ -274,6 +320,7 @@ public enum HTMLReport {
             h += "<td class=\"num\">\(esc(Format.percent(row.validVerdictRate)))</td>"
             h += "<td class=\"num\">\(esc(Format.number(row.agreementTau, decimals: 2)))</td>"
             h += "<td class=\"num\">\(esc(Format.number(row.positionBias, decimals: 2)))</td>"
+            h += "<td class=\"num\">\(esc(Format.number(row.swapConsistency, decimals: 2)))</td>"
             h += "<td class=\"num\">\(esc(Format.number(row.selfPreference, decimals: 2)))</td>"
             h += "<td class=\"num\">\(esc(Format.usd(row.costUSD)))</td></tr>"
         }
@@ -330,6 +377,9 @@ public enum HTMLReport {
     .badge.good{background:#dcfce7;color:#166534}
     .badge.bad{background:#fee2e2;color:#991b1b}
     .badge.warn{background:#fef3c7;color:#92400e}
+    .sandbox-warning{border-left:4px solid #b91c1c;background:#fef2f2;color:#7f1d1d;padding:6px 12px;margin:8px 0;border-radius:4px}
+    .sandbox-warning p,.sandbox-warning ul{margin:4px 0}
+    tr.unsandboxed td.agent{color:#b91c1c}
     .dot{display:inline-block;width:9px;height:9px;border-radius:50%;vertical-align:baseline}
     details{margin:6px 0}
     summary{cursor:pointer}

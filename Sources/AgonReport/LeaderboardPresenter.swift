@@ -55,6 +55,7 @@ public enum LeaderboardPresenter {
                 out += "self-preference not measurable (own family excluded from its rankings): \(excluded.joined(separator: ", "))\n"
             }
             out += "position bias: +1 ranks in the order shown, −1 the reverse, 0 none\n"
+            out += "swap consistency (swap: true): share of candidate pairs ordered alike when shown reversed, 1 = no position effect\n"
         }
         return out
     }
@@ -78,7 +79,7 @@ public enum LeaderboardPresenter {
         let verifiers = result.verifiers.map { v in
             VerifierRowView(verifier: v.verifier, harness: v.harness, model: v.model ?? Format.none, reviews: v.reviews,
                             validVerdictRate: v.validVerdictRate, agreementTau: v.agreementTau,
-                            positionBias: v.positionBias, selfPreference: v.selfPreference, costUSD: v.costUSD)
+                            positionBias: v.positionBias, swapConsistency: v.swapConsistency, selfPreference: v.selfPreference, costUSD: v.costUSD)
         }
         return LeaderboardView(generatedAt: generatedAt, runs: result.runs, rows: rows, verifiers: verifiers,
                                bootstrapReplicates: result.replicates, seed: result.seed)
@@ -218,6 +219,7 @@ struct LeaderboardDocument: Encodable {
         enum Key: String, CodingKey {
             case verifier, harness, model, weight, reviews, validReviews = "valid_reviews"
             case validVerdictRate = "valid_verdict_rate", agreementTau = "agreement_tau", positionBias = "position_bias"
+            case swapConsistency = "swap_consistency", swappedReviews = "swapped_reviews"
             case selfPreference = "self_preference", selfPreferenceHigherRate = "self_preference_higher_rate"
             case selfPreferenceSamples = "self_preference_samples", selfPreferenceStatus = "self_preference_status"
             case cost = "cost_usd", unpricedReviews = "unpriced_reviews"
@@ -234,6 +236,8 @@ struct LeaderboardDocument: Encodable {
             try c.encode(v.validVerdictRate, forKey: .validVerdictRate)
             try c.encode(jsonNumber(v.agreementTau), forKey: .agreementTau)
             try c.encode(jsonNumber(v.positionBias), forKey: .positionBias)
+            try c.encode(jsonNumber(v.swapConsistency), forKey: .swapConsistency)
+            try c.encode(v.swappedReviews, forKey: .swappedReviews)
             try c.encode(jsonNumber(v.selfPreference), forKey: .selfPreference)
             try c.encode(jsonNumber(v.selfPreferenceHigherRate), forKey: .selfPreferenceHigherRate)
             try c.encode(v.selfPreferenceSamples, forKey: .selfPreferenceSamples)

@@ -64,7 +64,7 @@ struct RunReportBuilder {
                           budgetUSD: c.budgetUSD, tokens: c.tokens, turns: c.turns, durationMs: c.durationMs,
                           checks: c.checks,
                           diff: DiffSummary(files: c.diff.files, insertions: c.diff.insertions, deletions: c.diff.deletions),
-                          rank: ranks[c.agent])
+                          rank: ranks[c.agent], sandbox: c.sandbox, tampering: c.tampering)
         }
         var consensus: ConsensusView?
         if let record = record.consensus {

@@ -47,7 +47,8 @@ public enum TerminalReport {
     public static func verifiers(_ rows: [VerifierRowView], color: Bool = false) -> String {
         var table = TextTable(columns: [
             .init("verifier", maxWidth: nameWidth), .init("model", maxWidth: nameWidth), .number("reviews"),
-            .number("valid"), .number("τ vs consensus"), .number("position bias"), .number("self-pref"),
+            .number("valid"), .number("τ vs consensus"), .number("position bias"), .number("swap consistency"),
+            .number("self-pref"),
             .number("cost"),
         ])
         for row in rows {
@@ -58,6 +59,7 @@ public enum TerminalReport {
                 TextTable.Cell(Format.percent(row.validVerdictRate), style: row.validVerdictRate < 0.9 ? .yellow : .plain),
                 TextTable.Cell(Format.number(row.agreementTau, decimals: 2)),
                 TextTable.Cell(Format.number(row.positionBias, decimals: 2)),
+                TextTable.Cell(Format.number(row.swapConsistency, decimals: 2)),
                 TextTable.Cell(Format.number(row.selfPreference, decimals: 2)),
                 TextTable.Cell(Format.usd(row.costUSD)),
             ])

@@ -23,11 +23,19 @@ public struct CandidateView: Equatable, Sendable {
     public var diff: DiffSummary
     /// Consensus rank (1 = best), nil before review.
     public var rank: Int?
+    /// How the agent was contained (`CandidateRecord.sandbox`: `bwrap` or `none`); nil in records
+    /// older than the sandbox.
+    public var sandbox: String?
+    /// Without a sandbox: what changed in the shared git dir while the agent or its checks ran.
+    public var tampering: [String]
+
+    /// Whether the record says the agent ran without a sandbox.
+    public var unsandboxed: Bool { sandbox == SandboxMode.none.rawValue }
 
     public init(agent: String, harness: Harness, model: String, outcome: Outcome, costUSD: Double?,
                 costSource: CostSource, budgetUSD: Double? = nil, tokens: TokenUsage = .zero, turns: Int? = nil,
                 durationMs: Int? = nil, checks: CheckSummary = CheckSummary(), diff: DiffSummary = DiffSummary(),
-                rank: Int? = nil) {
+                rank: Int? = nil, sandbox: String? = nil, tampering: [String] = []) {
         self.agent = agent
         self.harness = harness
         self.model = model
@@ -41,6 +49,8 @@ public struct CandidateView: Equatable, Sendable {
         self.checks = checks
         self.diff = diff
         self.rank = rank
+        self.sandbox = sandbox
+        self.tampering = tampering
     }
 }
 
@@ -212,13 +222,16 @@ public struct VerifierRowView: Equatable, Sendable {
     public var agreementTau: Double?
     /// Correlation of display position with given rank (0 = no bias).
     public var positionBias: Double?
+    /// Mean share of candidate pairs a reversed-order second pass ordered alike (1 = no position
+    /// effect); nil without `swap: true` reviews.
+    public var swapConsistency: Double?
     /// How much better the verifier ranks its own model family than the panel does.
     public var selfPreference: Double?
     public var costUSD: Double?
 
     public init(verifier: String, harness: Harness, model: String, reviews: Int, validVerdictRate: Double,
-                agreementTau: Double? = nil, positionBias: Double? = nil, selfPreference: Double? = nil,
-                costUSD: Double? = nil) {
+                agreementTau: Double? = nil, positionBias: Double? = nil, swapConsistency: Double? = nil,
+                selfPreference: Double? = nil, costUSD: Double? = nil) {
         self.verifier = verifier
         self.harness = harness
         self.model = model
@@ -226,6 +239,7 @@ public struct VerifierRowView: Equatable, Sendable {
         self.validVerdictRate = validVerdictRate
         self.agreementTau = agreementTau
         self.positionBias = positionBias
+        self.swapConsistency = swapConsistency
         self.selfPreference = selfPreference
         self.costUSD = costUSD
     }

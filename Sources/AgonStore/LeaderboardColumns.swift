@@ -3,9 +3,9 @@ import AgonLeaderboard
 import Foundation
 import GRDB
 
-/// The columns behind `LeaderboardRun` (schema v2): their values for a record, the backfill of
-/// rows written before v2, and the bulk read. Writes and the backfill share `values`, so a
-/// migrated row and a freshly written one hold the same columns.
+/// The columns behind `LeaderboardRun` (schemas v2 and v3): their values for a record, the
+/// backfill of rows written before each version, and the bulk read. Writes and the backfills
+/// share the value functions, so a migrated row and a freshly written one hold the same columns.
 enum LeaderboardColumns {
     // MARK: Values
 
@@ -29,10 +29,25 @@ enum LeaderboardColumns {
          c.checks.holdout.rawValue, c.checks.scope.rawValue, CheckKinds(c.checkResults).rawValue]
     }
 
-    static let reviewNames = ["ranking", "display_order", "dropped_self_preference"]
+    /// Every leaderboard column of `reviews`, in the order `review` returns their values.
+    static let reviewNames = reviewV2Names + reviewV3Names
 
     static func review(_ r: ReviewRecord) -> [DatabaseValueConvertible?] {
+        reviewV2(r) + reviewV3(r)
+    }
+
+    /// The review columns added by v2; frozen, since the v2 migration backfills exactly these.
+    static let reviewV2Names = ["ranking", "display_order", "dropped_self_preference"]
+
+    static func reviewV2(_ r: ReviewRecord) -> [DatabaseValueConvertible?] {
         [StringListColumn.encode(r.ranking), StringListColumn.encode(r.displayOrder), r.droppedSelfPreference.count]
+    }
+
+    /// The review columns added by v3 (the swap pass's consistency, for the verifier table).
+    static let reviewV3Names = ["swap_consistency"]
+
+    static func reviewV3(_ r: ReviewRecord) -> [DatabaseValueConvertible?] {
+        [r.swapConsistency]
     }
 
     // MARK: Migration
@@ -67,12 +82,32 @@ enum LeaderboardColumns {
             CREATE INDEX candidates_leaderboard ON candidates(
                 run_id, position, agent, harness, model, outcome, cost_usd, cost_source, duration_ms,
                 \(candidateNames.joined(separator: ", ")));
-            CREATE INDEX reviews_leaderboard ON reviews(
-                run_id, position, verifier, harness, model, status, cost_usd, \(reviewNames.joined(separator: ", ")));
+            \(reviewsIndexSQL(reviewV2Names))
             """)
     }
 
-    /// Fills the columns of rows written before v2 from their stored JSON, in batches so a
+    /// The covering index of the review query over the leaderboard columns `names`.
+    private static func reviewsIndexSQL(_ names: [String]) -> String {
+        """
+        CREATE INDEX reviews_leaderboard ON reviews(
+            run_id, position, verifier, harness, model, status, cost_usd, \(names.joined(separator: ", ")));
+        """
+    }
+
+    /// Schema v3: `reviews.swap_consistency`, backfilled from the stored JSON, and the review
+    /// index rebuilt to cover it.
+    static func migrateV3(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE reviews ADD COLUMN swap_consistency REAL;  -- ReviewRecord.swapConsistency; null without a swap pass
+            DROP INDEX reviews_leaderboard;
+            """)
+        try backfill(db, table: "reviews", names: reviewV3Names, select: "record") { row in
+            reviewV3(try decode(ReviewRecord.self, row["record"], table: "reviews", key: row["key"]))
+        }
+        try db.execute(sql: reviewsIndexSQL(reviewNames))
+    }
+
+    /// Fills the v2 columns of rows written before v2 from their stored JSON, in batches so a
     /// large store is never held in memory at once.
     static func backfill(_ db: Database) throws {
         try backfill(db, table: "runs", names: ["spec_hash", "consensus_ranking", "consensus_gated"],
@@ -85,8 +120,8 @@ enum LeaderboardColumns {
         try backfill(db, table: "candidates", names: candidateNames, select: "record") { row in
             candidate(try decode(CandidateRecord.self, row["record"], table: "candidates", key: row["key"]))
         }
-        try backfill(db, table: "reviews", names: reviewNames, select: "record") { row in
-            review(try decode(ReviewRecord.self, row["record"], table: "reviews", key: row["key"]))
+        try backfill(db, table: "reviews", names: reviewV2Names, select: "record") { row in
+            reviewV2(try decode(ReviewRecord.self, row["record"], table: "reviews", key: row["key"]))
         }
     }
 
@@ -169,7 +204,7 @@ enum LeaderboardColumns {
                 model: (row[3] as String?).map { strings.intern($0) }, status: try value(row, 4, table: "reviews", key: key),
                 costUSD: row[5], ranking: try list(row, 6, table: "reviews", key: key, strings: &strings) ?? [],
                 displayOrder: try list(row, 7, table: "reviews", key: key, strings: &strings) ?? [],
-                droppedSelfPreference: row[8])
+                droppedSelfPreference: row[8], swapConsistency: row[9])
             runs[i].reviews.append(review)
         }
         return runs
@@ -195,7 +230,7 @@ enum LeaderboardColumns {
     static func reviewsSQL(_ condition: String) -> String {
         """
         SELECT r.rowid, t.verifier, t.harness, t.model, t.status, t.cost_usd, t.ranking, t.display_order,
-               t.dropped_self_preference
+               t.dropped_self_preference, t.swap_consistency
         FROM runs r JOIN reviews t ON t.run_id = r.run_id
         WHERE \(condition) ORDER BY r.created_at, r.run_id, t.position
         """

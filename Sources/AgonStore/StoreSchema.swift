@@ -77,6 +77,10 @@ enum StoreSchema {
             try LeaderboardColumns.backfill(db)
             try LeaderboardColumns.addIndexes(db)
         }
+        // v3: each review's swap consistency, for the verifier table.
+        migrator.registerMigration("v3", foreignKeyChecks: .immediate) { db in
+            try LeaderboardColumns.migrateV3(db)
+        }
         return migrator
     }
 }

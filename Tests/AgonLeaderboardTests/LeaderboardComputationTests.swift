@@ -247,6 +247,29 @@ struct LeaderboardComputationTests {
         #expect(broken.validVerdictRate == 0 && broken.positionBias == nil && broken.agreementTau == nil)
     }
 
+    /// Swap consistency is the plain mean of the verifier's recorded per-review values (reviews
+    /// without a usable second pass left out), and nil for a verifier that never swapped.
+    @Test func swapConsistencyIsTheMeanOverSwappedReviews() throws {
+        let values: [Double?] = [1, 0.5, nil, 1.0 / 3, 0]
+        var runs: [RunRecord] = []
+        for (i, value) in values.enumerated() {
+            var swapper = R.review("swapper", ranking: ["a", "b", "c"], shown: ["a", "b", "c"])
+            swapper.swapConsistency = value
+            runs.append(R.run(i, candidates: [R.candidate("a"), R.candidate("b", harness: .codex), R.candidate("c", harness: .gemini)],
+                              reviews: [swapper, R.review("plain", ranking: ["a", "b", "c"], shown: ["a", "b", "c"])],
+                              consensus: ["a", "b", "c"]))
+        }
+        let result = Self.compute(runs)
+        let swapper = try #require(result.verifiers.first { $0.verifier == "swapper" })
+        // (1 + 0.5 + 1/3 + 0) / 4, worked by hand.
+        #expect(swapper.swappedReviews == 4)
+        #expect(abs(try #require(swapper.swapConsistency) - 11.0 / 24) < 1e-12)
+        let plain = try #require(result.verifiers.first { $0.verifier == "plain" })
+        #expect(plain.swapConsistency == nil && plain.swappedReviews == 0)
+        // The store's projection carries it, so the slim path gives the same answer.
+        #expect(runs.map(LeaderboardRun.init)[1].reviews[0].swapConsistency == 0.5)
+    }
+
     @Test func selfPreferenceMeasuredWhenAllowedAndExcludedOtherwise() throws {
         // The Anthropic judge puts the Anthropic candidate first; the panel puts it last.
         let candidates = [R.candidate("claude", model: "claude-sonnet-4-6"), R.candidate("gpt", harness: .codex, model: "gpt-5"),

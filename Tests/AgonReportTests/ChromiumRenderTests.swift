@@ -40,11 +40,19 @@ import Testing
         let dom = try run(chromium, common + ["--dump-dom", page.absoluteString], in: work)
         #expect(dom.components(separatedBy: "<svg").count - 1 == 3)
         #expect(dom.contains("<polyline class=\"frontier-line\""))
+        // The verifier table's swap consistency, beside position bias.
+        #expect(dom.contains("<th>position bias</th><th>swap consistency</th>"))
+        #expect(dom.contains("<td class=\"num\">0.04</td><td class=\"num\">0.90</td>"))
         #expect(dom.components(separatedBy: "<circle").count - 1 >= 5)
         // The hostile payload is text inside the page, never an element.
         #expect(!dom.contains("<script"))
         #expect(!dom.contains("<img"))
         #expect(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        // The unsandboxed candidate is flagged in the run header, its row and a banner.
+        #expect(dom.contains("<dd class=\"sandbox-mode\"><span class=\"badge good\">bwrap</span> ×3 <span class=\"badge bad\">none (unsandboxed)</span> ×1</dd>"))
+        #expect(dom.contains("<tr class=\"unsandboxed\"><td class=\"num\">3</td><td class=\"agent\">flash</td>"))
+        #expect(dom.contains("<strong>Unsandboxed:</strong> <code>flash</code> ran with sandbox <code>none</code>"))
+        #expect(dom.contains("tampered: <code>flash</code>: refs/heads/main changed &lt;script&gt;alert(1)&lt;/script&gt;"))
         try dom.write(to: Self.artifactDirectory.appendingPathComponent("report.dom.html"), atomically: true, encoding: .utf8)
     }
 

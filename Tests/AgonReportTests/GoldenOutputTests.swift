@@ -129,7 +129,11 @@ struct GoldenOutputTests {
     @Test func leaderboardInEveryFormat() throws {
         let query = LeaderboardQuery(since: nil, specGlob: "specs/*", replicates: 20, seed: 3)
         let settings = LeaderboardSettings(replicates: 20, seed: 3, parallel: false)
-        let result = LeaderboardComputation(settings: settings).compute(runs: LeaderboardRecords.metricRuns(), picks: [])
+        var runs = LeaderboardRecords.metricRuns()
+        // Two swapped reviews (1 and 0.5): the verifier table shows their mean, 0.75.
+        runs[0].reviews[0].swapConsistency = 1
+        runs[1].reviews[0].swapConsistency = 0.5
+        let result = LeaderboardComputation(settings: settings).compute(runs: runs, picks: [])
         let board = LeaderboardPresenter.render(result, query: query, generatedAt: GoldenRuns.created)
         try Self.expectGolden(board.text, "leaderboard.txt")
         try Self.expectGolden(board.json, "leaderboard.json")

@@ -118,6 +118,15 @@ final class XMLProbe: NSObject, XMLParserDelegate {
         #expect(HTMLReport.render(run: split, leaderboard: nil).contains("panel split"))
     }
 
+    /// Swap consistency sits beside position bias in the verifier table; empty without swapped reviews.
+    @Test func verifierTableShowsSwapConsistencyBesidePositionBias() throws {
+        let table = try #require(html.range(of: "<table class=\"verifiers\">").map { html[$0.lowerBound...] })
+        #expect(table.contains("<th>position bias</th><th>swap consistency</th><th>self-preference</th>"))
+        #expect(table.contains("<td class=\"num\">0.04</td><td class=\"num\">0.90</td><td class=\"num\">0.12</td>"))
+        #expect(table.contains("<td class=\"num\">\(HTMLEscape.escape(Format.number(-0.18, decimals: 2)))</td><td class=\"num\">\(Format.none)</td>"))
+        #expect(XMLProbe.parse(html).error == nil)
+    }
+
     @Test func longDiffsAreElided() {
         let patch = (0..<50).map { "+line \($0)" }.joined(separator: "\n")
         let rendered = HTMLReport.renderPatch(patch, maxLines: 10)

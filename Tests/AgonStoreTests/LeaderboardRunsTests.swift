@@ -24,6 +24,7 @@ import Testing
         odd.reviews[0].ranking = [quoted, "gpt"]
         odd.reviews[0].displayOrder = ["gpt", quoted]
         odd.reviews[0].status = .ok
+        odd.reviews[0].swapConsistency = 0.5
         odd.reviews[1].ranking = []
         odd.reviews[1].droppedSelfPreference = []
         odd.consensus?.ranking = [quoted, "gpt"]
@@ -159,7 +160,62 @@ import Testing
         let applied = try DatabaseQueue(path: old.path).read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
         }
-        #expect(applied == ["v1", "v2"])
+        #expect(applied == ["v1", "v2", "v3"])
+    }
+
+    /// A store at v2 (no `swap_consistency` column) gains the column filled from each review's
+    /// JSON, the same values a fresh store writes, and a review index that still covers the load.
+    @Test func migrationBackfillsSwapConsistencyIntoAV2Store() throws {
+        let dir = try TemporaryDirectory()
+        let old = dir.url.appendingPathComponent("old.sqlite")
+        var records = Self.syntheticRuns(40) + Self.oddRuns()
+        var expected: [String: Double] = [:]
+        for i in records.indices {
+            for j in records[i].reviews.indices where (i + j) % 3 != 0 {
+                let value = Double((i * 7 + j) % 5) / 4
+                records[i].reviews[j].swapConsistency = value
+                expected["\(records[i].runID)/\(records[i].reviews[j].verifier)"] = value
+            }
+        }
+        #expect(expected.count > 40 && Set(expected.values).count == 5)
+        try Self.writeV1Store(old, records)
+        let v2 = try DatabaseQueue(path: old.path)
+        try StoreSchema.migrator.migrate(v2, upTo: "v2")
+        let v2Columns = try v2.read { db in try db.columns(in: "reviews").map(\.name) }
+        #expect(v2Columns.contains("dropped_self_preference") && !v2Columns.contains("swap_consistency"))
+        try v2.close()
+
+        let migrated = try RunStore(url: old)
+        let slim = try migrated.leaderboardRuns()
+        #expect(slim == (try migrated.allRunsForLeaderboard()).map(LeaderboardRun.init))
+        var seen = 0
+        for run in slim {
+            for review in run.reviews {
+                #expect(review.swapConsistency == expected["\(run.runID)/\(review.verifier)"], "\(run.runID) \(review.verifier)")
+                if review.swapConsistency != nil { seen += 1 }
+            }
+        }
+        #expect(seen == expected.count)
+        try migrated.close()
+
+        let fresh = dir.url.appendingPathComponent("fresh.sqlite")
+        let store = try RunStore(url: fresh)
+        try store.importRuns(records)
+        try store.close()
+        let rows = try [old, fresh].map { url in
+            try DatabaseQueue(path: url.path).read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM reviews ORDER BY run_id, position")
+            }
+        }
+        #expect(rows[0] == rows[1], "reviews differ after the v3 backfill")
+        let applied = try DatabaseQueue(path: old.path).read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+        }
+        #expect(applied == ["v1", "v2", "v3"])
+        let plan = try DatabaseQueue(path: old.path).read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + LeaderboardColumns.reviewsSQL("1")).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("COVERING INDEX reviews_leaderboard") }, "\(plan)")
     }
 
     @Test func backfillRefusesACorruptRecordNamingItsRun() throws {

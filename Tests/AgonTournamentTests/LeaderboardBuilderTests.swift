@@ -58,7 +58,7 @@ struct LeaderboardBuilderTests {
         let verifiers = try #require(document["verifiers"] as? [[String: Any]])
         #expect(Set(verifiers[0].keys) == [
             "verifier", "harness", "model", "weight", "reviews", "valid_reviews", "valid_verdict_rate", "agreement_tau",
-            "position_bias", "self_preference", "self_preference_higher_rate", "self_preference_samples",
+            "position_bias", "swap_consistency", "swapped_reviews", "self_preference", "self_preference_higher_rate", "self_preference_samples",
             "self_preference_status", "cost_usd", "unpriced_reviews",
         ])
     }

@@ -206,6 +206,17 @@ import Testing
         // Orphans (setsid env -i, double forks) die with the run: Agon is their subreaper.
         #expect(TournamentFixture.wait(timeout: 3) { survivors().isEmpty }, "\(survivors().prefix(5))")
 
+        // The HTML report says so too: the run's mode, a banner naming both agents, the tampering.
+        let page = fixture.root + "/report.html"
+        let report = try fixture.agon("report", record.runID, "-o", page)
+        #expect(report.status == 0, "\(report.stderr)")
+        let html = try #require(file(page))
+        #expect(html.contains("<dd class=\"sandbox-mode\"><span class=\"badge bad\">none (unsandboxed)</span></dd>"))
+        #expect(html.contains("<strong>Unsandboxed:</strong> <code>"))
+        #expect(html.contains("<code>attacker</code>, <code>victim</code>") || html.contains("<code>victim</code>, <code>attacker</code>"))
+        #expect(html.contains("<li>tampered: <code>attacker</code>: ") && html.contains("hooks/pre-commit"))
+        #expect(html.components(separatedBy: "<tr class=\"unsandboxed\">").count - 1 == 2)
+
         // The lurker is gone, so edit a patch by hand the way it would have: apply refuses.
         let victim = try #require(record.candidate("victim"))
         let patchPath = fixture.repo + "/" + (victim.diff.patchPath ?? "")
