@@ -16,12 +16,7 @@ public struct VersionedDocument<Body: Codable>: Codable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        schemaVersion = try c.decode(Int.self, forKey: .schemaVersion)
-        guard schemaVersion <= AgonJSON.schemaVersion else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .schemaVersion, in: c,
-                debugDescription: "schema_version \(schemaVersion) is newer than this agon understands (\(AgonJSON.schemaVersion)); upgrade agon")
-        }
+        schemaVersion = try AgonJSON.decodeSchemaVersion(c, forKey: .schemaVersion)
         body = try Body(from: decoder)
     }
 
@@ -40,6 +35,17 @@ public struct VersionedDocument<Body: Codable>: Codable {
 public enum AgonJSON {
     /// The `schema_version` of every document this build writes.
     public static let schemaVersion = 1
+
+    /// A document's `schema_version`, refused when it is newer than this build understands.
+    public static func decodeSchemaVersion<Key: CodingKey>(_ c: KeyedDecodingContainer<Key>, forKey key: Key) throws -> Int {
+        let version = try c.decode(Int.self, forKey: key)
+        guard version <= schemaVersion else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: c,
+                debugDescription: "schema_version \(version) is newer than this agon understands (\(schemaVersion)); upgrade agon")
+        }
+        return version
+    }
 
     /// Pretty, sorted-key encoder for files and `--json` output.
     public static let encoder: JSONEncoder = makeEncoder(pretty: true)

@@ -76,12 +76,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        schemaVersion = try c.decode(Int.self, forKey: .schemaVersion)
-        guard schemaVersion <= AgonJSON.schemaVersion else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .schemaVersion, in: c,
-                debugDescription: "schema_version \(schemaVersion) is newer than this agon understands (\(AgonJSON.schemaVersion)); upgrade agon")
-        }
+        schemaVersion = try AgonJSON.decodeSchemaVersion(c, forKey: .schemaVersion)
         runID = try c.decode(String.self, forKey: .runID)
         specPath = try c.decode(String.self, forKey: .specPath)
         specTitle = try c.decode(String.self, forKey: .specTitle)
