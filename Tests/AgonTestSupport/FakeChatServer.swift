@@ -4,62 +4,31 @@ import Foundation
 /// picks its behaviour from the request's `model` and appends every request (headers + body) to a
 /// log the test reads. Model `in-order` ranks the packet's candidates in the order shown.
 public final class FakeChatServer {
-    public static var pythonAvailable: Bool {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }
-    }
+    public static var pythonAvailable: Bool { PythonServer.available }
 
     public let baseURL: URL
-    private let process: Process
-    private let stdin: Pipe
+    private let server: PythonServer
     private let dir: URL
-    private var logURL: URL { dir.appendingPathComponent("requests.jsonl") }
 
     public init() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("agon-fake-chat-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let script = dir.appendingPathComponent("server.py")
         try FakeChatServer.script.write(to: script, atomically: true, encoding: .utf8)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, dir.appendingPathComponent("requests.jsonl").path]
-        stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // The server prints its port on the first line once it is listening.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = stdout.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += chunk
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "fake server did not report a port"])
-        }
-        baseURL = URL(string: "http://127.0.0.1:\(port)/v1")!
+        let log = dir.appendingPathComponent("requests.jsonl")
+        server = try PythonServer(script: script.path, arguments: [log.path], log: log)
+        baseURL = URL(string: "http://127.0.0.1:\(server.port)/v1")!
     }
 
     /// Requests received so far, oldest first.
-    public func requests() -> [[String: Any]] {
-        guard let text = try? String(contentsOf: logURL, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap {
-            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
-        }
-    }
+    public func requests() -> [[String: Any]] { server.requests() }
 
     public func stop() {
-        // Closing stdin makes the server exit on its own; terminate is the backstop.
-        try? stdin.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        server.stop()
         try? FileManager.default.removeItem(at: dir)
     }
 
-    deinit { if process.isRunning { stop() } }
+    deinit { if server.isRunning { stop() } }
 
     static let script = #"""
     import json, os, re, sys, threading, time

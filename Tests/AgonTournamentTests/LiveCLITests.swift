@@ -1,4 +1,5 @@
 import AgonCore
+import AgonTestSupport
 import Foundation
 import Testing
 @testable import AgonTournament

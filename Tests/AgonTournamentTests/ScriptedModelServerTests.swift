@@ -1,3 +1,4 @@
+import AgonTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
