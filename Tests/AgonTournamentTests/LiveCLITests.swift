@@ -94,22 +94,7 @@ final class LiveFixture {
     }
 
     func run(_ argv: [String]) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = argv
-        process.currentDirectoryURL = URL(fileURLWithPath: repo)
-        process.environment = environment
-        let errFile = root + "/.stderr-" + UUID().uuidString
-        _ = FileManager.default.createFile(atPath: errFile, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errFile) }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errFile))
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let err = FileManager.default.contents(atPath: errFile) ?? Data()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        try ProcessRun.run(argv, in: repo, environment: environment, scratch: root)
     }
 
     func record(_ stdout: String) throws -> RunRecord {

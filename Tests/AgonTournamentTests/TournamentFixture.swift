@@ -133,23 +133,7 @@ final class TournamentFixture {
     var startedOutput: String { (try? String(contentsOfFile: startedStderr, encoding: .utf8)) ?? "" }
 
     func run(_ argv: [String], in directory: String) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = argv
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = environment
-        // stderr goes to a file so neither stream can fill a pipe and block the child.
-        let errFile = root + "/.stderr-" + UUID().uuidString
-        FileManager.default.createFile(atPath: errFile, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errFile) }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errFile))
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errData = FileManager.default.contents(atPath: errFile) ?? Data()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        try ProcessRun.run(argv, in: directory, environment: environment, scratch: root)
     }
 
     /// Every live process whose environment carries `AGON_RUN_ID=<runID>`.
