@@ -112,6 +112,26 @@ struct DoctorTests {
         #expect(outcome.errors.contains("nokey: no API key or login found for claude: add `env: [ANTHROPIC_API_KEY]` to the entry, or run `claude login`"))
     }
 
+    /// A `command` agent is a competitor's own program: doctor and the run's preflight locate it
+    /// but never run it (run outside the sandbox, `--version` could be the whole attack).
+    @Test func aCommandAgentIsLocatedNeverRun() throws {
+        let fx = try TournamentFixture(config: nil)
+        let marker = fx.root + "/command-ran"
+        let program = fx.bin + "/competitor"
+        try "#!/bin/sh\necho \"$@\" >> \(marker)\n".write(toFile: program, atomically: true, encoding: .utf8)
+        chmod(program, 0o755)
+        try fx.writeConfig("agents:\n  rival: { harness: command, command: [\"\(program)\"] }\n")
+        let doctor = try fx.agon("doctor", "--json")
+        #expect(doctor.status == 0, "\(doctor.stderr)")
+        #expect(doctor.stdout.contains("never run by doctor"))
+        #expect(!FileManager.default.fileExists(atPath: marker), "doctor ran the command agent")
+        // The run's preflight neither: the only invocation is the sandboxed agent itself.
+        try fx.write("specs/t.md", "---\ntitle: t\n---\nDo t.\n")
+        _ = try fx.agon("run", "specs/t.md", "--no-review")
+        let calls = (try? String(contentsOfFile: marker, encoding: .utf8)) ?? ""
+        #expect(!calls.contains("--version") && !calls.contains("--help"), "\(calls)")
+    }
+
     @Test func withoutAgonYmlDoctorSaysWhatToDo() throws {
         let fx = try TournamentFixture(config: nil)
         let doctor = try fx.agon("doctor")
