@@ -27,13 +27,15 @@ let package = Package(
         .target(name: "AgonAgents", dependencies: ["AgonCore"], swiftSettings: settings),
         .target(name: "AgonReview", dependencies: ["AgonCore"], swiftSettings: settings),
         .target(name: "AgonConsensus", dependencies: ["AgonCore"], swiftSettings: settings),
+        // Cluster engines that run a run's candidates as jobs (Slurm, Kubernetes); they talk to the engine only.
+        .target(name: "AgonExecutors", dependencies: ["AgonCore"], swiftSettings: settings),
         // Pure: the leaderboard's inputs and statistics, computed from values alone.
         .target(name: "AgonLeaderboard", dependencies: ["AgonCore", "AgonConsensus"], swiftSettings: settings),
         .target(name: "AgonStore", dependencies: ["AgonCore", "AgonLeaderboard", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
         // The pipeline: returns typed values and errors; it renders nothing.
         .target(
             name: "AgonTournament",
-            dependencies: ["AgonGit", "AgonCore", "AgonAgents", "AgonReview", "AgonConsensus", "AgonLeaderboard", "AgonStore"],
+            dependencies: ["AgonGit", "AgonCore", "AgonAgents", "AgonReview", "AgonConsensus", "AgonLeaderboard", "AgonStore", "AgonExecutors"],
             swiftSettings: settings
         ),
         // Every presenter: the values AgonTournament returns as text, JSON, CSV and HTML.
