@@ -15,7 +15,7 @@ public enum HTMLReport {
         if let run { title += " — " + run.specTitle } else if leaderboard != nil { title += " — leaderboard" }
         var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
         html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
-        html += "<title>\(esc(title))</title><style>\(css)</style></head><body>"
+        html += "<title>\(esc(title))</title><style>\(css)\(insightsCSS)</style></head><body>"
         html += "<header><h1>\(esc(title))</h1>"
         if let leaderboard {
             html += "<p class=\"meta\">Leaderboard generated \(esc(iso8601(leaderboard.generatedAt))) from "
@@ -255,6 +255,7 @@ public enum HTMLReport {
             h += "<h3>Time and cost to success</h3><div class=\"bars\">"
             h += BarChart.timeToSuccess(view.rows).svg() + BarChart.costPerSuccess(view.rows).svg() + "</div>"
         }
+        if let insights = view.insights { h += insightsSection(insights) }
         if !view.verifiers.isEmpty { h += verifierTable(view.verifiers) }
         return h + "</section>"
     }

@@ -24,9 +24,12 @@ public struct ReportWriter {
             run = RunReportBuilder(workspace: workspace).view(record)
             name = id
         }
-        let board = leaderboard
-            ? LeaderboardPresenter.view(try LeaderboardBuilder(workspace: workspace).compute(leaderboardQuery), generatedAt: Date())
-            : nil
+        var board: LeaderboardView?
+        if leaderboard {
+            let (result, insights) = try LeaderboardBuilder(workspace: workspace).computeWithInsights(leaderboardQuery)
+            board = LeaderboardPresenter.view(result, generatedAt: Date())
+            board?.insights = insights
+        }
         let html = HTMLReport.render(run: run, leaderboard: board)
         let path: String
         if let output {

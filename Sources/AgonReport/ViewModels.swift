@@ -254,6 +254,8 @@ public struct LeaderboardView: Equatable, Sendable {
     public var verifiers: [VerifierRowView]
     public var bootstrapReplicates: Int
     public var seed: UInt64
+    /// The report's trend, cost–speed frontier, error codes and spend per applied patch (nil: not computed).
+    public var insights: LeaderboardInsights?
 
     public init(generatedAt: Date, runs: Int, rows: [LeaderboardRowView], verifiers: [VerifierRowView] = [],
                 bootstrapReplicates: Int = 1000, seed: UInt64 = 0) {

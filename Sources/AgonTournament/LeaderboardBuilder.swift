@@ -91,7 +91,7 @@ public struct LeaderboardBuilder {
         return (result, timings)
     }
 
-    private func load(_ query: LeaderboardQuery) throws -> (runs: [LeaderboardRun], picks: [ApplyRecord]) {
+    func load(_ query: LeaderboardQuery) throws -> (runs: [LeaderboardRun], picks: [ApplyRecord]) {
         let filter = try query.filter()
         // No store yet: an empty leaderboard, without creating `.agon/` just to read it.
         guard FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path) else { return ([], []) }
@@ -99,7 +99,7 @@ public struct LeaderboardBuilder {
         return (try store.leaderboardRuns(filter), try store.picks())
     }
 
-    private func compute(_ query: LeaderboardQuery, runs: [LeaderboardRun], picks: [ApplyRecord]) -> LeaderboardResult {
+    func compute(_ query: LeaderboardQuery, runs: [LeaderboardRun], picks: [ApplyRecord]) -> LeaderboardResult {
         let settings = LeaderboardSettings(config: workspace.config, replicates: query.replicates, seed: query.seed,
                                            grouping: query.grouping)
         return LeaderboardComputation(settings: settings).compute(runs: runs, picks: picks)

@@ -57,7 +57,7 @@ import Testing
     }
 
     /// Runs a process with a 90 s deadline and returns its stdout.
-    private func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> String {
+    func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> String {
         let out = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         let handle = try FileHandle(forWritingTo: out)

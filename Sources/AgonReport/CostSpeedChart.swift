@@ -1,0 +1,121 @@
+import AgonAgents
+import AgonCore
+import AgonLeaderboard
+import Foundation
+
+/// The cost–speed frontier: x = $ per success, y = seconds per success (both log scale, lower
+/// is better, so the best agents sit bottom-left), marker area ∝ success rate, colour =
+/// harness, dominated agents dimmed, a dashed line through the undominated ones.
+public struct CostSpeedChart: Sendable {
+    public var frontier: CostSpeedFrontier
+    public var width: Double = 900
+    public var height: Double = 460
+    let plotLeft = 80.0, plotTop = 20.0, legendWidth = 170.0, bottomMargin = 58.0
+
+    public init(frontier: CostSpeedFrontier) { self.frontier = frontier }
+
+    var plotRight: Double { width - legendWidth }
+    var plotBottom: Double { height - bottomMargin }
+
+    public func svg() -> String {
+        var s = "<svg class=\"chart cost-speed-chart\" viewBox=\"0 0 \(svgNumber(width)) \(svgNumber(height))\" "
+            + "width=\"\(svgNumber(width))\" height=\"\(svgNumber(height))\" role=\"img\" "
+            + "aria-label=\"Cost per success versus seconds per success\">"
+        s += "<rect class=\"plot-bg\" x=\"\(svgNumber(plotLeft))\" y=\"\(svgNumber(plotTop))\" "
+            + "width=\"\(svgNumber(plotRight - plotLeft))\" height=\"\(svgNumber(plotBottom - plotTop))\"/>"
+        let points = frontier.points
+        guard let xScale = LogScale(covering: points.map(\.usdPerSuccess), range: (plotLeft, plotRight)),
+              let yScale = LogScale(covering: points.map(\.secondsPerSuccess), range: (plotBottom, plotTop)) else {
+            s += "<text class=\"empty\" x=\"\(svgNumber((plotLeft + plotRight) / 2))\" y=\"\(svgNumber((plotTop + plotBottom) / 2))\" "
+                + "text-anchor=\"middle\">No agent has a success with a known cost and time yet.</text></svg>"
+            return s
+        }
+        s += axes(xScale: xScale, yScale: yScale)
+        let undominated = points.filter { !$0.dominated }.sorted { ($0.usdPerSuccess, $0.secondsPerSuccess) < ($1.usdPerSuccess, $1.secondsPerSuccess) }
+        if undominated.count >= 2 {
+            let coords = undominated.map { "\(svgNumber(xScale.position($0.usdPerSuccess))),\(svgNumber(yScale.position($0.secondsPerSuccess)))" }
+            s += "<polyline class=\"frontier-line\" points=\"\(coords.joined(separator: " "))\"/>"
+        }
+        // Dominated points first so the frontier draws on top.
+        for p in points.filter(\.dominated) + undominated {
+            let color = HarnessAdapters.color(p.harness)
+            let x = xScale.position(p.usdPerSuccess), y = yScale.position(p.secondsPerSuccess)
+            s += "<g class=\"cost-speed-point\(p.dominated ? " dominated" : " on-frontier")\" data-agent=\"\(esc(p.agent))\" "
+                + "data-harness=\"\(p.harness.rawValue)\" data-usd-per-success=\"\(TrendChart.dataNumber(p.usdPerSuccess))\" "
+                + "data-seconds-per-success=\"\(TrendChart.dataNumber(p.secondsPerSuccess))\" "
+                + "data-success-rate=\"\(TrendChart.dataNumber(p.successRate))\" data-dominated=\"\(p.dominated)\""
+                + (p.dominated ? " opacity=\"0.35\"" : "") + ">"
+            let tip = "\(p.agent) (\(p.harness.rawValue)): \(Format.usd(p.usdPerSuccess)) and "
+                + "\(Format.duration(seconds: p.secondsPerSuccess)) per success, success \(Format.percent(p.successRate))"
+                + (p.dominated ? ", dominated" : ", on the frontier")
+            s += "<title>\(esc(tip))</title>"
+            s += "<circle cx=\"\(svgNumber(x))\" cy=\"\(svgNumber(y))\" r=\"\(svgNumber(Self.radius(p.successRate)))\" "
+                + "fill=\"\(color)\" fill-opacity=\"0.75\" stroke=\"\(color)\"/>"
+            let name = TerminalText.truncate(p.agent, to: 22)
+            s += "<text class=\"point-label\" x=\"\(svgNumber(x + Self.radius(p.successRate) + 4))\" y=\"\(svgNumber(y + 4))\">"
+                + "\(esc(name))</text></g>"
+        }
+        s += legend(points)
+        return s + "</svg>"
+    }
+
+    /// Marker radius: area ∝ success rate, as on the cost–quality chart.
+    static func radius(_ successRate: Double) -> Double {
+        let rate = min(1, max(0, successRate.isFinite ? successRate : 0))
+        return 4 + 9 * rate.squareRoot()
+    }
+
+    private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, cls: String) -> String {
+        "<line class=\"\(cls)\" x1=\"\(svgNumber(x1))\" y1=\"\(svgNumber(y1))\" x2=\"\(svgNumber(x2))\" y2=\"\(svgNumber(y2))\"/>"
+    }
+
+    private func axes(xScale: LogScale, yScale: LogScale) -> String {
+        var s = "<g class=\"axis x-axis\">"
+        for tick in xScale.ticks() {
+            let x = xScale.position(tick)
+            s += line(x, plotTop, x, plotBottom, cls: "grid") + line(x, plotBottom, x, plotBottom + 5, cls: "tick")
+            s += "<text class=\"tick-label\" x=\"\(svgNumber(x))\" y=\"\(svgNumber(plotBottom + 19))\" text-anchor=\"middle\">"
+                + "\(esc(FrontierChart.costTick(tick)))</text>"
+        }
+        s += line(plotLeft, plotBottom, plotRight, plotBottom, cls: "axis-line")
+        s += "<text class=\"axis-title\" x=\"\(svgNumber((plotLeft + plotRight) / 2))\" y=\"\(svgNumber(height - 14))\" "
+            + "text-anchor=\"middle\">cost per success (USD, log scale) →</text></g><g class=\"axis y-axis\">"
+        for tick in yScale.ticks() {
+            let y = yScale.position(tick)
+            s += line(plotLeft, y, plotRight, y, cls: "grid") + line(plotLeft - 5, y, plotLeft, y, cls: "tick")
+            s += "<text class=\"tick-label\" x=\"\(svgNumber(plotLeft - 8))\" y=\"\(svgNumber(y + 4))\" text-anchor=\"end\">"
+                + "\(esc(Format.duration(seconds: tick)))</text>"
+        }
+        s += line(plotLeft, plotTop, plotLeft, plotBottom, cls: "axis-line")
+        let midY = (plotTop + plotBottom) / 2
+        s += "<text class=\"axis-title\" x=\"16\" y=\"\(svgNumber(midY))\" text-anchor=\"middle\" "
+            + "transform=\"rotate(-90 16 \(svgNumber(midY)))\">time per success (log scale) →</text>"
+        return s + "</g>"
+    }
+
+    private func legend(_ points: [CostSpeedPoint]) -> String {
+        let x = plotRight + 22
+        var y = plotTop + 10
+        var s = "<g class=\"legend\"><text class=\"legend-title\" x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\">harness</text>"
+        for h in Harness.allCases where points.contains(where: { $0.harness == h }) {
+            y += 18
+            s += "<circle cx=\"\(svgNumber(x + 6))\" cy=\"\(svgNumber(y - 4))\" r=\"6\" fill=\"\(HarnessAdapters.color(h))\"/>"
+            s += "<text x=\"\(svgNumber(x + 18))\" y=\"\(svgNumber(y))\">\(h.rawValue)</text>"
+        }
+        y += 30
+        s += "<text class=\"legend-title\" x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\">success rate</text>"
+        for rate in [0.25, 0.5, 1.0] {
+            let r = Self.radius(rate)
+            y += max(20, 2 * r + 6)
+            s += "<circle cx=\"\(svgNumber(x + 14))\" cy=\"\(svgNumber(y - 4))\" r=\"\(svgNumber(r))\" class=\"size-key\"/>"
+            s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">\(Format.percent(rate))</text>"
+        }
+        y += 30
+        s += line(x, y - 4, x + 28, y - 4, cls: "frontier-line")
+        s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">frontier</text>"
+        y += 20
+        s += "<circle cx=\"\(svgNumber(x + 14))\" cy=\"\(svgNumber(y - 4))\" r=\"6\" fill=\"#64748b\" opacity=\"0.35\"/>"
+        s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">dominated</text>"
+        return s + "</g>"
+    }
+}
