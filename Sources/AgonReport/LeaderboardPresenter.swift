@@ -27,7 +27,7 @@ public enum LeaderboardPresenter {
             let filtered = query.since != nil || query.specGlob != nil
             return filtered ? "no runs match the filter\n" : "no runs yet: `agon run SPEC` starts one\n"
         }
-        var out = "Leaderboard: \(result.agents.count) agent\(result.agents.count == 1 ? "" : "s") over "
+        var out = "Leaderboard\(rowsHeading(result.agents.count, query.grouping)) over "
             + "\(result.runs) run\(result.runs == 1 ? "" : "s") (\(result.reviewedRuns) reviewed"
             + (result.picksUsed > 0 ? ", \(result.picksUsed) human pick\(result.picksUsed == 1 ? "" : "s")" : "") + ")"
             + "; 90% intervals from \(result.replicates) bootstrap replicates over runs (seed \(result.seed))"
@@ -87,7 +87,8 @@ public enum LeaderboardPresenter {
 
     /// The one JSON document (`LeaderboardDocument`).
     public static func json(_ result: LeaderboardResult, query: LeaderboardQuery, generatedAt: Date) -> String {
-        let document = LeaderboardDocument(result: result, since: query.since, spec: query.specGlob, generatedAt: generatedAt)
+        let document = LeaderboardDocument(result: result, since: query.since, spec: query.specGlob, generatedAt: generatedAt,
+                                           by: query.grouping.rawValue)
         let data = (try? AgonJSON.encoder.encode(document)) ?? Data("{\"schema_version\":\(AgonJSON.schemaVersion)}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
@@ -102,12 +103,15 @@ struct LeaderboardDocument: Encodable {
     let since: String?
     let spec: String?
     let generatedAt: Date
+    /// `--by`: what one row is.
+    var by = LeaderboardGrouping.agent.rawValue
 
     enum Key: String, CodingKey {
         case schemaVersion = "schema_version", generatedAt = "generated_at", filters, runs, reviewedRuns = "reviewed_runs"
         case ratingObservations = "rating_observations", picks, bootstrap, verifierSpend = "verifier_spend_usd"
         case agents, verifiers, since, spec, replicates, seed, level, alpha
         case unconverged = "unconverged_replicates", dropped = "dropped_replicates", interval, scale
+        case by
     }
 
     func encode(to encoder: Encoder) throws {
@@ -117,6 +121,7 @@ struct LeaderboardDocument: Encodable {
         var filters = c.nestedContainer(keyedBy: Key.self, forKey: .filters)
         try filters.encode(since, forKey: .since)
         try filters.encode(spec, forKey: .spec)
+        try filters.encode(by, forKey: .by)
         try c.encode(result.runs, forKey: .runs)
         try c.encode(result.reviewedRuns, forKey: .reviewedRuns)
         try c.encode(result.ratingObservations, forKey: .ratingObservations)

@@ -58,11 +58,17 @@ struct Leaderboard: ParsableCommand {
     @Flag(help: "Print JSON (same as --format json).") var json = false
     @Option(help: "Bootstrap replicates.") var bootstrap: Int = 1000
     @Option(help: "Bootstrap seed.") var seed: UInt64 = 1
-    @Option(help: "One row per agent id (default), per harness+model, or per harness: agent, model, harness.")
-    var by: LeaderboardGrouping = .agent
+    @Option(help: ArgumentHelp("One row per agent id (default), per harness+model, or per harness.", valueName: "agent|model|harness"))
+    var by: String = LeaderboardGrouping.agent.rawValue
 
     func run() throws {
-        let query = LeaderboardQuery(since: since, specGlob: spec, replicates: bootstrap, seed: seed, grouping: by)
+        let grouping: LeaderboardGrouping
+        do {
+            grouping = try LeaderboardGrouping.parse(by)
+        } catch let error as UnknownLeaderboardGrouping {
+            throw FlagError("--by", error)
+        }
+        let query = LeaderboardQuery(since: since, specGlob: spec, replicates: bootstrap, seed: seed, grouping: grouping)
         let result: LeaderboardResult
         do {
             result = try LeaderboardBuilder(workspace: try repo.workspace()).compute(query)
@@ -104,5 +110,3 @@ struct Report: ParsableCommand {
         print(path)
     }
 }
-
-extension LeaderboardGrouping: ExpressibleByArgument {}
