@@ -177,7 +177,9 @@ public struct TrendChart: Sendable {
                 guard value == nil, let missing else { continue }
                 let tip = "\(agent.agent), \(Self.day(point.start)): \(missing.replacingOccurrences(of: "_", with: " ")) "
                     + "(\(point.totals.runs) run\(point.totals.runs == 1 ? "" : "s"))"
-                s += "<circle class=\"trend-missing\" cx=\"\(svgNumber(x(point.start)))\" cy=\"\(svgNumber(plotBottom))\" r=\"4\" "
+                // Side by side, so agents missing in the same bucket do not hide each other.
+                let offset = (Double(i) - Double(trend.agents.count - 1) / 2) * 6
+                s += "<circle class=\"trend-missing\" cx=\"\(svgNumber(x(point.start) + offset))\" cy=\"\(svgNumber(plotBottom))\" r=\"4\" "
                     + "stroke=\"\(Self.palette[i % Self.palette.count])\" data-metric=\"\(metric.rawValue)\" data-agent=\"\(esc(agent.agent))\" "
                     + "data-bucket=\"\(Self.day(point.start))\" data-missing=\"\(missing)\" data-runs=\"\(point.totals.runs)\">"
                     + "<title>\(esc(tip))</title></circle>"

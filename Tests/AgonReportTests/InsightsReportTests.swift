@@ -147,11 +147,19 @@ extension ChromiumRenderTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let page = work.appendingPathComponent("report.html")
         try InsightsSample.page.write(to: page, atomically: true, encoding: .utf8)
-        let dom = try run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + work.appendingPathComponent("profile").path,
-                                     "--dump-dom", page.absoluteString], in: work)
+        let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                      "--user-data-dir=" + work.appendingPathComponent("profile").path]
+        // A screenshot for a human to look at (`.build/test-artifacts/insights.png`).
+        try FileManager.default.createDirectory(at: Self.artifactDirectory, withIntermediateDirectories: true)
+        let png = Self.artifactDirectory.appendingPathComponent("insights.png")
+        try? FileManager.default.removeItem(at: png)
+        _ = try run(chromium, common + ["--screenshot=" + png.path, "--window-size=1280,2200", page.absoluteString], in: work)
+        #expect(FileManager.default.fileExists(atPath: png.path))
+        let dom = try run(chromium, common + ["--dump-dom", page.absoluteString], in: work)
         #expect(dom.contains("<svg class=\"chart trend-chart\""))
         #expect(dom.contains("<svg class=\"chart cost-speed-chart\""))
         #expect(!dom.contains("<script"))
         expectInsightData(dom)
+        try dom.write(to: Self.artifactDirectory.appendingPathComponent("insights.dom.html"), atomically: true, encoding: .utf8)
     }
 }
