@@ -51,9 +51,13 @@ public struct CostSpeedChart: Sendable {
             s += "<title>\(esc(tip))</title>"
             s += "<circle cx=\"\(svgNumber(x))\" cy=\"\(svgNumber(y))\" r=\"\(svgNumber(Self.radius(p.successRate)))\" "
                 + "fill=\"\(color)\" fill-opacity=\"0.75\" stroke=\"\(color)\"/>"
-            let name = TerminalText.truncate(p.agent, to: 22)
-            s += "<text class=\"point-label\" x=\"\(svgNumber(x + Self.radius(p.successRate) + 4))\" y=\"\(svgNumber(y + 4))\">"
-                + "\(esc(name))</text></g>"
+            // Crowded charts name only the frontier; the rest keep their tooltip.
+            if points.count <= 16 || !p.dominated {
+                let name = TerminalText.truncate(p.agent, to: 22)
+                s += "<text class=\"point-label\" x=\"\(svgNumber(x + Self.radius(p.successRate) + 4))\" y=\"\(svgNumber(y + 4))\">"
+                    + "\(esc(name))</text>"
+            }
+            s += "</g>"
         }
         s += legend(points)
         return s + "</svg>"
@@ -80,7 +84,7 @@ public struct CostSpeedChart: Sendable {
         s += line(plotLeft, plotBottom, plotRight, plotBottom, cls: "axis-line")
         s += "<text class=\"axis-title\" x=\"\(svgNumber((plotLeft + plotRight) / 2))\" y=\"\(svgNumber(height - 14))\" "
             + "text-anchor=\"middle\">cost per success (USD, log scale) →</text></g><g class=\"axis y-axis\">"
-        for tick in yScale.ticks() {
+        for tick in Self.timeTicks(yScale) {
             let y = yScale.position(tick)
             s += line(plotLeft, y, plotRight, y, cls: "grid") + line(plotLeft - 5, y, plotLeft, y, cls: "tick")
             s += "<text class=\"tick-label\" x=\"\(svgNumber(plotLeft - 8))\" y=\"\(svgNumber(y + 4))\" text-anchor=\"end\">"
@@ -91,6 +95,19 @@ public struct CostSpeedChart: Sendable {
         s += "<text class=\"axis-title\" x=\"16\" y=\"\(svgNumber(midY))\" text-anchor=\"middle\" "
             + "transform=\"rotate(-90 16 \(svgNumber(midY)))\">time per success (log scale) →</text>"
         return s + "</g>"
+    }
+
+    /// Round durations (1 s, 10 s, 1 min, 5 min, 1 h …) inside the axis; the scale's own 1-2-5
+    /// ticks when fewer than two fit. At most 8.
+    static func timeTicks(_ scale: LogScale) -> [Double] {
+        let round: [Double] = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 4 * 3600, 8 * 3600, 86_400]
+        var ticks = round.filter { $0 >= scale.domainLow && $0 <= scale.domainHigh }
+        if ticks.count < 2 { return scale.ticks() }
+        if ticks.count > 8 {
+            let step = Int((Double(ticks.count) / 8).rounded(.up))
+            ticks = ticks.enumerated().filter { $0.offset % step == 0 }.map(\.element)
+        }
+        return ticks
     }
 
     private func legend(_ points: [CostSpeedPoint]) -> String {

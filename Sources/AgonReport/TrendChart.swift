@@ -50,6 +50,21 @@ public struct TrendChart: Sendable {
 
     public init(trend: TrendSeries) { self.trend = trend }
 
+    /// The agents drawn: the `palette.count` with the most runs (ties by first appearance), in
+    /// first-appearance order; more lines would be unreadable and their colours would repeat.
+    public var drawn: [AgentTrend] {
+        guard trend.agents.count > Self.palette.count else { return trend.agents }
+        let runs = trend.agents.map { $0.points.reduce(0) { $0 + $1.totals.runs } }
+        let kept = Set(trend.agents.indices.sorted { (runs[$0], -$0) > (runs[$1], -$1) }.prefix(Self.palette.count))
+        return trend.agents.indices.filter(kept.contains).map { trend.agents[$0] }
+    }
+
+    /// Agents left off the chart (see `drawn`).
+    public var notDrawn: [String] {
+        let drawn = Set(self.drawn.map(\.agent))
+        return trend.agents.map(\.agent).filter { !drawn.contains($0) }
+    }
+
     var plotRight: Double { width - legendWidth }
     var plotBottom: Double { height - bottomMargin }
 
@@ -62,7 +77,13 @@ public struct TrendChart: Sendable {
             h += "<input type=\"radio\" name=\"trend-metric\" id=\"trend-\(metric.rawValue)\" value=\"\(metric.rawValue)\""
                 + (i == 0 ? " checked=\"checked\"" : "") + "/><label for=\"trend-\(metric.rawValue)\">\(esc(metric.title))</label>"
         }
-        return h + "<div class=\"chart-box\">" + svg() + "</div></div>"
+        h += "<div class=\"chart-box\">" + svg() + "</div></div>"
+        let omitted = notDrawn
+        if !omitted.isEmpty {
+            h += "<p class=\"meta not-plotted trend-not-drawn\">Not drawn (fewer runs than the \(Self.palette.count) drawn; "
+                + "their rows are in the table) — " + omitted.map(esc).joined(separator: ", ") + ".</p>"
+        }
+        return h
     }
 
     public func svg() -> String {
@@ -124,7 +145,7 @@ public struct TrendChart: Sendable {
 
     private func layer(_ metric: Metric, x: (Date) -> Double) -> String {
         var s = "<g class=\"trend-metric\" data-metric=\"\(metric.rawValue)\">"
-        let values = trend.agents.flatMap { $0.points.compactMap { metric.value($0.totals).value } }
+        let values = drawn.flatMap { $0.points.compactMap { metric.value($0.totals).value } }
         guard let scale = scale(metric, values: values) else {
             s += "<text class=\"empty\" x=\"\(svgNumber((plotLeft + plotRight) / 2))\" y=\"\(svgNumber((plotTop + plotBottom) / 2))\" "
                 + "text-anchor=\"middle\">No agent has a \(esc(metric.title)) yet.</text>"
@@ -143,7 +164,7 @@ public struct TrendChart: Sendable {
         let title = metric == .costPerSuccess ? "cost per success (USD, log scale)" : metric.title
         s += "<text class=\"axis-title\" x=\"16\" y=\"\(svgNumber(midY))\" text-anchor=\"middle\" "
             + "transform=\"rotate(-90 16 \(svgNumber(midY)))\">\(esc(title))</text></g>"
-        for (i, agent) in trend.agents.enumerated() {
+        for (i, agent) in drawn.enumerated() {
             let color = Self.palette[i % Self.palette.count]
             s += "<g class=\"series\" data-agent=\"\(esc(agent.agent))\">"
             // The line breaks where a bucket has no value rather than bridging it.
@@ -171,14 +192,14 @@ public struct TrendChart: Sendable {
     /// saying why (∞ cost or time with no success, unpriced), never a made-up height.
     private func noValueMarks(_ metric: Metric, x: (Date) -> Double) -> String {
         var s = ""
-        for (i, agent) in trend.agents.enumerated() {
+        for (i, agent) in drawn.enumerated() {
             for point in agent.points {
                 let (value, missing) = metric.value(point.totals)
                 guard value == nil, let missing else { continue }
                 let tip = "\(agent.agent), \(Self.day(point.start)): \(missing.replacingOccurrences(of: "_", with: " ")) "
                     + "(\(point.totals.runs) run\(point.totals.runs == 1 ? "" : "s"))"
                 // Side by side, so agents missing in the same bucket do not hide each other.
-                let offset = (Double(i) - Double(trend.agents.count - 1) / 2) * 6
+                let offset = (Double(i) - Double(drawn.count - 1) / 2) * 6
                 s += "<circle class=\"trend-missing\" cx=\"\(svgNumber(x(point.start) + offset))\" cy=\"\(svgNumber(plotBottom))\" r=\"4\" "
                     + "stroke=\"\(Self.palette[i % Self.palette.count])\" data-metric=\"\(metric.rawValue)\" data-agent=\"\(esc(agent.agent))\" "
                     + "data-bucket=\"\(Self.day(point.start))\" data-missing=\"\(missing)\" data-runs=\"\(point.totals.runs)\">"
@@ -203,7 +224,7 @@ public struct TrendChart: Sendable {
         let x = plotRight + 22
         var y = plotTop + 10
         var s = "<g class=\"legend\"><text class=\"legend-title\" x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\">agent</text>"
-        for (i, agent) in trend.agents.enumerated() {
+        for (i, agent) in drawn.enumerated() {
             y += 18
             s += line(x, y - 4, x + 14, y - 4, cls: "trend-key", color: Self.palette[i % Self.palette.count])
             s += "<text x=\"\(svgNumber(x + 20))\" y=\"\(svgNumber(y))\">\(esc(TerminalText.truncate(agent.agent, to: 20)))</text>"

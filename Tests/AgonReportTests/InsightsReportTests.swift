@@ -163,3 +163,30 @@ extension ChromiumRenderTests {
         try dom.write(to: Self.artifactDirectory.appendingPathComponent("insights.dom.html"), atomically: true, encoding: .utf8)
     }
 }
+
+extension InsightsReportTests {
+    /// Past the palette's 12 colours, the agents with the most runs are drawn and the rest named.
+    @Test func trendDrawsTheTwelveAgentsWithTheMostRuns() {
+        // agent-00 … agent-13: agent-k runs k + 1 times, so agent-00 and agent-01 have the fewest.
+        let records = (0..<14).map { day in
+            R.run(day, candidates: (day..<14).map { R.candidate(String(format: "agent-%02d", $0), durationMs: 1000) })
+        }
+        let chart = TrendChart(trend: TrendSeries(runs: records.map(LeaderboardRun.init)))
+        #expect(chart.drawn.count == 12)
+        #expect(chart.notDrawn == ["agent-00", "agent-01"])
+        #expect(chart.drawn.first?.agent == "agent-02")
+        let html = chart.html()
+        #expect(html.contains("Not drawn (fewer runs than the 12 drawn; their rows are in the table) — agent-00, agent-01."))
+        #expect(!html.contains("data-agent=\"agent-01\""))
+        #expect(XMLProbe.parse("<div>" + html + "</div>").error == nil)
+    }
+}
+
+extension InsightsReportTests {
+    @Test func timeAxisTicksAreRoundDurations() {
+        #expect(CostSpeedChart.timeTicks(LogScale(domain: 50...1000, range: (0, 100))) == [60, 120, 300, 600])
+        #expect(CostSpeedChart.timeTicks(LogScale(domain: 1...100_000, range: (0, 100))) == [1, 10, 60, 600, 3600, 8 * 3600])   // 17 round values, every third
+        // Fewer than two round values inside: the scale's own ticks.
+        #expect(CostSpeedChart.timeTicks(LogScale(domain: 61...110, range: (0, 100))) == LogScale(domain: 61...110, range: (0, 100)).ticks())
+    }
+}

@@ -154,6 +154,18 @@ do {
         print(String(format: "computation alone, B=%d: %.2f s wall, %.2f s CPU; %d replicates unconverged, %d dropped", b,
                      seconds(since: t), cpuSeconds() - c, result.unconvergedReplicates, result.droppedReplicates))
     }
+
+    // The report's insights (trend, cost-speed frontier, error codes, spend per applied patch) and their HTML.
+    let insightsStart = DispatchTime.now().uptimeNanoseconds
+    let insights = LeaderboardInsights(runs: runs, picks: try workspace.store().picks())
+    let insightsSeconds = seconds(since: insightsStart)
+    var view = LeaderboardPresenter.view(result, generatedAt: Date())
+    view.insights = insights
+    let htmlStart = DispatchTime.now().uptimeNanoseconds
+    let html = HTMLReport.render(run: nil, leaderboard: view)
+    print(String(format: "report insights: computed in %.3f s (%d trend buckets × %d agents), whole leaderboard page rendered in %.3f s (%.1f MB)",
+                 insightsSeconds, insights.trend.buckets.count, insights.trend.agents.count, seconds(since: htmlStart),
+                 Double(html.utf8.count) / 1e6))
 } catch {
     FileHandle.standardError.write(Data("bench-store: \(error)\n".utf8))
     exit(1)
