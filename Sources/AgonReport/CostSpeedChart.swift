@@ -54,8 +54,11 @@ public struct CostSpeedChart: Sendable {
             // Crowded charts name only the frontier; the rest keep their tooltip.
             if points.count <= 16 || !p.dominated {
                 let name = TerminalText.truncate(p.agent, to: 22)
-                s += "<text class=\"point-label\" x=\"\(svgNumber(x + Self.radius(p.successRate) + 4))\" y=\"\(svgNumber(y + 4))\">"
-                    + "\(esc(name))</text>"
+                let gap = Self.radius(p.successRate) + 4
+                // Beside the marker, on its left when the right would run into the legend.
+                let rightSide = x + gap + Double(name.count) * 6.6 <= plotRight
+                s += "<text class=\"point-label\" x=\"\(svgNumber(rightSide ? x + gap : x - gap))\" y=\"\(svgNumber(y + 4))\" "
+                    + "text-anchor=\"\(rightSide ? "start" : "end")\">\(esc(name))</text>"
             }
             s += "</g>"
         }
