@@ -367,7 +367,7 @@ public final class RunStore: Sendable {
         try guarded { try writer.write(body) }
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
         try guarded { try writer.read(body) }
     }
 
