@@ -84,7 +84,8 @@ public struct LeaderboardBuilder {
         let started = DispatchTime.now().uptimeNanoseconds
         let (runs, picks) = try load(query)
         let loaded = DispatchTime.now().uptimeNanoseconds
-        let result = compute(query, runs: runs, picks: picks)
+        var result = compute(query, runs: runs, picks: picks)
+        result.serveMix = SpecServeMix.compute(try cascadeServes(query))
         let computed = DispatchTime.now().uptimeNanoseconds
         let timings = LeaderboardTimings(loadSeconds: Double(loaded - started) / 1e9,
                                          computeSeconds: Double(computed - loaded) / 1e9)
@@ -97,6 +98,12 @@ public struct LeaderboardBuilder {
         guard FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path) else { return ([], []) }
         let store = try workspace.store()
         return (try store.leaderboardRuns(filter), try store.picks())
+    }
+
+    /// The cascade runs the query selects (none without a store).
+    private func cascadeServes(_ query: LeaderboardQuery) throws -> [CascadeServe] {
+        guard FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path) else { return [] }
+        return try workspace.store().cascadeServes(try query.filter())
     }
 
     private func compute(_ query: LeaderboardQuery, runs: [LeaderboardRun], picks: [ApplyRecord]) -> LeaderboardResult {
