@@ -70,8 +70,8 @@ public struct CascadeEscalation: Codable, Equatable, Sendable {
     public var reason: EscalationReason
     /// One line: what the tier's candidates or the panel did.
     public var detail: String
-    /// What the review of this tier cost (its reviews are replaced by the next tier's review, so
-    /// their spend is kept here); nil when no verifier ran or none was priced.
+    /// What the reviews held after this tier cost once a later tier's review replaced them (their
+    /// spend is kept here, so the run's verifier spend stays whole); nil when none were replaced.
     public var reviewCostUSD: Double?
 
     public init(fromTier: Int, reason: EscalationReason, detail: String, reviewCostUSD: Double? = nil) {

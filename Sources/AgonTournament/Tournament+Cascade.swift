@@ -21,21 +21,25 @@ extension Tournament {
     func closeTier(_ tier: Int, of tiers: [[PlannedAgent]], record: inout RunRecord, spec: Spec, plan: RunPlan,
                    progress: ProgressSink) throws -> Bool {
         let store = try workspace.store()
-        var reviewed = false
+        var cascade = record.cascade ?? CascadeRecord(tiers: plan.cascade?.tiers ?? [])
         let clearing = record.candidates.contains(where: CascadeRules.clearsGates)
         if clearing && options.review && !plan.verifiers.isEmpty {
             record.status = .reviewing
             try store.saveRun(record)
             let reviewer = ReviewStage(workspace: workspace, stopSignal: stopSignal, progress: progress)
             reviewer.killGrace = options.killGrace
+            let earlier = record.reviews
             record = try reviewer.reviewRun(record, spec: spec, verifiers: plan.verifiers)
-            // The same condition ReviewStage calls verifiers on (after its screen).
-            reviewed = record.candidates.filter(\.passedGate).count >= 2
+            // The same condition ReviewStage calls verifiers on (after its screen): when it held,
+            // the earlier tier's reviews were replaced, so their spend moves to that escalation.
+            let reviewed = record.candidates.filter(\.passedGate).count >= 2
+            if reviewed, !earlier.isEmpty, let last = cascade.escalations.indices.last {
+                cascade.escalations[last].reviewCostUSD = earlier.compactMap(\.costUSD).reduce(0, +)
+            }
             record.status = .running
         } else {
             try makeUnreviewedConsensus(&record)
         }
-        var cascade = record.cascade ?? CascadeRecord(tiers: plan.cascade?.tiers ?? [])
         let decision = CascadeRules.decide(candidates: record.candidates, consensus: record.consensus,
                                            reviews: record.reviews)
         if decision.served {
@@ -46,10 +50,9 @@ extension Tournament {
             progress.note("cascade: tier \(tier) served the run (\(decision.detail))"
                           + (skipped.isEmpty ? "" : "; not started: \(skipped.joined(separator: ", "))"))
         } else {
-            let reviewCost: Double? = reviewed ? record.reviews.compactMap(\.costUSD).reduce(0, +) : nil
             cascade.escalations.removeAll { $0.fromTier == tier }
             cascade.escalations.append(CascadeEscalation(fromTier: tier, reason: decision.reason ?? .noCandidatePassed,
-                                                         detail: decision.detail, reviewCostUSD: reviewCost))
+                                                         detail: decision.detail))
             progress.note(tier < tiers.count ? "cascade: tier \(tier) escalates (\(decision.detail))"
                                              : "cascade: last tier \(tier) did not serve the run (\(decision.detail))")
         }
