@@ -21,7 +21,7 @@ public struct CascadeStrategy: Equatable, Sendable, Codable {
     static func read(_ fields: YAMLFields) throws -> CascadeStrategy {
         try fields.rejectUnknownKeys(["cascade"])
         guard let (keyNode, value) = fields.entry("cascade") else {
-            throw fields.source.error(nil, fields.path, "expected { cascade: [[cheap-a, cheap-b], [frontier]] }")
+            throw fields.source.error(fields.node, fields.path, "expected { cascade: [[cheap-a, cheap-b], [frontier]] }")
         }
         let field = fields.fieldPath("cascade")
         guard case let .sequence(tierNodes) = value, !tierNodes.isEmpty else {
