@@ -15,15 +15,15 @@ extension RunStore {
 }
 
 extension RunStore {
-    /// Every matching cascade run's spec and serving tier, oldest first (read from the run
-    /// header's JSON; runs without a cascade are left out).
+    /// Every matching finished cascade run's spec and serving tier, oldest first (read from the
+    /// run header's JSON; runs without a cascade, and unfinished ones, are left out).
     public func cascadeServes(_ filter: RunFilter = RunFilter()) throws -> [CascadeServe] {
         let (condition, arguments) = filter.sql
         return try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.spec_path, json_extract(r.record, '$.cascade.served_by_tier') AS tier,
                        json_array_length(r.record, '$.cascade.tiers') AS tiers
-                FROM runs r WHERE (\(condition)) AND json_type(r.record, '$.cascade') = 'object'
+                FROM runs r WHERE (\(condition)) AND r.status = 'done' AND json_type(r.record, '$.cascade') = 'object'
                 ORDER BY r.created_at, r.run_id
                 """, arguments: arguments).map { row in
                 CascadeServe(specPath: row["spec_path"], servedByTier: row["tier"], tierCount: row["tiers"] ?? 0)

@@ -67,7 +67,8 @@ public struct Planner {
         let agents = try agentIDs.map { id -> PlannedAgent in
             guard let entry = config.agent(id) else {
                 throw LineupError.unknown(role: .agent, id: id, configured: config.agents.map(\.id),
-                                          listedIn: agentFilter == nil && spec.agents != nil ? "\(specPath): agents" : nil)
+                                          listedIn: agentFilter != nil ? nil : spec.agents != nil ? "\(specPath): agents"
+                                            : cascade != nil ? (spec.strategy != nil ? "\(specPath): strategy" : "agon.yml: strategy") : nil)
             }
             return try resolve(entry, spec: spec, requireBinary: requireBinaries)
         }

@@ -162,7 +162,9 @@ public final class Tournament {
                                baseRef: plan.baseRef, baseSHA: plan.baseSHA, status: .running, createdAt: Date(),
                                agentsPlanned: plan.agents.map(\.id), verifiersPlanned: plan.verifiers.map(\.id),
                                manifestPath: layout.relativePath(layout.manifest(runID)), dirtyAtStart: plan.dirty)
-            // A cascade records its later tiers' candidates only when their tier starts.
+            // A cascade is recorded from the start (so `--resume` keeps it) and records its later
+            // tiers' candidates only when their tier starts.
+            record.cascade = plan.cascade.map { CascadeRecord(tiers: $0.tiers) }
             record.candidates = Self.tiers(of: plan)[0].map { agent in
                 CandidateRecord(agent: agent.id, harness: agent.harness, model: agent.model, state: .pending,
                                 costSource: agent.price == nil ? .unpriced : .computed, budgetUSD: agent.budget.maxCostUSD,

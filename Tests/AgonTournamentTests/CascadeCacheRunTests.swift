@@ -136,8 +136,14 @@ import Testing
         try Self.writeCascadeSpec(fixture, tiers: "[[cheap], [gpt-9]]")
         let unknown = try fixture.agon("run", "specs/cascade.md")
         #expect(unknown.status == 2)
-        #expect(unknown.stderr.hasPrefix("agon: specs/cascade.md: strategy: cascade names agent \"gpt-9\", which is not in this run's lineup"))
+        #expect(unknown.stderr == "agon: specs/cascade.md: strategy: unknown agent \"gpt-9\" (agon.yml has: cheap, frontier)\n")
         #expect(unknown.stderr.split(separator: "\n").count == 1, "\(unknown.stderr)")
+        // With a lineup of its own, the spec's cascade must fit it.
+        try fixture.write("specs/lineup.md", "---\nagents: [cheap]\nstrategy: { cascade: [[cheap], [frontier]] }\n---\n# T\n")
+        let outside = try fixture.agon("validate", "specs/lineup.md")
+        #expect(outside.status == 2)
+        #expect(outside.stderr.contains("agon: specs/lineup.md: strategy: cascade names agent \"frontier\", which is not in this run's lineup (cheap); "
+                                        + "add it to the spec's `agents:` (or agon.yml) or remove it from the tiers"), "\(outside.stderr)")
         try Self.writeCascadeSpec(fixture, tiers: "[[cheap], []]")
         let empty = try fixture.agon("validate", "specs/cascade.md")
         #expect(empty.status == 2)
