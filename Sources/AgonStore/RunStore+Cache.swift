@@ -4,12 +4,17 @@ import Foundation
 import GRDB
 
 extension RunStore {
-    /// Runs of one spec version on one base commit, newest first (the exact-repeat cache's candidates).
-    public func runIDs(specHash: String, baseSHA: String) throws -> [String] {
+    /// Runs of one spec version on one base commit with a finished `ok` candidate whose cache key
+    /// is `cacheKey`, newest first (the exact-repeat cache's possible sources; the caller checks
+    /// the rest of `CacheKey.isCacheable` on the decoded record).
+    public func runIDs(specHash: String, baseSHA: String, cacheKey: String) throws -> [String] {
         try read { db in
             try String.fetchAll(db, sql: """
-                SELECT run_id FROM runs WHERE spec_hash = ? AND base_sha = ? ORDER BY created_at DESC, run_id DESC
-                """, arguments: [specHash, baseSHA])
+                SELECT DISTINCT r.run_id FROM runs r JOIN candidates c ON c.run_id = r.run_id
+                WHERE r.spec_hash = ? AND r.base_sha = ? AND c.outcome = 'ok' AND c.cache_source_run IS NULL
+                  AND json_extract(c.record, '$.cache_key') = ?
+                ORDER BY r.created_at DESC, r.run_id DESC
+                """, arguments: [specHash, baseSHA, cacheKey])
         }
     }
 }

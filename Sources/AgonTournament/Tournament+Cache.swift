@@ -12,7 +12,7 @@ extension Tournament {
     /// sealed patch still verifies, and that patch; nil on a miss.
     func cacheSource(key: String, plan: RunPlan, runID: String) -> (run: String, candidate: CandidateRecord, patch: Data)? {
         guard let store = try? workspace.store(),
-              let runIDs = try? store.runIDs(specHash: plan.specHash, baseSHA: plan.baseSHA) else { return nil }
+              let runIDs = try? store.runIDs(specHash: plan.specHash, baseSHA: plan.baseSHA, cacheKey: key) else { return nil }
         for sourceRun in runIDs where sourceRun != runID {
             guard let record = try? store.run(sourceRun) else { continue }
             for candidate in record.candidates where candidate.cacheKey == key && CacheKey.isCacheable(candidate) {

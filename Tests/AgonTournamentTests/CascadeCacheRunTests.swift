@@ -66,6 +66,37 @@ import Testing
         #expect(snapshot.contains("\"served_by_tier\" : 2") && snapshot.contains("\"no_candidate_passed\""))
     }
 
+    /// A cascade from agon.yml (which `--resume`'s agent filter would otherwise drop) killed
+    /// during tier 2: the resume keeps tier 1 and its escalation, reruns only tier 2.
+    @Test func resumeKeepsTheCascade() throws {
+        let fixture = try Self.fixture("agents:\n"
+            + Self.agent("cheap", "gemini", model: "gemini-2.5-flash", solutions: "wrong")
+            + Self.agent("frontier", "claude", model: "claude-sonnet-4-5", solutions: "neat")
+            + "strategy: { cascade: [[cheap], [frontier]] }\n")
+        let finished = try Self.run(fixture)
+        // As if agon had been killed while tier 2 ran: the record as it stood then.
+        let store = try fixture.workspace().store()
+        _ = try store.updateRun(finished.runID) { record in
+            record.status = .interrupted
+            record.finishedAt = nil
+            record.cascade?.servedByTier = nil
+            record.consensus = nil
+            let index = record.candidates.firstIndex { $0.agent == "frontier" }!
+            record.candidates[index] = CandidateRecord(agent: "frontier", harness: .claude, state: .pending,
+                                                       worktree: record.candidates[index].worktree,
+                                                       branch: record.candidates[index].branch)
+        }
+        Self.forget(fixture, "cheap")
+        Self.forget(fixture, "frontier")
+        let tournament = Tournament(workspace: try fixture.workspace(), options: TournamentOptions(progress: SilentProgress()))
+        let resumed = try #require(try tournament.resume(runID: finished.runID).value.first)
+        #expect(!Self.started(fixture, "cheap"))
+        #expect(Self.started(fixture, "frontier"))
+        #expect(resumed.cascade?.servedByTier == 2)
+        #expect(resumed.cascade?.escalations.map(\.fromTier) == [1])
+        #expect(resumed.candidate("frontier")?.tier == 2 && resumed.candidate("frontier")?.succeeded == true)
+    }
+
     @Test func tierOnePassingStopsAndTierTwoNeverStarts() throws {
         let fixture = try Self.fixture("agents:\n"
             + Self.agent("cheap", "claude", model: "claude-sonnet-4-5", solutions: "neat")
