@@ -19,7 +19,8 @@ extension LeaderboardColumns {
         candidate(c) + candidateCache(c)
     }
 
-    /// Adds the column and rebuilds the candidates' covering index to include it.
+    /// Adds the column, rebuilds the candidates' covering index to include it, and indexes runs
+    /// by spec and base for the cache's lookup (`RunStore.runIDs(specHash:baseSHA:cacheKey:)`).
     static func migrateCacheColumn(_ db: Database) throws {
         try db.execute(sql: """
             ALTER TABLE candidates ADD COLUMN cache_source_run TEXT;  -- CacheHit.sourceRunID; null unless a cache hit
@@ -27,6 +28,7 @@ extension LeaderboardColumns {
             CREATE INDEX candidates_leaderboard ON candidates(
                 run_id, position, agent, harness, model, outcome, cost_usd, cost_source, duration_ms,
                 \(candidateColumnNames.joined(separator: ", ")));
+            CREATE INDEX runs_spec_base ON runs(spec_hash, base_sha);
             """)
     }
 }

@@ -83,9 +83,10 @@ public struct LeaderboardBuilder {
     public func computeTimed(_ query: LeaderboardQuery) throws -> (result: LeaderboardResult, timings: LeaderboardTimings) {
         let started = DispatchTime.now().uptimeNanoseconds
         let (runs, picks) = try load(query)
+        let serves = try cascadeServes(query)
         let loaded = DispatchTime.now().uptimeNanoseconds
         var result = compute(query, runs: runs, picks: picks)
-        result.serveMix = SpecServeMix.compute(try cascadeServes(query))
+        result.serveMix = SpecServeMix.compute(serves)
         let computed = DispatchTime.now().uptimeNanoseconds
         let timings = LeaderboardTimings(loadSeconds: Double(loaded - started) / 1e9,
                                          computeSeconds: Double(computed - loaded) / 1e9)
