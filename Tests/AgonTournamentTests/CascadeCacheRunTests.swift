@@ -200,8 +200,12 @@ import Testing
         #expect(original.cacheHit == nil && original.cacheKey != nil && Self.started(fixture, "neat"))
         Self.forget(fixture, "neat")
 
-        let second = try Self.run(fixture)
+        let sink = RecordingProgress()
+        let second = try Self.run(fixture, progress: sink)
         let hit = try #require(second.candidate("neat"))
+        // The live table says so, and never showed the agent running.
+        #expect(sink.rows.last { $0.agent == "neat" }.map { $0.cacheHit && $0.costUSD == 0 } == true)
+        #expect(!sink.rows.contains { $0.agent == "neat" && $0.state == .running })
         #expect(hit.cacheHit == CacheHit(sourceRunID: first.runID, sourceCostUSD: original.costUSD))
         // No agent process: the double never wrote its marker and Agon has no transcript.
         #expect(!Self.started(fixture, "neat"))
