@@ -183,7 +183,6 @@ public final class Tournament {
         for candidate in record.candidates where candidate.state == .finished { board.finished(candidate) }
         let base = ObjectID(hex: plan.baseSHA)!
         let worktrees = WorktreeSet(workspace: workspace, runID: runID, base: base)
-        var cascadeServed = false
         for (tierIndex, tierAgents) in tiers.enumerated() {
             if stopSignal.isStopped { break }
             if plan.cascade != nil && tierIndex > 0 {
@@ -213,8 +212,7 @@ public final class Tournament {
                 }
             }
             if plan.cascade != nil && !stopSignal.isStopped {
-                cascadeServed = try closeTier(tierIndex + 1, of: tiers, record: &record, spec: spec, plan: plan, progress: progress)
-                if cascadeServed { break }
+                if try closeTier(tierIndex + 1, of: tiers, record: &record, spec: spec, plan: plan, progress: progress) { break }
             }
         }
         board.close()
