@@ -34,6 +34,10 @@ public struct AgentEntry: Equatable, Sendable {
     /// Verifiers only: review a second time with the candidates in reversed order and record how
     /// consistently the two rankings agree (`ReviewRecord.swapConsistency`).
     public var swap = false
+    /// `expected_ttft`: advisory; a longer time to first output flags the candidate `slow`.
+    public var expectedTTFT: AgonDuration?
+    /// `expected_time_to_solution`: advisory; a longer run flags the candidate `slow`.
+    public var expectedTimeToSolution: AgonDuration?
 
     public init(id: String, role: Role = .agent, harness: Harness, model: String? = nil, binary: String? = nil,
                 args: [String] = [], env: [EnvSetting] = [], budget: BudgetSpec = .empty, pricing: PriceOverride? = nil,

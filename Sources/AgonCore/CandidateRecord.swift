@@ -57,6 +57,18 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
     public var sandbox: String?
     /// Without a sandbox: what changed in the shared git dir while the agent or its checks ran.
     public var tampering: [String] = []
+    // Issue 14 (cascade, exact-repeat cache, slow flag): encoded only when set, so older
+    // records and their JSON stay as they were.
+    /// The exact-repeat cache key (`CacheKey.make`) of what this candidate was asked; nil in older records.
+    public var cacheKey: String?
+    /// Set when this candidate reused a finished one instead of running its agent ($0 spent).
+    public var cacheHit: CacheHit?
+    /// Expectations (`expected_ttft`, `expected_time_to_solution`) the agent exceeded; advisory.
+    public var slow: [SlowFlag] = []
+    /// Milliseconds from start to the agent's first reported usage (its time to first output).
+    public var firstOutputMs: Int?
+    /// The cascade tier (1-based) this candidate ran in; nil outside cascades.
+    public var tier: Int?
 
     public init(agent: String, harness: Harness, model: String? = nil, outcome: Outcome? = nil,
                 state: CandidateState = .pending, costUSD: Double? = nil, computedCostUSD: Double? = nil,
@@ -107,6 +119,7 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         case snapshotSHA = "snapshot_sha", transcriptPath = "transcript_path", stderrPath = "stderr_path"
         case malformedLines = "malformed_lines", apiErrorMessage = "api_error_message", findings
         case sandbox, tampering
+        case cacheKey = "cache_key", cacheHit = "cache_hit", slow, firstOutputMs = "first_output_ms", tier
     }
 
     public init(from decoder: Decoder) throws {
@@ -142,6 +155,11 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         findings = try c.decodeIfPresent([ReviewFinding].self, forKey: .findings) ?? []
         sandbox = try c.decodeIfPresent(String.self, forKey: .sandbox)
         tampering = try c.decodeIfPresent([String].self, forKey: .tampering) ?? []
+        cacheKey = try c.decodeIfPresent(String.self, forKey: .cacheKey)
+        cacheHit = try c.decodeIfPresent(CacheHit.self, forKey: .cacheHit)
+        slow = try c.decodeIfPresent([SlowFlag].self, forKey: .slow) ?? []
+        firstOutputMs = try c.decodeIfPresent(Int.self, forKey: .firstOutputMs)
+        tier = try c.decodeIfPresent(Int.self, forKey: .tier)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -177,6 +195,11 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         try c.encode(findings, forKey: .findings)
         try c.encodeIfPresent(sandbox, forKey: .sandbox)
         if !tampering.isEmpty { try c.encode(tampering, forKey: .tampering) }
+        try c.encodeIfPresent(cacheKey, forKey: .cacheKey)
+        try c.encodeIfPresent(cacheHit, forKey: .cacheHit)
+        if !slow.isEmpty { try c.encode(slow, forKey: .slow) }
+        try c.encodeIfPresent(firstOutputMs, forKey: .firstOutputMs)
+        try c.encodeIfPresent(tier, forKey: .tier)
     }
 }
 

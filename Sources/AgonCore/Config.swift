@@ -68,6 +68,8 @@ public struct Config: Equatable, Sendable {
     public var pricing = PricingSettings()
     /// The file this came from (as named in errors); nil for `Config.empty`.
     public var file: String?
+    /// `strategy: { cascade: … }` for every spec that sets none; nil means every agent at once.
+    public var strategy: CascadeStrategy?
 
     public init(agents: [AgentEntry] = [], verifiers: [AgentEntry] = [], defaults: ConfigDefaults = ConfigDefaults(),
                 pricing: PricingSettings = PricingSettings(), file: String? = nil) {
@@ -119,9 +121,10 @@ public struct Config: Equatable, Sendable {
         return try parse(yaml: text, file: name)
     }
 
-    static let topLevelKeys = ["agents", "verifiers", "defaults", "pricing"]
+    static let topLevelKeys = ["agents", "verifiers", "defaults", "pricing", "strategy"]
     static let entryKeys = ["harness", "model", "binary", "args", "env", "budget", "pricing", "command",
-                            "base_url", "api_key_env", "weight", "family", "swap", "sandbox", "network"]
+                            "base_url", "api_key_env", "weight", "family", "swap", "sandbox", "network",
+                            "expected_ttft", "expected_time_to_solution"]
     static let defaultsKeys = ["parallel", "verifiers", "worktree_root", "budget", "self_preference",
                                "review_checks", "check_timeout", "pool_size", "pool_keep_ignored", "keep_worktrees", "on_injection",
                                "sandbox", "check_network", "max_patch_bytes"]
@@ -153,6 +156,15 @@ public struct Config: Equatable, Sendable {
         if let fields = try top.fields("pricing") {
             try fields.rejectUnknownKeys(["file"])
             config.pricing.file = try fields.string("file")
+        }
+        if let strategy = try top.fields("strategy") {
+            config.strategy = try CascadeStrategy.read(strategy)
+            // agon.yml's cascade may only name its own agents (a spec's is checked against its lineup).
+            for (index, tier) in config.strategy!.tiers.enumerated() {
+                for id in tier where config.agent(id) == nil {
+                    throw strategy.error("cascade", "tier \(index + 1): unknown agent \"\(id)\" (configured: \(config.agents.map(\.id).joined(separator: ", ")))")
+                }
+            }
         }
         return config
     }
@@ -226,6 +238,12 @@ public struct Config: Equatable, Sendable {
             guard role == .verifier else { throw fields.error("weight", "only verifiers have a weight") }
             guard weight > 0 else { throw fields.error("weight", "must be greater than 0, got \(weight)") }
             entry.weight = weight
+        }
+        for key in ["expected_ttft", "expected_time_to_solution"] {
+            guard let expected = try fields.duration(key) else { continue }
+            guard role == .agent else { throw fields.error(key, "only agents have expected times") }
+            guard expected.seconds > 0 else { throw fields.error(key, "must be longer than zero") }
+            if key == "expected_ttft" { entry.expectedTTFT = expected } else { entry.expectedTimeToSolution = expected }
         }
         if let swap = try fields.bool("swap") {
             guard role == .verifier else { throw fields.error("swap", "only verifiers review in swapped order") }

@@ -27,6 +27,8 @@ public struct Spec: Equatable, Sendable {
     public var contentHash: String
     /// File line of each front-matter key, so later checks (unknown agent ids…) can point at it.
     public var fieldLines: [String: Int] = [:]
+    /// `strategy: { cascade: [[…], […]] }`; nil means every agent at once (or agon.yml's strategy).
+    public var strategy: CascadeStrategy?
 
     /// The one-line error for a problem with front-matter `field` (e.g. `agents[1]`), at its line.
     public func error(field: String, _ message: String) -> AgonInputError {
@@ -34,7 +36,7 @@ public struct Spec: Equatable, Sendable {
         return AgonInputError(file: file, line: fieldLines[key], field: field, message: message)
     }
 
-    static let keys = ["title", "base", "acceptance", "holdout", "paths", "budget", "agents", "verifiers"]
+    static let keys = ["title", "base", "acceptance", "holdout", "paths", "budget", "agents", "verifiers", "strategy"]
 
     /// Reads a spec file; `displayName` is how errors name it (default: the path).
     public static func load(path: String, displayName: String? = nil) throws -> Spec {
@@ -86,6 +88,7 @@ public struct Spec: Equatable, Sendable {
                 if let budget = try fields.fields("budget") { spec.budget = try BudgetSpec.read(budget) }
                 spec.agents = try fields.stringList("agents")
                 spec.verifiers = try fields.stringList("verifiers")
+                if let strategy = try fields.fields("strategy") { spec.strategy = try CascadeStrategy.read(strategy) }
             }
         }
         spec.title = title ?? firstHeading(in: split.body) ?? fileStem(file)

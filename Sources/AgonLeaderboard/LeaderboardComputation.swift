@@ -7,7 +7,8 @@ import Foundation
 // Definitions (also in the README's leaderboard section):
 // - A row is an agent id (`--by agent`, the default); `--by model` groups the ids that ran the
 //   same (harness, model) — an entry with no model stays on its own —, `--by harness` groups by CLI.
-// - A *run* of an agent is one finished candidate (outcome recorded, not `interrupted`).
+// - A *run* of an agent is one finished candidate (outcome recorded, not `interrupted`). A cache
+//   hit (`cache_hit`: an exact repeat's result reused, $0) is no run and no rating observation.
 // - *Success*: outcome `ok`, a non-empty diff, and acceptance and holdout each passed — a check
 //   that was skipped because the spec defines no command of that kind counts as passed.
 //   Scope violations are reported per run but do not decide success.
@@ -203,6 +204,8 @@ public struct LeaderboardResult: Equatable, Sendable {
     public var unconvergedReplicates: Int
     /// Replicates left out because their refit diverged under both solvers.
     public var droppedReplicates: Int = 0
+    /// Cascade runs per spec by serving tier (`SpecServeMix`); filled by the caller that has the runs' cascades.
+    public var serveMix: [SpecServeMix] = []
 }
 
 /// Computes the leaderboard from runs and picks (pure; see the definitions at the top of this file).
@@ -211,9 +214,9 @@ public struct LeaderboardComputation {
 
     public init(settings: LeaderboardSettings = LeaderboardSettings()) { self.settings = settings }
 
-    /// Whether a candidate counts as one of its agent's runs.
+    /// Whether a candidate counts as one of its agent's runs (a cache hit repeats one already counted).
     static func counts(_ candidate: LeaderboardCandidate) -> Bool {
-        guard let outcome = candidate.outcome else { return false }
+        guard let outcome = candidate.outcome, !candidate.cacheHit else { return false }
         return outcome != .interrupted
     }
 

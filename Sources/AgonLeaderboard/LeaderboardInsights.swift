@@ -9,9 +9,15 @@ public struct LeaderboardInsights: Equatable, Sendable {
     public var spendPerAppliedPatch: SpendPerAppliedPatch
 
     public init(runs: [LeaderboardRun], picks: [ApplyRecord], trendPeriod: TrendPeriod? = nil) {
-        trend = TrendSeries(runs: runs, period: trendPeriod)
-        costSpeed = CostSpeedFrontier(runs: runs)
-        errorCodes = ErrorCodes.top(runs: runs)
+        // Cache hits repeat a result already counted, as in the leaderboard: no observations.
+        let observed = runs.map { run -> LeaderboardRun in
+            var run = run
+            run.candidates.removeAll { $0.cacheHit }
+            return run
+        }.filter { !$0.candidates.isEmpty }
+        trend = TrendSeries(runs: observed, period: trendPeriod)
+        costSpeed = CostSpeedFrontier(runs: observed)
+        errorCodes = ErrorCodes.top(runs: observed)
         spendPerAppliedPatch = SpendPerAppliedPatch(runs: runs, picks: picks)
     }
 }

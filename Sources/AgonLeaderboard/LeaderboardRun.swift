@@ -93,10 +93,13 @@ public struct LeaderboardCandidate: Equatable, Sendable {
     public var diffFiles: Int
     public var checks: CheckSummary
     public var checksRun: CheckKinds
+    /// The candidate reused an exact repeat's result (`CandidateRecord.cacheHit`): not an observation.
+    public var cacheHit: Bool
 
     public init(agent: String, harness: Harness, model: String?, outcome: Outcome?, costUSD: Double?, costSource: CostSource,
                 tokens: Int, turns: Int, firstAttemptMs: Int?, durationMs: Int?, tokensPerSec: Double?, diffFiles: Int,
-                checks: CheckSummary, checksRun: CheckKinds) {
+                checks: CheckSummary, checksRun: CheckKinds, cacheHit: Bool = false) {
+        self.cacheHit = cacheHit
         self.agent = agent
         self.harness = harness
         self.model = model
@@ -117,7 +120,7 @@ public struct LeaderboardCandidate: Equatable, Sendable {
         self.init(agent: c.agent, harness: c.harness, model: c.model, outcome: c.outcome, costUSD: c.costUSD,
                   costSource: c.costSource, tokens: c.tokens.total, turns: c.turns, firstAttemptMs: c.firstAttemptMs,
                   durationMs: c.durationMs, tokensPerSec: c.tokensPerSec, diffFiles: c.diff.files, checks: c.checks,
-                  checksRun: CheckKinds(c.checkResults))
+                  checksRun: CheckKinds(c.checkResults), cacheHit: c.cacheHit != nil)
     }
 }
 

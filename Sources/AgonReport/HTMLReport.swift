@@ -42,6 +42,11 @@ public enum HTMLReport {
         h += sandboxWarning(run.candidates)
         h += "<details class=\"spec\" open=\"open\"><summary>Spec</summary><pre class=\"spec-body\">\(esc(run.specBody))</pre></details>"
         h += candidateTable(run)
+        if !run.strategyNotes.isEmpty {
+            h += "<h3>Cascade, cache and speed</h3><ul class=\"strategy-notes\">"
+            for note in run.strategyNotes { h += "<li>\(esc(note))</li>" }
+            h += "</ul>"
+        }
         if let consensus = run.consensus { h += consensusBlock(consensus, run: run) }
         if !run.findings.isEmpty {
             h += "<h3>Review screen findings</h3><ul class=\"findings\">"

@@ -48,6 +48,7 @@ public enum LeaderboardPresenter {
                 + unpriced.map { "\($0.displayName) \($0.unpricedRuns)/\($0.runs)" }.joined(separator: ", ") + "\n"
         }
         out += "verifier spend (apart from the agents' cost): \(Format.usd(result.verifierSpendUSD))\n"
+        out += ServeMixText.text(result.serveMix)
         if !view.verifiers.isEmpty {
             out += "\nVerifiers\n" + TerminalReport.verifiers(view.verifiers)
             let excluded = result.verifiers.filter { $0.selfPreferenceStatus == "excluded" }.map(\.verifier)
@@ -112,6 +113,7 @@ struct LeaderboardDocument: Encodable {
         case agents, verifiers, since, spec, replicates, seed, level, alpha
         case unconverged = "unconverged_replicates", dropped = "dropped_replicates", interval, scale
         case by
+        case serveMix = "serve_mix"
     }
 
     func encode(to encoder: Encoder) throws {
@@ -138,6 +140,8 @@ struct LeaderboardDocument: Encodable {
         try c.encode(jsonNumber(result.verifierSpendUSD), forKey: .verifierSpend)
         try c.encode(result.agents.map(AgentRow.init), forKey: .agents)
         try c.encode(result.verifiers.map(VerifierRow.init), forKey: .verifiers)
+        // Only with cascade runs, so documents of stores without cascades keep their shape.
+        if !result.serveMix.isEmpty { try c.encode(result.serveMix.map(ServeMixRow.init), forKey: .serveMix) }
     }
 
     struct AgentRow: Encodable {

@@ -68,7 +68,7 @@ public struct LiveProgressTable: Sendable {
         for row in rows {
             table.append([
                 TextTable.Cell(row.agent),
-                TextTable.Cell(row.state.label, style: row.state.style),
+                TextTable.Cell(Self.stateText(row), style: row.state.style),
                 TextTable.Cell(row.state == .queued ? Format.none : Format.duration(ms: row.elapsedMs)),
                 TextTable.Cell(Format.tokens(row.tokens)),
                 TextTable.Cell(Self.costBar(row, width: barWidth), style: Self.barStyle(row)),
@@ -92,6 +92,14 @@ public struct LiveProgressTable: Sendable {
         for line in frame() { out += "\u{1B}[2K" + line + "\n" }
         out += "\u{1B}[J"
         return out
+    }
+
+    /// The state, then `cached` for a reused result and `slow (ttft)` for exceeded expectations.
+    static func stateText(_ row: ProgressRow) -> String {
+        var text = row.state.label
+        if row.cacheHit { text += " cached" }
+        if !row.slow.isEmpty { text += " slow (" + row.slow.map(\.rawValue).joined(separator: ", ") + ")" }
+        return text
     }
 
     /// `[██████░░░░] $0.31/$0.50`; a full red bar past the budget; no bar fill without a budget.
@@ -143,7 +151,7 @@ public enum ProgressEventLine {
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.hour, .minute, .second], from: time)
         let clock = [c.hour ?? 0, c.minute ?? 0, c.second ?? 0].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined(separator: ":")
-        var parts = [clock, TerminalText.sanitize(row.agent), row.state.label,
+        var parts = [clock, TerminalText.sanitize(row.agent), LiveProgressTable.stateText(row),
                      Format.costAgainstBudget(row.costUSD, source: row.costSource, budget: row.budgetUSD),
                      Format.tokens(row.tokens) + " tok"]
         if case .done = row.state { parts.append(Format.duration(ms: row.elapsedMs)) }

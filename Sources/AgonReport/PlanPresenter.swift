@@ -24,6 +24,10 @@ public enum PlanPresenter {
                          agent.harness == .openai ? "(http)" : (agent.binaryPath ?? "NOT FOUND")])
         }
         lines.append(table.render().split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        if let cascade = plan.cascade {
+            lines.append("  cascade  " + cascade.tiers.enumerated().map { "tier \($0.offset + 1): \($0.element.joined(separator: ", "))" }
+                .joined(separator: "  →  ") + "  (next tier only when no candidate passes acceptance and scope, or the panel does not recommend apply)")
+        }
         lines += plan.warnings.map { "  warning: \($0)" }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -95,6 +95,7 @@ struct RunReportBuilder {
                            status: record.status.rawValue, candidates: candidates, consensus: consensus, reviews: reviews,
                            diffs: diffs)
         view.findings = record.candidates.flatMap { c in c.findings.map { "\(c.agent): \($0.summary)" } }
+        view.strategyNotes = RunStrategyText.lines(record).split(separator: "\n").map(String.init)
         return view
     }
 

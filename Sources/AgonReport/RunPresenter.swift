@@ -76,6 +76,7 @@ public enum RunPresenter {
         let unsandboxed = ordered.filter { $0.sandbox == SandboxMode.none.rawValue }.map(\.agent)
         if !unsandboxed.isEmpty { out += "sandbox: none for \(unsandboxed.joined(separator: ", ")) (unsandboxed)\n" }
         out += ReviewFindingsText.lines(record.candidates)
+        out += RunStrategyText.lines(record)
         if let consensus = record.consensus {
             // Ties as `a = b > c`: the check tiers, or (records without tiers) the passing candidates no verdict ordered.
             let tied = consensus.tied
@@ -97,9 +98,11 @@ public enum RunPresenter {
                 + "(\(review.ranking.joined(separator: " > ")) / \(review.swapRanking.joined(separator: " > ")))\n"
         }
         let agentCost = record.candidates.compactMap(\.costUSD).reduce(0, +)
+        // A cascade's replaced reviews still cost what they cost.
         let reviewCost = record.reviews.compactMap(\.costUSD).reduce(0, +)
+            + (record.cascade?.escalations.compactMap(\.reviewCostUSD).reduce(0, +) ?? 0)
         out += "spent \(Format.usd(agentCost)) on agents"
-        if !record.reviews.isEmpty { out += ", \(Format.usd(reviewCost)) on verifiers" }
+        if !record.reviews.isEmpty || reviewCost > 0 { out += ", \(Format.usd(reviewCost)) on verifiers" }
         let unpriced = record.candidates.filter { $0.costSource == .unpriced }.count
         if unpriced > 0 { out += " (+ \(unpriced) unpriced)" }
         out += "\nartifacts \(layout.relativePath(layout.runDirectory(record.runID)))/\n"

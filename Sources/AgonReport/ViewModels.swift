@@ -125,6 +125,8 @@ public struct RunView: Equatable, Sendable {
     public var diffs: [String: String]
     /// The pre-review screen's findings, one line each (`neat: leak tests/a.txt:1: … (gated)`).
     public var findings: [String] = []
+    /// Cascade, cache-hit and slow-agent lines (`RunStrategyText`), shown as they are.
+    public var strategyNotes: [String] = []
 
     public init(runID: String, specTitle: String, specBody: String, baseSHA: String, status: String,
                 candidates: [CandidateView], consensus: ConsensusView? = nil, reviews: [ReviewView] = [],

@@ -190,7 +190,7 @@ enum LeaderboardColumns {
                 checks: CheckSummary(acceptance: try value(row, 13, table: "candidates", key: key),
                                      holdout: try value(row, 14, table: "candidates", key: key),
                                      scope: try value(row, 15, table: "candidates", key: key)),
-                checksRun: CheckKinds(rawValue: row[16]))
+                checksRun: CheckKinds(rawValue: row[16]), cacheHit: (row[17] as String?) != nil)
             runs[i].candidates.append(candidate)
         }
 
@@ -221,7 +221,7 @@ enum LeaderboardColumns {
         """
         SELECT r.rowid, t.agent, t.harness, t.model, t.outcome, t.cost_usd, t.cost_source, t.duration_ms,
                t.tokens_total, t.turns, t.first_attempt_ms, t.tokens_per_sec, t.diff_files,
-               t.check_acceptance, t.check_holdout, t.check_scope, t.checks_run
+               t.check_acceptance, t.check_holdout, t.check_scope, t.checks_run, t.cache_source_run
         FROM runs r JOIN candidates t ON t.run_id = r.run_id
         WHERE \(condition) ORDER BY r.created_at, r.run_id, t.position
         """

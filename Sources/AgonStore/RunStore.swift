@@ -367,7 +367,7 @@ public final class RunStore: Sendable {
         try guarded { try writer.write(body) }
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
         try guarded { try writer.read(body) }
     }
 
@@ -419,11 +419,11 @@ public final class RunStore: Sendable {
         try db.cachedStatement(sql: candidateUpsertSQL).execute(arguments: StatementArguments([
             runID, c.agent, position, c.harness.rawValue, c.model, c.outcome?.rawValue, c.costUSD,
             c.costSource.rawValue, c.durationMs, try json(c),
-        ] + LeaderboardColumns.candidate(c)))
+        ] + LeaderboardColumns.candidateColumns(c)))
     }
 
     private static let candidateUpsertSQL: String = {
-        let columns = LeaderboardColumns.candidateNames
+        let columns = LeaderboardColumns.candidateColumnNames
         return """
             INSERT INTO candidates (run_id, agent, position, harness, model, outcome, cost_usd, cost_source, duration_ms, record,
                                     \(columns.joined(separator: ", ")))

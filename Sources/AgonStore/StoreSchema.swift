@@ -81,6 +81,10 @@ enum StoreSchema {
         migrator.registerMigration("v3", foreignKeyChecks: .immediate) { db in
             try LeaderboardColumns.migrateV3(db)
         }
+        // v4 (issue 14): which candidates are cache hits, so the leaderboard leaves them out.
+        migrator.registerMigration("v4-cache-hits", foreignKeyChecks: .immediate) { db in
+            try LeaderboardColumns.migrateCacheColumn(db)
+        }
         return migrator
     }
 }

@@ -30,7 +30,8 @@ public struct AgentTrial {
     public func run(agentID: String, specPath: String, keep: Bool, progress: ProgressSink = SilentProgress()) throws -> CommandResult<Result> {
         let (spec, plan) = try Planner(workspace: workspace).plan(specPath: specPath, agentFilter: [agentID], verifierFilter: [])
         let agent = plan.agents[0]
-        let tournament = Tournament(workspace: workspace, options: TournamentOptions(review: false))
+        // A trial measures the agent itself: never a cached result.
+        let tournament = Tournament(workspace: workspace, options: TournamentOptions(review: false, useCache: false))
         try tournament.preflight([plan])
         // A trial id has the run-id shape, so `agon clean` recognises its leftovers.
         let trialID = RunID.generate().rawValue

@@ -7,6 +7,8 @@ extension LeaderboardBuilder {
     /// spend per applied patch) from one load of the runs `query` selects.
     public func computeWithInsights(_ query: LeaderboardQuery) throws -> (result: LeaderboardResult, insights: LeaderboardInsights) {
         let (runs, picks) = try load(query)
-        return (compute(query, runs: runs, picks: picks), LeaderboardInsights(runs: runs, picks: picks))
+        var result = compute(query, runs: runs, picks: picks)
+        result.serveMix = SpecServeMix.compute(try cascadeServes(query))
+        return (result, LeaderboardInsights(runs: runs, picks: picks))
     }
 }

@@ -83,8 +83,10 @@ public struct LeaderboardBuilder {
     public func computeTimed(_ query: LeaderboardQuery) throws -> (result: LeaderboardResult, timings: LeaderboardTimings) {
         let started = DispatchTime.now().uptimeNanoseconds
         let (runs, picks) = try load(query)
+        let serves = try cascadeServes(query)
         let loaded = DispatchTime.now().uptimeNanoseconds
-        let result = compute(query, runs: runs, picks: picks)
+        var result = compute(query, runs: runs, picks: picks)
+        result.serveMix = SpecServeMix.compute(serves)
         let computed = DispatchTime.now().uptimeNanoseconds
         let timings = LeaderboardTimings(loadSeconds: Double(loaded - started) / 1e9,
                                          computeSeconds: Double(computed - loaded) / 1e9)
@@ -97,6 +99,12 @@ public struct LeaderboardBuilder {
         guard FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path) else { return ([], []) }
         let store = try workspace.store()
         return (try store.leaderboardRuns(filter), try store.picks())
+    }
+
+    /// The cascade runs the query selects (none without a store).
+    func cascadeServes(_ query: LeaderboardQuery) throws -> [CascadeServe] {
+        guard FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path) else { return [] }
+        return try workspace.store().cascadeServes(try query.filter())
     }
 
     func compute(_ query: LeaderboardQuery, runs: [LeaderboardRun], picks: [ApplyRecord]) -> LeaderboardResult {

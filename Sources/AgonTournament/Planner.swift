@@ -33,10 +33,13 @@ public struct RunPlan: Codable, Equatable {
     public var agents: [PlannedAgent]
     public var verifiers: [PlannedAgent]
     public var warnings: [String]
+    /// The cascade's tiers (agent ids) when the run is a cascade; nil runs every agent at once.
+    public var cascade: CascadeStrategy?
 
     enum CodingKeys: String, CodingKey {
         case spec, title, specHash = "spec_hash", baseRef = "base_ref", baseSHA = "base_sha", dirty
         case agents, verifiers, warnings
+        case cascade
     }
 }
 
@@ -57,13 +60,15 @@ public struct Planner {
             throw workspace.configPath.map { LineupError.noAgentsConfigured(config: workspace.relative($0)) }
                 ?? LineupError.noConfig(root: workspace.root)
         }
-        let agentIDs = agentFilter ?? spec.agents ?? config.agents.map(\.id)
+        let cascade = try Self.cascade(spec: spec, config: config, specPath: specPath, agentFilter: agentFilter)
+        let agentIDs = agentFilter ?? spec.agents ?? cascade?.agents ?? config.agents.map(\.id)
         guard !agentIDs.isEmpty else { throw LineupError.noAgentsSelected(spec: specPath) }
         if let duplicate = Self.firstDuplicate(agentIDs) { throw LineupError.namedTwice(role: .agent, id: duplicate) }
         let agents = try agentIDs.map { id -> PlannedAgent in
             guard let entry = config.agent(id) else {
                 throw LineupError.unknown(role: .agent, id: id, configured: config.agents.map(\.id),
-                                          listedIn: agentFilter == nil && spec.agents != nil ? "\(specPath): agents" : nil)
+                                          listedIn: agentFilter != nil ? nil : spec.agents != nil ? "\(specPath): agents"
+                                            : cascade != nil ? (spec.strategy != nil ? "\(specPath): strategy" : "agon.yml: strategy") : nil)
             }
             return try resolve(entry, spec: spec, requireBinary: requireBinaries)
         }
@@ -104,7 +109,10 @@ public struct Planner {
         let plan = RunPlan(spec: workspace.relative(Workspace.absolute(specPath, relativeTo: FileManager.default.currentDirectoryPath)),
                            title: spec.title, specHash: spec.contentHash, baseRef: baseRef, baseSHA: base.hex,
                            dirty: dirty, agents: agents, verifiers: verifiers, warnings: warnings)
-        return (spec, plan)
+        var planned = plan
+        if let cascade { planned.cascade = try Self.checkCascade(cascade, lineup: agents.map(\.id),
+                                                                 source: spec.strategy != nil ? "\(specPath): strategy" : "agon.yml: strategy") }
+        return (spec, planned)
     }
 
     /// `agon validate`: every spec's plan and every problem found (exit 2 when there are any).
@@ -165,6 +173,24 @@ public struct Planner {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return nil
+    }
+
+    /// The spec's cascade, else agon.yml's; with `--agents`, agon.yml's cascade does not apply
+    /// (the flag picks who runs), a spec's still must fit the lineup.
+    static func cascade(spec: Spec, config: Config, specPath: String, agentFilter: [String]?) throws -> CascadeStrategy? {
+        if let strategy = spec.strategy { return strategy }
+        return agentFilter == nil && spec.agents == nil ? config.strategy : nil
+    }
+
+    /// Every tier's agent is in the lineup and every lineup agent is in a tier.
+    static func checkCascade(_ cascade: CascadeStrategy, lineup: [String], source: String) throws -> CascadeStrategy {
+        for agent in cascade.agents where !lineup.contains(agent) {
+            throw CascadeError.notInLineup(source: source, agent: agent, lineup: lineup)
+        }
+        for agent in lineup where cascade.tier(of: agent) == nil {
+            throw CascadeError.missingFromTiers(source: source, agent: agent)
+        }
+        return cascade
     }
 
     static func firstDuplicate(_ ids: [String]) -> String? {

@@ -42,9 +42,16 @@ public struct ProgressRow: Equatable, Sendable {
     public var budgetUSD: Double?
     /// Nil until checks have run.
     public var checks: CheckSummary?
+    /// The candidate reused an exact repeat's result: no agent ran, nothing was spent.
+    public var cacheHit = false
+    /// Advisory expectations the agent has exceeded so far (`expected_ttft`, `expected_time_to_solution`).
+    public var slow: [SlowExpectation] = []
 
     public init(agent: String, state: ProgressState, elapsedMs: Int = 0, tokens: Int = 0, costUSD: Double? = nil,
-                costSource: CostSource = .computed, budgetUSD: Double? = nil, checks: CheckSummary? = nil) {
+                costSource: CostSource = .computed, budgetUSD: Double? = nil, checks: CheckSummary? = nil,
+                cacheHit: Bool = false, slow: [SlowExpectation] = []) {
+        self.cacheHit = cacheHit
+        self.slow = slow
         self.agent = agent
         self.state = state
         self.elapsedMs = elapsedMs
@@ -71,24 +78,54 @@ final class ProgressBoard: @unchecked Sendable {
     private var rows: [ProgressRow]
     private var started: [String: Double] = [:]
     private let sink: ProgressSink
+    /// Agent → its advisory expectations (seconds), for the live `slow` flag.
+    private var expectations: [String: (ttft: Double?, solution: Double?)] = [:]
 
     init(agents: [PlannedAgent], sink: ProgressSink) {
         self.sink = sink
-        rows = agents.map {
-            ProgressRow(agent: $0.id, state: .queued, costSource: $0.price == nil ? .unpriced : .computed,
-                        budgetUSD: $0.budget.isTallyOnly ? nil : $0.budget.maxCostUSD)
-        }
+        rows = agents.map(Self.row)
     }
+
+    private static func row(_ agent: PlannedAgent) -> ProgressRow {
+        ProgressRow(agent: agent.id, state: .queued, costSource: agent.price == nil ? .unpriced : .computed,
+                    budgetUSD: agent.budget.isTallyOnly ? nil : agent.budget.maxCostUSD)
+    }
+
+    /// Adds rows for a cascade tier that starts now.
+    func add(_ agents: [PlannedAgent]) {
+        lock.lock()
+        for agent in agents where !rows.contains(where: { $0.agent == agent.id }) { rows.append(Self.row(agent)) }
+        let snapshot = rows
+        lock.unlock()
+        sink.rows(snapshot, stateChanged: true)
+    }
+
+    /// Sets an agent's advisory expectations (nil: none).
+    func expect(_ agent: String, ttft: AgonDuration?, solution: AgonDuration?) {
+        lock.lock(); expectations[agent] = (ttft?.seconds, solution?.seconds); lock.unlock()
+    }
+
+    /// The candidate reuses a cached result instead of running its agent.
+    func cached(_ agent: String) {
+        change(agent, stateChanged: true) { $0.cacheHit = true; $0.costUSD = 0 }
+    }
+
+    func note(_ line: String) { sink.note(line) }
 
     func started(_ agent: String) {
         change(agent, stateChanged: true) { $0.state = .running }
     }
 
     func update(_ agent: String, _ progress: AgentProgress) {
+        lock.lock(); let expected = expectations[agent]; lock.unlock()
+        var slow: [SlowExpectation] = []
+        if let ttft = expected?.ttft, progress.usage.total == 0, progress.elapsed > ttft { slow.append(.ttft) }
+        if let solution = expected?.solution, progress.elapsed > solution { slow.append(.timeToSolution) }
         change(agent, stateChanged: false) { row in
             row.elapsedMs = Int(progress.elapsed * 1000)
             row.tokens = progress.usage.total
             row.costUSD = progress.costUSD
+            for flag in slow where !row.slow.contains(flag) { row.slow.append(flag) }
         }
     }
 
@@ -104,6 +141,8 @@ final class ProgressBoard: @unchecked Sendable {
             row.costUSD = candidate.costUSD
             row.costSource = candidate.costSource
             row.checks = candidate.checks
+            row.cacheHit = candidate.cacheHit != nil
+            for flag in candidate.slow.map(\.expectation) where !row.slow.contains(flag) { row.slow.append(flag) }
         }
     }
 

@@ -14,9 +14,12 @@ public struct TournamentOptions {
     public var progress: ProgressSink?
     /// Seconds between SIGTERM and SIGKILL when stopping an agent.
     public var killGrace: TimeInterval
+    /// Reuse an exact repeat's finished candidate instead of starting its agent (`--no-cache` turns it off).
+    public var useCache: Bool
 
     public init(agentFilter: [String]? = nil, parallel: Int? = nil, review: Bool = true,
-                progress: ProgressSink? = nil, killGrace: TimeInterval = 0.5) {
+                progress: ProgressSink? = nil, killGrace: TimeInterval = 0.5, useCache: Bool = true) {
+        self.useCache = useCache
         self.agentFilter = agentFilter
         self.parallel = parallel
         self.review = review
@@ -89,6 +92,8 @@ public final class Tournament {
         plan.spec = record.specPath
         plan.baseSHA = record.baseSHA
         plan.baseRef = record.baseRef
+        // The cascade is the run's own too (agon.yml's does not apply under an agent filter).
+        plan.cascade = record.cascade.map { CascadeStrategy(tiers: $0.tiers) } ?? plan.cascade
         if RunLease.isHeld(workspace.layout, runID: runID) {
             throw RunLeaseError.held(runID: runID)
         }
@@ -157,7 +162,10 @@ public final class Tournament {
                                baseRef: plan.baseRef, baseSHA: plan.baseSHA, status: .running, createdAt: Date(),
                                agentsPlanned: plan.agents.map(\.id), verifiersPlanned: plan.verifiers.map(\.id),
                                manifestPath: layout.relativePath(layout.manifest(runID)), dirtyAtStart: plan.dirty)
-            record.candidates = plan.agents.map { agent in
+            // A cascade is recorded from the start (so `--resume` keeps it) and records its later
+            // tiers' candidates only when their tier starts.
+            record.cascade = plan.cascade.map { CascadeRecord(tiers: $0.tiers) }
+            record.candidates = Self.tiers(of: plan)[0].map { agent in
                 CandidateRecord(agent: agent.id, harness: agent.harness, model: agent.model, state: .pending,
                                 costSource: agent.price == nil ? .unpriced : .computed, budgetUSD: agent.budget.maxCostUSD,
                                 worktree: workspace.relative(runRoot + "/" + agent.id),
@@ -167,30 +175,44 @@ public final class Tournament {
         }
         for warning in plan.warnings { progress.note("warning: \(warning)") }
         let sandboxMode = SandboxLayout.effective(workspace.config.defaults.sandbox)
-        progress.note("run \(runID): \(plan.title) — \(plan.agents.count) agents, base \(plan.baseSHA.prefix(10)), sandbox \(sandboxMode.rawValue)")
+        progress.note("run \(runID): \(plan.title) — \(plan.agents.count) agents, base \(plan.baseSHA.prefix(10)), sandbox \(sandboxMode.rawValue)"
+                      + (plan.cascade.map { " — cascade of \($0.tiers.count) tiers" } ?? ""))
 
-        let todo = plan.agents.filter { agent in record.candidate(agent.id)?.state != .finished }
-        let board = ProgressBoard(agents: plan.agents, sink: progress)
+        let tiers = Self.tiers(of: plan)
+        let board = ProgressBoard(agents: plan.cascade == nil ? plan.agents : tiers[0], sink: progress)
         for candidate in record.candidates where candidate.state == .finished { board.finished(candidate) }
-
-        // Worktrees: fresh ones for every candidate still to run (a resumed run discards partial work).
         let base = ObjectID(hex: plan.baseSHA)!
         let worktrees = WorktreeSet(workspace: workspace, runID: runID, base: base)
-        try worktrees.create(agents: todo.map(\.id))
-
-        let results = CandidateResults()
-        WorkerPool.run(todo, width: parallel) { [self] agent in
-            let candidate = self.runCandidate(agent, spec: spec, plan: plan, runID: runID, worktrees: worktrees, board: board)
-            results.add(candidate)
-            do { try store.upsertCandidate(runID: runID, candidate) } catch {
-                progress.note("error: could not record \(agent.id): \(error)")
+        for (tierIndex, tierAgents) in tiers.enumerated() {
+            if stopSignal.isStopped { break }
+            if plan.cascade != nil && tierIndex > 0 {
+                board.add(tierAgents)
+                for candidate in record.candidates where candidate.state == .finished && candidate.tier == tierIndex + 1 {
+                    board.finished(candidate)
+                }
             }
-        }
-        for candidate in results.all {
-            if let index = record.candidates.firstIndex(where: { $0.agent == candidate.agent }) {
-                record.candidates[index] = candidate
-            } else {
-                record.candidates.append(candidate)
+            let todo = tierAgents.filter { agent in record.candidate(agent.id)?.state != .finished }
+            // Worktrees: fresh ones for every candidate still to run (a resumed run discards partial work).
+            try worktrees.create(agents: todo.map(\.id))
+
+            let results = CandidateResults()
+            WorkerPool.run(todo, width: parallel) { [self] agent in
+                var candidate = self.runCandidate(agent, spec: spec, plan: plan, runID: runID, worktrees: worktrees, board: board)
+                if plan.cascade != nil { candidate.tier = tierIndex + 1 }
+                results.add(candidate)
+                do { try store.upsertCandidate(runID: runID, candidate) } catch {
+                    progress.note("error: could not record \(agent.id): \(error)")
+                }
+            }
+            for candidate in results.all {
+                if let index = record.candidates.firstIndex(where: { $0.agent == candidate.agent }) {
+                    record.candidates[index] = candidate
+                } else {
+                    record.candidates.append(candidate)
+                }
+            }
+            if plan.cascade != nil && !stopSignal.isStopped {
+                if try closeTier(tierIndex + 1, of: tiers, record: &record, spec: spec, plan: plan, progress: progress) { break }
             }
         }
         board.close()
@@ -204,7 +226,9 @@ public final class Tournament {
             return record
         }
 
-        if options.review && !plan.verifiers.isEmpty {
+        if plan.cascade != nil {
+            // Each tier was reviewed (or its consensus made) when it closed.
+        } else if options.review && !plan.verifiers.isEmpty {
             record.status = .reviewing
             try store.saveRun(record)
             let reviewer = ReviewStage(workspace: workspace, stopSignal: stopSignal, progress: progress)
@@ -213,13 +237,7 @@ public final class Tournament {
         } else {
             // No review (none configured, or --no-review): the checks alone still make the run's
             // consensus — tiers, and a winner when exactly one candidate passed.
-            let config = workspace.config
-            let consensus = try ReviewConsensus.make(candidates: record.candidates, reviews: record.reviews) {
-                config.verifier($0)?.weight ?? 1
-            }
-            record.consensus = consensus
-            try store.saveConsensus(runID: record.runID, consensus)
-            try layout.writeConsensus(consensus, runID: record.runID)
+            try makeUnreviewedConsensus(&record)
         }
         record.status = stopSignal.isStopped ? .interrupted : .done
         record.finishedAt = Date()
@@ -263,6 +281,19 @@ public final class Tournament {
         try? workspace.store().upsertCandidate(runID: runID, candidate)
 
         let entry = workspace.config.agent(agent.id)!
+        candidate.cacheKey = CacheKey.make(specHash: plan.specHash, baseSHA: plan.baseSHA, entry: entry, budget: agent.budget)
+        if options.useCache, let key = candidate.cacheKey, let source = cacheSource(key: key, plan: plan, runID: runID) {
+            do {
+                try materialize(source, into: &candidate, worktree: worktree)
+                board.cached(agent.id)
+                return finishCandidate(candidate, agent: agent, spec: spec, plan: plan, runID: runID, worktrees: worktrees,
+                                       board: board, indexBefore: nil, watch: nil)
+            } catch {
+                // The worktree may hold part of the patch: start over from a fresh one and run the agent.
+                board.note("cache: \(agent.id) could not reuse run \(source.run) (\(error)); running the agent")
+                try? worktrees.create(agents: [agent.id])
+            }
+        }
         let prompt = AgentPrompt.render(spec: spec, budget: agent.budget)
         var launch = AgentLaunch.make(entry: entry, planned: agent, prompt: prompt, worktree: worktree,
                                       artifactsDir: candidateDir.path, runID: runID, workspace: workspace,
@@ -281,6 +312,7 @@ public final class Tournament {
             return candidate
         }
         candidate.sandbox = launch.sandbox == nil ? SandboxMode.none.rawValue : SandboxMode.bwrap.rawValue
+        board.expect(agent.id, ttft: entry.expectedTTFT, solution: entry.expectedTimeToSolution)
         board.started(agent.id)
         let executor = AgentExecutor(launch: launch) { progress in board.update(agent.id, progress) }
         let token = stopSignal.register { executor.cancel() }
@@ -291,12 +323,26 @@ public final class Tournament {
         let result = executor.run()
         stopSignal.unregister(token)
         candidate.apply(result, layout: layout)
+        candidate.firstOutputMs = result.firstOutputMs
+        candidate.slow = SlowFlag.flags(ttft: entry.expectedTTFT, timeToSolution: entry.expectedTimeToSolution,
+                                        firstOutputMs: result.firstOutputMs, durationMs: result.durationMs)
         // The watch covers the checks too: the agent's flags are collected after them.
 
         if sandboxLayout != nil {
             SandboxLayout.mergeObjects(from: candidateDir.path + "/sandbox", into: sandboxLayout!.commonDir)
             try? FileManager.default.removeItem(atPath: candidateDir.path + "/sandbox")
         }
+        return finishCandidate(candidate, agent: agent, spec: spec, plan: plan, runID: runID, worktrees: worktrees,
+                               board: board, indexBefore: indexBefore, watch: watch)
+    }
+
+    /// Snapshot, diff, checks and tamper verdict of a candidate whose worktree holds its work
+    /// (left by its agent, or re-applied from a cache source).
+    func finishCandidate(_ candidate: CandidateRecord, agent: PlannedAgent, spec: Spec, plan: RunPlan, runID: String,
+                         worktrees: WorktreeSet, board: ProgressBoard, indexBefore: String?, watch: TamperWatch?) -> CandidateRecord {
+        var candidate = candidate
+        let layout = workspace.layout
+        let worktree = worktrees.path(for: agent.id)
 
         // Snapshot: commit whatever the agent left (neutral author), diff against base.
         do {

@@ -15,6 +15,8 @@ struct Run: ParsableCommand {
     @Option(help: "Run at most this many agents at once (default: defaults.parallel, else 4).") var parallel: Int?
     @Option(help: "Finish an interrupted or killed run: keep its finished candidates, redo the rest.") var resume: String?
     @Flag(help: "Skip the review even when verifiers are configured.") var noReview = false
+    @Flag(help: "Run every agent even when an earlier run of the same spec, base, agent entry and budget finished cleanly (no cache reuse).")
+    var noCache = false
     @Flag(help: "Print the finished run(s) as JSON on stdout (progress still goes to stderr).") var json = false
 
     func validate() throws {
@@ -25,7 +27,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let options = TournamentOptions(agentFilter: agents.map(splitList), parallel: parallel, review: !noReview,
-                                        progress: TerminalProgress.standardError())
+                                        progress: TerminalProgress.standardError(), useCache: !noCache)
         let workspace = try repo.workspace()
         let tournament = Tournament(workspace: workspace, options: options)
         let result: CommandResult<[RunRecord]>

@@ -40,7 +40,7 @@ enum ReviewMode {
         let ranking = rank(candidates, style: style, seed: (UInt64(env["DOUBLE_SEED"] ?? "") ?? 0) ^ fnv(packet))
         let malformed = env["DOUBLE_REVIEW_MALFORMED"]
         let isRetry = invocation.prompt.contains("Your previous reply could not be used")
-        var text = verdictJSON(ranking: ranking, candidates: candidates)
+        var text = verdictJSON(ranking: ranking, candidates: candidates, recommend: env["DOUBLE_REVIEW_RECOMMEND"])
         if malformed == "always" || (malformed == "1" && !isRetry) {
             text = String(text.prefix(text.count / 2))  // cut mid-object: the parser reports truncated JSON
         }
@@ -106,11 +106,12 @@ enum ReviewMode {
         return sound
     }
 
-    static func verdictJSON(ranking: [String], candidates: [Candidate]) -> String {
+    /// `recommend` (`DOUBLE_REVIEW_RECOMMEND`) replaces the recommendation of every candidate without failed checks.
+    static func verdictJSON(ranking: [String], candidates: [Candidate], recommend: String? = nil) -> String {
         var notes: [String: Any] = [:]
         for (position, label) in ranking.enumerated() {
             guard let c = candidates.first(where: { $0.label == label }) else { continue }
-            let recommendation = c.failedChecks > 0 || c.empty ? "reject" : (position == 0 ? "apply" : "revise")
+            let recommendation = c.failedChecks > 0 || c.empty ? "reject" : recommend ?? (position == 0 ? "apply" : "revise")
             notes[label] = ["summary": "\(c.files) files, \(c.changedLines) changed lines\(c.touchesTests ? ", with tests" : "")",
                             "risks": c.failedChecks > 0 ? "\(c.failedChecks) failed checks" : "",
                             "recommendation": recommendation]

@@ -150,7 +150,7 @@ import Testing
         ("agents:\n  a:\n    harness: claude\n    budget:\n      hard_timeout: 10x\n",
          "agon.yml:5: agents.a.budget.hard_timeout: invalid duration \"10x\": unknown unit \"x\" (use h, m or s)"),
         ("agents:\n  a:\n    harness: claude\n    modle: x\n",
-         "agon.yml:4: agents.a.modle: unknown key (did you mean \"model\"?); known keys: harness, model, binary, args, env, budget, pricing, command, base_url, api_key_env, weight, family, swap, sandbox, network"),
+         "agon.yml:4: agents.a.modle: unknown key (did you mean \"model\"?); known keys: harness, model, binary, args, env, budget, pricing, command, base_url, api_key_env, weight, family, swap, sandbox, network, expected_ttft, expected_time_to_solution"),
         ("agents:\n  j: { harness: openai, model: gpt-5 }\n",
          "agon.yml:2: agents.j.harness: harness \"openai\" can only be a verifier (it cannot edit files)"),
         ("agents:\n  c: { harness: command }\n",
@@ -195,7 +195,7 @@ import Testing
         ("defaults: { keep_worktrees: sometimes }\n", "agon.yml:1: defaults.keep_worktrees: expected true or false, got \"sometimes\""),
         ("defaults: { check_timeout: soon }\n", "agon.yml:1: defaults.check_timeout: invalid duration \"soon\": unit \"s\" has no number before it"),
         ("pricing: { path: x.json }\n", "agon.yml:1: pricing.path: unknown key; known keys: file"),
-        ("agent:\n  a: { harness: claude }\n", "agon.yml:1: agent: unknown key (did you mean \"agents\"?); known keys: agents, verifiers, defaults, pricing"),
+        ("agent:\n  a: { harness: claude }\n", "agon.yml:1: agent: unknown key (did you mean \"agents\"?); known keys: agents, verifiers, defaults, pricing, strategy"),
         ("agents: [a, b]\n", "agon.yml:1: agents: expected a mapping, got a list"),
         ("agents:\n  a: { harness: claude\n", "agon.yml:3: invalid YAML: while parsing a flow mapping did not find expected ',' or '}'"),
     ])

@@ -96,7 +96,7 @@ import Testing
     @Test func unknownKeyNamesFileLineAndField() {
         let text = "---\ntitle: T\nacceptence: [make]\n---\n"
         let error = #expect(throws: AgonInputError.self) { try Spec.parse(text: text, file: "specs/x.md") }
-        #expect(error?.description == "specs/x.md:3: acceptence: unknown key (did you mean \"acceptance\"?); known keys: title, base, acceptance, holdout, paths, budget, agents, verifiers")
+        #expect(error?.description == "specs/x.md:3: acceptence: unknown key (did you mean \"acceptance\"?); known keys: title, base, acceptance, holdout, paths, budget, agents, verifiers, strategy")
     }
 
     @Test(arguments: [

@@ -124,7 +124,7 @@ import Testing
     @Test func repeatRunOnALaterBaseReusesPooledWorktreesThatMatchAFreshCheckout() throws {
         let agents = ["a1", "a2"]
         let fixture = try makeFixture(agents)
-        let first = try runJSON(fixture, "run", "specs/slugify.md")
+        let first = try runJSON(fixture, "run", "--no-cache", "specs/slugify.md")
         #expect(first.candidates.allSatisfy { $0.outcome == .ok })
         let cleaned = try fixture.agon("clean", first.runID, "--json")
         #expect(cleaned.status == 0, "\(cleaned.stderr)")
@@ -136,7 +136,7 @@ import Testing
 
         try commitLaterBase(fixture)
         try useObserver(fixture, agents)
-        let second = try runJSON(fixture, "run", "specs/slugify.md")
+        let second = try runJSON(fixture, "run", "--no-cache", "specs/slugify.md")
         #expect(second.candidates.allSatisfy { $0.outcome == .ok && $0.checks.acceptance == .passed })
         let fresh = try freshObservation(fixture)
         #expect(fresh.contains("lib/extra2.sh"))
@@ -158,7 +158,7 @@ import Testing
           fast: { harness: claude, model: claude-sonnet-4-5, binary: BIN/claude, env: { DOUBLE_SOLUTIONS: \(mess), DOUBLE_TURNS: "1", DOUBLE_DELAY_MS: "1" } }
           slow: { harness: codex, model: gpt-5-codex, binary: BIN/codex, env: { DOUBLE_SOLUTIONS: \(mess), DOUBLE_MODE: hang } }
         """)
-        let agon = try fixture.startAgon(["run", "specs/slugify.md"])
+        let agon = try fixture.startAgon(["run", "--no-cache", "specs/slugify.md"])
         var runID: String?
         let ready = try TournamentFixture.wait(timeout: 30) {
             guard FileManager.default.fileExists(atPath: fixture.repo + "/.agon/agon.sqlite") else { return false }
@@ -192,14 +192,14 @@ import Testing
 
     @Test func concurrentRunsShareThePoolWithoutSharingAWorktree() throws {
         let fixture = try makeFixture(["a1", "a2"])
-        let first = try runJSON(fixture, "run", "specs/slugify.md")
+        let first = try runJSON(fixture, "run", "--no-cache", "specs/slugify.md")
         #expect(try fixture.agon("clean", first.runID).status == 0)
         let pooled = Set(try pool(fixture).values)
         #expect(pooled.count == 2)
 
         try useObserver(fixture, ["b1", "b2"])
-        let one = try fixture.startAgon(["run", "specs/slugify.md"])
-        let two = try fixture.startAgon(["run", "specs/slugify.md"])
+        let one = try fixture.startAgon(["run", "--no-cache", "specs/slugify.md"])
+        let two = try fixture.startAgon(["run", "--no-cache", "specs/slugify.md"])
         one.waitUntilExit()
         two.waitUntilExit()
         #expect(one.terminationStatus == 0 && two.terminationStatus == 0, "\(fixture.startedOutput)")
@@ -223,7 +223,7 @@ import Testing
     @Test func damagedEntriesAreDeletedAndReplacedByFreshWorktrees() throws {
         let agents = ["a1", "a2", "a3"]
         let fixture = try makeFixture(agents)
-        let first = try runJSON(fixture, "run", "specs/slugify.md")
+        let first = try runJSON(fixture, "run", "--no-cache", "specs/slugify.md")
         #expect(try fixture.agon("clean", first.runID).status == 0)
         let pooled = try pool(fixture)
         #expect(pooled.count == 3)
@@ -241,7 +241,7 @@ import Testing
         try fm.removeItem(atPath: fixture.repo + "/worktrees/_pool/" + ids[2])
 
         try useObserver(fixture, agents)
-        let second = try runJSON(fixture, "run", "specs/slugify.md")
+        let second = try runJSON(fixture, "run", "--no-cache", "specs/slugify.md")
         #expect(second.candidates.allSatisfy { $0.outcome == .ok })
         let fresh = try freshObservation(fixture)
         for agent in agents {
@@ -261,7 +261,7 @@ import Testing
 
     @Test func finishedRunReturnsItsWorktreesUpToThePoolSizeAndCleanPoolEmptiesIt() throws {
         let fixture = try makeFixture(["a1", "a2"], defaults: "defaults: { keep_worktrees: false, pool_size: 1, pool_keep_ignored: true }\n")
-        let first = try runJSON(fixture, "run", "specs/slugify.md")
+        let first = try runJSON(fixture, "run", "--no-cache", "specs/slugify.md")
         #expect(first.candidates.allSatisfy { $0.outcome == .ok })
         #expect(!FileManager.default.fileExists(atPath: fixture.repo + "/worktrees/" + first.runID))
         #expect(try pool(fixture).count == 1)
@@ -271,7 +271,7 @@ import Testing
 
         // pool_keep_ignored: the ignored build output survives into the next candidate's worktree; nothing else does.
         try useObserver(fixture, ["b1"], defaults: "defaults: { pool_keep_ignored: true }\n")
-        let second = try runJSON(fixture, "run", "specs/slugify.md")
+        let second = try runJSON(fixture, "run", "--no-cache", "specs/slugify.md")
         let seen = try observation(fixture, run: second.runID, agent: "b1")
         #expect(seen.contains("build/cache/out.o"))
         #expect(seen.contains("!! build/"))
@@ -296,7 +296,7 @@ import Testing
 
     @Test func poolSizeZeroRemovesEverythingAsBefore() throws {
         let fixture = try makeFixture(["a1"], defaults: "defaults: { pool_size: 0 }\n")
-        let first = try runJSON(fixture, "run", "specs/slugify.md")
+        let first = try runJSON(fixture, "run", "--no-cache", "specs/slugify.md")
         let cleaned = try fixture.agon("clean", first.runID)
         #expect(cleaned.status == 0, "\(cleaned.stderr)")
         #expect(cleaned.stdout.contains("1 worktrees") && !cleaned.stdout.contains("kept for reuse"), "\(cleaned.stdout)")

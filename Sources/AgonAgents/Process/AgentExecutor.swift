@@ -58,6 +58,8 @@ public struct AgentRunResult: Sendable {
     public var killLatencyMs: Double?
     /// Processes of the agent still alive after supervision (always empty unless something is very wrong).
     public var survivors: [Int32]
+    /// Time from start to the first usage the CLI reported (its time to first output); nil without any.
+    public var firstOutputMs: Int? = nil
 }
 
 /// Runs one agent CLI under its budget: builds the command line, supervises the process group,
@@ -206,6 +208,7 @@ struct MeteredSession {
     private let startedAt = MonotonicClock.now()
     private var firstEditAt: Double?
     private var lastUsageAt: Double?
+    private var firstUsageAt: Double?
     private var crossedAt: Double?
     private var usageOwner: Source?
     /// aider's stdout usage held back until its analytics log reports (or `stdoutFallbackDelay`).
@@ -320,6 +323,7 @@ struct MeteredSession {
                     if usageOwner != source { continue }
                 }
                 lastUsageAt = now
+                if firstUsageAt == nil { firstUsageAt = now }
             }
             if case .turn = event {
                 // Count turns from one source only: the usage owner where there is one (aider,
@@ -396,6 +400,7 @@ struct MeteredSession {
             apiErrorKind: apiKind, apiErrorMessage: apiMessage, errorMessage: message,
             usedSIGKILL: run?.usedSIGKILL ?? false,
             killLatencyMs: crossedAt.flatMap { c in run.map { ($0.finishedAt - c) * 1000 } },
-            survivors: run?.survivors ?? [])
+            survivors: run?.survivors ?? [],
+            firstOutputMs: firstUsageAt.map { Int((($0 - begin) * 1000).rounded()) })
     }
 }
