@@ -1,0 +1,160 @@
+@testable import AgonExecutors
+import Foundation
+import Testing
+
+/// Credential discovery from files in a temporary directory laid out like a pod's service
+/// account mount or a kubeconfig.
+@Suite("Kubernetes credentials")
+struct KubernetesCredentialsTests {
+    let dir: URL
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("agon-k8s-creds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    func write(_ text: String, _ name: String) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    func serviceAccount() throws -> String {
+        _ = try write("sa-token-1\n", "sa/token")
+        _ = try write("-----BEGIN CERTIFICATE-----\n", "sa/ca.crt")
+        _ = try write("agents\n", "sa/namespace")
+        return dir.appendingPathComponent("sa").path
+    }
+
+    @Test func inClusterServiceAccount() throws {
+        let sa = try serviceAccount()
+        let settings = KubernetesSettings(image: "agon", serviceAccountDirectory: sa)
+        let credentials = try KubernetesCredentials.discover(settings, environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"])
+        #expect(credentials.server == "https://10.96.0.1:443")
+        #expect(credentials.caFile == "\(sa)/ca.crt")
+        #expect(credentials.namespace == "agents")
+        #expect(try credentials.token?.value() == "sa-token-1")
+        // The kubelet rotates the token file; each request reads the current one.
+        _ = try write("sa-token-2\n", "sa/token")
+        #expect(try credentials.token?.value() == "sa-token-2")
+    }
+
+    @Test func inClusterIPv6Host() throws {
+        let settings = KubernetesSettings(image: "agon", serviceAccountDirectory: try serviceAccount())
+        let credentials = try KubernetesCredentials.discover(settings, environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "6443"])
+        #expect(credentials.server == "https://[fd00::1]:6443")
+    }
+
+    static let kubeconfig = """
+    apiVersion: v1
+    kind: Config
+    current-context: work
+    contexts:
+    - name: other
+      context: {cluster: other, user: other}
+    - name: work
+      context: {cluster: prod, user: agon, namespace: tournaments}
+    clusters:
+    - name: other
+      cluster: {server: "https://other.example:6443"}
+    - name: prod
+      cluster:
+        server: https://k8s.example.com:6443/
+        certificate-authority-data: \(Data("-----BEGIN CERTIFICATE-----\nfake\n".utf8).base64EncodedString())
+    users:
+    - name: other
+      user: {token: other-token}
+    - name: agon
+      user: {token: agon-token}
+    """
+
+    @Test func kubeconfigCurrentContext() throws {
+        let path = try write(Self.kubeconfig, "kube/config")
+        let credentials = try KubernetesCredentials.discover(KubernetesSettings(image: "agon"),
+                                                             environment: ["KUBECONFIG": "\(path):/nonexistent"], caDirectory: dir)
+        #expect(credentials.server == "https://k8s.example.com:6443")
+        #expect(credentials.namespace == "tournaments")
+        #expect(try credentials.token?.value() == "agon-token")
+        let ca = try #require(credentials.caFile)
+        #expect(try String(contentsOfFile: ca, encoding: .utf8) == "-----BEGIN CERTIFICATE-----\nfake\n")
+    }
+
+    @Test func kubeconfigBeatsServiceAccountWhenNamed() throws {
+        let sa = try serviceAccount()
+        let path = try write(Self.kubeconfig, "named.yaml")
+        let settings = KubernetesSettings(image: "agon", kubeconfigPath: path, serviceAccountDirectory: sa)
+        let credentials = try KubernetesCredentials.discover(settings, environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1"], caDirectory: dir)
+        #expect(credentials.server == "https://k8s.example.com:6443")
+    }
+
+    @Test func settingsOverrideServerAndCA() throws {
+        let path = try write(Self.kubeconfig, "kube/config")
+        let settings = KubernetesSettings(image: "agon", apiServer: "https://127.0.0.1:6443", kubeconfigPath: path, caFile: "/etc/agon/ca.pem")
+        let credentials = try KubernetesCredentials.discover(settings, environment: [:], caDirectory: dir)
+        #expect(credentials.server == "https://127.0.0.1:6443")
+        #expect(credentials.caFile == "/etc/agon/ca.pem")
+    }
+
+    @Test func relativeTokenFileAndCAPath() throws {
+        _ = try write("file-token\n", "kube/token")
+        let path = try write("""
+        current-context: c
+        contexts: [{name: c, context: {cluster: k, user: u}}]
+        clusters: [{name: k, cluster: {server: "https://k:6443", certificate-authority: ca.crt}}]
+        users: [{name: u, user: {tokenFile: token}}]
+        """, "kube/config")
+        let credentials = try KubernetesCredentials.discover(KubernetesSettings(image: "agon", kubeconfigPath: path), environment: [:], caDirectory: dir)
+        #expect(credentials.caFile == dir.appendingPathComponent("kube/ca.crt").path)
+        #expect(try credentials.token?.value() == "file-token")
+        #expect(credentials.namespace == nil)
+    }
+
+    @Test(arguments: [
+        ("exec: {command: aws, apiVersion: client.authentication.k8s.io/v1}", "an exec credential plugin"),
+        ("{client-certificate-data: AAAA, client-key-data: BBBB}", "a client certificate"),
+        ("{username: admin, password: secret}", "basic auth"),
+    ])
+    func unsupportedUserAuthentication(user: String, method: String) throws {
+        let path = try write("""
+        current-context: c
+        contexts: [{name: c, context: {cluster: k, user: u}}]
+        clusters: [{name: k, cluster: {server: "https://k:6443"}}]
+        users: [{name: u, user: \(user.hasPrefix("{") ? user : "{\(user)}")}]
+        """, "kube/config")
+        #expect(throws: KubernetesError.unsupportedAuth(user: "u", method: method)) {
+            try KubernetesCredentials.discover(KubernetesSettings(image: "agon", kubeconfigPath: path), environment: [:], caDirectory: dir)
+        }
+    }
+
+    @Test func brokenKubeconfigs() throws {
+        let noContext = try write("clusters: []\n", "a.yaml")
+        let insecure = try write("""
+        current-context: c
+        contexts: [{name: c, context: {cluster: k, user: u}}]
+        clusters: [{name: k, cluster: {server: "https://k:6443", insecure-skip-tls-verify: true}}]
+        users: [{name: u, user: {token: t}}]
+        """, "b.yaml")
+        let dangling = try write("current-context: c\ncontexts: [{name: c, context: {cluster: gone, user: u}}]\n", "c.yaml")
+        for (path, problem) in [(noContext, "has no current-context"), (insecure, "insecure-skip-tls-verify"), (dangling, "no cluster named \"gone\"")] {
+            do {
+                _ = try KubernetesCredentials.discover(KubernetesSettings(image: "agon", kubeconfigPath: path), environment: [:], caDirectory: dir)
+                Issue.record("accepted \(path)")
+            } catch let KubernetesError.badKubeconfig(badPath, text) {
+                #expect(badPath == path)
+                #expect(text.contains(problem), "\(text)")
+            }
+        }
+        #expect(throws: KubernetesError.badKubeconfig(path: "/nonexistent/config", problem: "no such file")) {
+            try KubernetesCredentials.discover(KubernetesSettings(image: "agon", kubeconfigPath: "/nonexistent/config"), environment: [:])
+        }
+    }
+
+    @Test func nothingFound() throws {
+        let home = dir.appendingPathComponent("home").path
+        let settings = KubernetesSettings(image: "agon", serviceAccountDirectory: dir.appendingPathComponent("no-sa").path)
+        #expect(throws: KubernetesError.noCredentials(searched: ["\(settings.serviceAccountDirectory)/token with $KUBERNETES_SERVICE_HOST", "\(home)/.kube/config"])) {
+            try KubernetesCredentials.discover(settings, environment: ["HOME": home])
+        }
+    }
+}
