@@ -68,25 +68,24 @@ final class KubernetesAPI: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        let buffer = LineBuffer()
-        let ended = DispatchGroup()
-        ended.enter()
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
-                ended.leave()
-                return
-            }
-            for line in buffer.append(chunk) { onLine(line) }
-        }
-        process.terminationHandler = { _ in
-            // Deliver what the stream held before curl exited, then report the end.
-            DispatchQueue.global().async { ended.wait(); onEnd() }
-        }
         try process.run()
         input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         try? input.fileHandleForWriting.close()
+        // One thread per stream, blocked in read until curl writes or exits (EOF): the end of a
+        // stream must never be missed, or the watch would look open for ever.
+        let reader = output.fileHandleForReading
+        let thread = Thread {
+            let buffer = LineBuffer()
+            while true {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                for line in buffer.append(chunk) { onLine(line) }
+            }
+            process.waitUntilExit()
+            onEnd()
+        }
+        thread.name = "agon-kubernetes-watch"
+        thread.start()
         return process
     }
 

@@ -52,10 +52,19 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
             if watches[handle] == nil { watches[handle] = KubernetesPodWatch() }
             return (watches[handle]!, cancelled.contains(handle))
         }
-        if !isCancelled && !watch.isLive {
+        if !watch.isStopped && !watch.isLive {
             try follow(handle, with: watch)
         }
         var states = watch.snapshot()
+        let expected = KubernetesExecutor.indexes(of: handle, in: batch)
+        let missing = expected.filter { states[$0] == nil }
+        if !missing.isEmpty && !isCancelled, let reason = try jobEnded(handle) {
+            // The Job ended without a pod for these indexes (quota, deadline passed while pending, deleted).
+            for index in missing { states[index] = EngineJobStatus(state: .failed, reason: reason) }
+        }
+        if expected.allSatisfy({ states[$0]?.state.isFinal == true }) {
+            watch.stop()
+        }
         if isCancelled {
             for (index, status) in states where !status.state.isFinal {
                 states[index] = EngineJobStatus(state: .cancelled, node: status.node, reason: status.reason)
@@ -64,18 +73,35 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
         return states
     }
 
+    /// The candidate indexes a handle runs: one for a retry Job, all of the batch otherwise.
+    static func indexes(of handle: String, in batch: JobBatch) -> [Int] {
+        let prefix = KubernetesNames.retryJobName(runID: batch.runID, index: 0).dropLast()
+        if handle.hasPrefix(prefix), let index = Int(handle.dropFirst(prefix.count)) { return [index] }
+        return Array(0..<batch.count)
+    }
+
+    /// Why the Job ended, when it did (a `Failed` condition, or deleted); nil while it runs.
+    private func jobEnded(_ handle: String) throws -> String? {
+        let reply = try api.request("GET", "\(jobsPath)/\(handle)", accept: [404])
+        if reply.status == 404 { return "the Job \(handle) was deleted before this pod started" }
+        let job = (try? JSONSerialization.jsonObject(with: reply.body)) as? [String: Any] ?? [:]
+        let conditions = (job["status"] as? [String: Any])?["conditions"] as? [[String: Any]] ?? []
+        guard let failed = conditions.first(where: { ($0["type"] as? String) == "Failed" && ($0["status"] as? String) == "True" }) else { return nil }
+        let reason = failed["reason"] as? String ?? "Failed"
+        return (failed["message"] as? String).map { "the Job failed before this pod started: \(reason): \($0)" }
+            ?? "the Job failed before this pod started: \(reason)"
+    }
+
     /// Lists the Job's pods and opens a watch from the list's resourceVersion; the watch keeps
     /// `watch` current until the server ends the stream, after which the next call lists again.
     private func follow(_ handle: String, with watch: KubernetesPodWatch) throws {
         let selector = "labelSelector=\(KubernetesJobManifest.jobLabel)%3D\(handle)"
         let podsPath = "/api/v1/namespaces/\(namespace)/pods?\(selector)"
-        watch.relisted(try api.json("GET", podsPath))
+        let stream = watch.relisted(try api.json("GET", podsPath))
         var path = podsPath + "&watch=true&allowWatchBookmarks=true"
         if let version = watch.version { path += "&resourceVersion=\(version)" }
-        let process = try api.watch(path, onLine: { line in
-            if !watch.apply(line) { watch.restart() }
-        }, onEnd: { watch.ended() })
-        watch.started(process)
+        let process = try api.watch(path, onLine: { watch.apply($0, stream: stream) }, onEnd: { watch.ended(stream: stream) })
+        watch.started(process, stream: stream)
     }
 
     public func cancel(_ batch: JobBatch, handle: String) throws {

@@ -91,7 +91,9 @@ public enum KubernetesJobManifest {
         if let cpu = settings.cpu { amounts["cpu"] = cpu }
         if let memory = settings.memory { amounts["memory"] = memory }
         if !amounts.isEmpty { container["resources"] = ["requests": amounts, "limits": amounts] }
-        var pod: [String: Any] = ["restartPolicy": "Never", "containers": [container]]
+        // The worker needs the store and the artifact root, never the API server: without this a
+        // candidate could read the pod's service account token and delete its rivals' pods.
+        var pod: [String: Any] = ["restartPolicy": "Never", "containers": [container], "automountServiceAccountToken": false]
         if let account = settings.serviceAccountName { pod["serviceAccountName"] = account }
         if !settings.nodeSelector.isEmpty { pod["nodeSelector"] = settings.nodeSelector }
         if let node = avoidNode {

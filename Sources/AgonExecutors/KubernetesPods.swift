@@ -71,20 +71,30 @@ struct KubernetesPod: Equatable {
 }
 
 /// The pods of one Job, kept current by a list and then a watch from the list's resourceVersion.
+/// Each watch stream has a generation; lines and the end of an older stream (one restarted after
+/// an ERROR event) are ignored, so a late event can never overwrite a fresher list.
 final class KubernetesPodWatch: @unchecked Sendable {
     private let lock = NSLock()
     private var pods: [String: KubernetesPod] = [:]
     private var resourceVersion: String?
     private var process: Process?
+    private var generation = 0
     private var live = false
     private var stopped = false
     private var isCancelling = false
 
-    /// Whether the watch stream is open (false before the first list and after it ended).
+    /// Whether a watch stream is open (false before the first list and after a stream ended).
     var isLive: Bool { lock.lock(); defer { lock.unlock() }; return live }
 
-    /// Replaces the pods with a list reply; pods missing from it were deleted meanwhile.
-    func relisted(_ list: [String: Any]) {
+    /// Whether the watch ended for good (`stop`): the pods it holds are all there will be.
+    var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
+
+    /// The resourceVersion to watch from.
+    var version: String? { lock.lock(); defer { lock.unlock() }; return resourceVersion }
+
+    /// Replaces the pods with a list reply (pods missing from it were deleted meanwhile) and
+    /// returns the generation of the stream to open next.
+    func relisted(_ list: [String: Any]) -> Int {
         let items = (list["items"] as? [[String: Any]] ?? []).compactMap(KubernetesPod.init)
         lock.lock(); defer { lock.unlock() }
         var next: [String: KubernetesPod] = [:]
@@ -95,24 +105,30 @@ final class KubernetesPodWatch: @unchecked Sendable {
         }
         pods = next
         resourceVersion = (list["metadata"] as? [String: Any])?["resourceVersion"] as? String
+        generation += 1
+        return generation
     }
 
-    /// The resourceVersion to watch from.
-    var version: String? { lock.lock(); defer { lock.unlock() }; return resourceVersion }
-
-    /// Applies one watch event line (`{"type": ADDED|MODIFIED|DELETED|BOOKMARK|ERROR, "object": …}`).
-    /// Returns false when the watch must be restarted with a new list (ERROR, e.g. 410 Gone).
-    @discardableResult
-    func apply(_ line: Data) -> Bool {
+    /// Applies one watch event line (`{"type": ADDED|MODIFIED|DELETED|BOOKMARK|ERROR, "object": …}`)
+    /// of stream `stream`. An ERROR (e.g. 410 Gone: the resourceVersion is too old) ends the
+    /// stream so that the next `states` lists again.
+    func apply(_ line: Data, stream: Int) {
         guard let event = (try? JSONSerialization.jsonObject(with: line)) as? [String: Any],
-              let type = event["type"] as? String, let object = event["object"] as? [String: Any] else { return true }
-        lock.lock(); defer { lock.unlock() }
-        if type == "ERROR" { return false }
+              let type = event["type"] as? String, let object = event["object"] as? [String: Any] else { return }
+        lock.lock()
+        guard stream == generation else { lock.unlock(); return }
+        if type == "ERROR" {
+            live = false
+            let process = self.process
+            lock.unlock()
+            process?.terminate()
+            return
+        }
+        defer { lock.unlock() }
         if let version = (object["metadata"] as? [String: Any])?["resourceVersion"] as? String { resourceVersion = version }
-        guard type != "BOOKMARK", var pod = KubernetesPod(object) else { return true }
+        guard type != "BOOKMARK", var pod = KubernetesPod(object) else { return }
         if type == "DELETED" { pod.markDeleted(cancelled: isCancelling) }
         pods[pod.name] = pod
-        return true
     }
 
     /// Each index's state, from its newest pod.
@@ -126,15 +142,19 @@ final class KubernetesPodWatch: @unchecked Sendable {
         return newest.mapValues(\.status)
     }
 
-    func started(_ process: Process) {
+    /// Stream `stream` is open on `process` (unless it ended already or the watch was stopped).
+    func started(_ process: Process, stream: Int) {
         lock.lock(); defer { lock.unlock() }
-        if stopped { process.terminate(); return }
+        guard !stopped, stream == generation else { process.terminate(); return }
+        guard process.isRunning else { return }
         self.process = process
         live = true
     }
 
-    func ended() {
+    /// Stream `stream` ended (the server closed it, curl failed, or it was terminated).
+    func ended(stream: Int) {
         lock.lock(); defer { lock.unlock() }
+        guard stream == generation else { return }
         live = false
         process = nil
     }
@@ -145,23 +165,14 @@ final class KubernetesPodWatch: @unchecked Sendable {
         isCancelling = true
     }
 
-    /// Ends the stream for good (the Job was cancelled, or the executor is going away).
+    /// Ends the watch for good (every pod finished, the Job was cancelled, or the executor is going away).
     func stop() {
         lock.lock()
         stopped = true
-        let process = self.process
-        lock.unlock()
-        if let process, process.isRunning { process.terminate() }
-    }
-
-    /// Ends the current stream so that the next `states` lists again.
-    func restart() {
-        lock.lock()
-        let process = self.process
         live = false
+        let process = self.process
+        self.process = nil
         lock.unlock()
         if let process, process.isRunning { process.terminate() }
     }
-
-    var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
 }

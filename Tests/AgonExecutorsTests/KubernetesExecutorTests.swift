@@ -215,4 +215,57 @@ struct KubernetesExecutorTests {
             #expect(detail.lowercased().contains("connect"), "\(detail)")
         }
     }
+
+    @Test func jobFailedBeforeAPodStarted() throws {
+        let job = "agon-20261130-134512-ab12"
+        let server = try FakeKubernetesServer(scenario: [job: [
+            .init(after: 0.0, index: 0, phase: "Running", node: "node-a"),
+            .init(after: 0.0, index: 1, phase: "Pending"),
+            .init(after: 0.3, index: 0, phase: "Job was active longer than specified deadline", jobFailed: "DeadlineExceeded"),
+            .init(after: 0.3, index: 0, phase: "Running", deleted: true),
+            .init(after: 0.3, index: 1, phase: "Pending", deleted: true),
+        ]])
+        defer { server.stop() }
+        let executor = try Self.executor(server)
+        var batch = Self.batch
+        batch.count = 3
+        let handle = try executor.submit(batch)
+        // Index 2 never gets a pod (say, the namespace's quota): it must not stay pending forever.
+        let states = try Self.waitFor(executor, handle: handle) { $0.count == 3 && $0.values.allSatisfy { $0.state.isFinal } }
+        #expect(states[0] == EngineJobStatus(state: .failed, node: "node-a", reason: "pod deleted before it finished"))
+        #expect(states[1] == EngineJobStatus(state: .failed, reason: "pod deleted before it finished"))
+        #expect(states[2] == EngineJobStatus(state: .failed, reason: "the Job failed before this pod started: DeadlineExceeded: Job was active longer than specified deadline"))
+    }
+
+    /// A watch that the server ends (its timeout) or refuses (410 Gone) is followed by a new list
+    /// and a new watch; no event is lost in between.
+    @Test(arguments: [(0.3, false), (0.0, true)])
+    func watchesAreResumed(lifetime: Double, expire: Bool) throws {
+        let job = "agon-20261130-134512-ab12"
+        let server = try FakeKubernetesServer(scenario: [job: [
+            .init(after: 0.0, index: 0, phase: "Running", node: "node-a"),
+            .init(after: 0.0, index: 1, phase: "Running", node: "node-a"),
+            .init(after: 0.0, index: 2, phase: "Running", node: "node-b"),
+            .init(after: 0.5, index: 0, phase: "Succeeded", reason: "Completed", exitCode: 0),
+            .init(after: 0.9, index: 1, phase: "Failed", reason: "Error", exitCode: 2),
+            .init(after: 1.2, index: 2, phase: "Succeeded", reason: "Completed", exitCode: 0),
+        ]], watchLifetime: lifetime, expireFirstWatch: expire)
+        defer { server.stop() }
+        let executor = try Self.executor(server)
+        let handle = try executor.submit(Self.batch)
+        let states = try Self.waitFor(executor, handle: handle) { $0.count == 3 && $0.values.allSatisfy { $0.state.isFinal } }
+        #expect(states == [0: EngineJobStatus(state: .succeeded, node: "node-a"),
+                           1: EngineJobStatus(state: .failed, node: "node-a", reason: "Error (exit 2)"),
+                           2: EngineJobStatus(state: .succeeded, node: "node-b")])
+        let paths = server.requests().compactMap { $0["path"] as? String }
+        #expect(paths.filter { $0.contains("watch=true") }.count >= 2, "\(paths)")
+        #expect(paths.filter { $0.contains("/pods?") && !$0.contains("watch=true") }.count >= 2)
+        // Every pod finished: the watch is closed and states no longer ask the server (after a
+        // pause that lets a watch request already on its way arrive first).
+        Thread.sleep(forTimeInterval: 0.3)
+        let before = server.requests().count
+        _ = try executor.states(Self.batch, handle: handle)
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(server.requests().count == before)
+    }
 }

@@ -20,8 +20,12 @@ public final class FakeKubernetesServer {
         public var exitCode: Int?
         /// `DELETED` instead of `ADDED`/`MODIFIED` (an eviction or a lost node).
         public var deleted: Bool
+        /// Instead of a pod step: the Job gets a `Failed` condition with this reason (and `phase` as its message).
+        public var jobFailed: String?
 
-        public init(after: Double, index: Int, phase: String, node: String? = nil, reason: String? = nil, exitCode: Int? = nil, deleted: Bool = false) {
+        public init(after: Double, index: Int, phase: String, node: String? = nil, reason: String? = nil, exitCode: Int? = nil,
+                    deleted: Bool = false, jobFailed: String? = nil) {
+            self.jobFailed = jobFailed
             self.after = after
             self.index = index
             self.phase = phase
@@ -38,8 +42,11 @@ public final class FakeKubernetesServer {
     private let process: PythonServer
     private let dir: URL
 
-    /// Starts the server; `tls` = (certificate, key) PEM paths serves HTTPS.
-    public init(scenario: [String: [Step]], token: String = "test-token", tls: (certificate: String, key: String)? = nil) throws {
+    /// Starts the server; `tls` = (certificate, key) PEM paths serves HTTPS. `watchLifetime` > 0
+    /// closes every watch stream after that many seconds (as API servers do after their timeout);
+    /// `expireFirstWatch` answers the first watch with an `ERROR` event, 410 Gone.
+    public init(scenario: [String: [Step]], token: String = "test-token", tls: (certificate: String, key: String)? = nil,
+                watchLifetime: Double = 0, expireFirstWatch: Bool = false) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("agon-fake-k8s-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let script = dir.appendingPathComponent("server.py")
@@ -47,7 +54,7 @@ public final class FakeKubernetesServer {
         let scenarioFile = dir.appendingPathComponent("scenario.json")
         try JSONEncoder().encode(scenario).write(to: scenarioFile)
         let log = dir.appendingPathComponent("requests.jsonl")
-        var arguments = [log.path, scenarioFile.path, token]
+        var arguments = [log.path, scenarioFile.path, token, String(watchLifetime), expireFirstWatch ? "expire" : "keep"]
         if let tls { arguments += [tls.certificate, tls.key] }
         process = try PythonServer(script: script.path, arguments: arguments, log: log)
         self.token = token
@@ -96,12 +103,13 @@ public final class FakeKubernetesServer {
     from urllib.parse import urlparse, parse_qs
 
     LOG, SCENARIO, TOKEN = sys.argv[1], sys.argv[2], sys.argv[3]
-    TLS = sys.argv[4:6]
+    WATCH_LIFETIME, EXPIRE_FIRST = float(sys.argv[4]), sys.argv[5] == "expire"
+    TLS = sys.argv[6:8]
     with open(SCENARIO) as f:
         scenario = json.load(f)
 
     cond = threading.Condition()
-    state = {"rv": 100}
+    state = {"rv": 100, "watches": 0}
     jobs = {}      # name -> manifest
     pods = {}      # pod name -> pod
     events = []    # (rv, type, pod)
@@ -126,6 +134,10 @@ public final class FakeKubernetesServer {
             with cond:
                 if job_name in deleted_jobs:
                     return
+                if step.get("jobFailed"):
+                    jobs[job_name]["status"] = {"conditions": [{"type": "Failed", "status": "True",
+                                                                "reason": step["jobFailed"], "message": step["phase"]}]}
+                    continue
                 name = "%s-%d" % (job_name, step["index"])
                 pod = pods.get(name)
                 kind = "MODIFIED"
@@ -223,6 +235,13 @@ public final class FakeKubernetesServer {
             url = urlparse(self.path)
             query = parse_qs(url.query)
             selector = query.get("labelSelector", [""])[0]
+            parts = url.path.strip("/").split("/")
+            if parts[:4] == ["apis", "batch", "v1", "namespaces"] and len(parts) == 7 and parts[5] == "jobs":
+                with cond:
+                    job = jobs.get(parts[6])
+                    if job is None:
+                        return self.status(404, "NotFound", 'jobs.batch "%s" not found' % parts[6])
+                    return self.reply(200, job)
             if not url.path.endswith("/pods"):
                 return self.status(404, "NotFound", "the server could not find the requested resource")
             if query.get("watch", ["false"])[0] != "true":
@@ -235,12 +254,24 @@ public final class FakeKubernetesServer {
             self.send_header("Content-Type", "application/json")
             self.send_header("Connection", "close")
             self.end_headers()
+            with cond:
+                state["watches"] += 1
+                expire = EXPIRE_FIRST and state["watches"] == 1
+            if expire:
+                self.wfile.write((json.dumps({"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                  "message": "too old resource version", "reason": "Expired", "code": 410}}) + "\n").encode())
+                self.wfile.flush()
+                # A real server ends the stream after the ERROR; hold it open (longer than a test
+                # waits) so that only a client that acts on the ERROR gets further.
+                time.sleep(30)
+                return
+            opened = time.time()
             try:
-                while True:
+                while not (WATCH_LIFETIME > 0 and time.time() - opened > WATCH_LIFETIME):
                     with cond:
                         fresh = [(rv, kind, pod) for (rv, kind, pod) in events if rv > since and matches(pod, selector)]
                         if not fresh:
-                            cond.wait(1.0)
+                            cond.wait(min(1.0, WATCH_LIFETIME) if WATCH_LIFETIME > 0 else 1.0)
                             fresh = [(rv, kind, pod) for (rv, kind, pod) in events if rv > since and matches(pod, selector)]
                         current = state["rv"]
                     for rv, kind, pod in fresh:
