@@ -52,7 +52,7 @@ public enum KubernetesError: Error, Equatable {
         case .api(let status, _, _, _):
             switch status {
             case 401: return "the token was refused; renew it (`kubectl create token …`) or fix the kubeconfig's user"
-            case 403: return "grant the service account create/get/list/watch/delete on jobs (batch) and get/list/watch on pods in the namespace (README, Kubernetes)"
+            case 403: return "grant the account create, get and delete on jobs (batch) and list and watch on pods in the namespace (README, \"Candidates on Kubernetes\")"
             case 404: return "check `namespace:` in executor.kubernetes, and that the cluster serves batch/v1 Jobs"
             case 409: return "a Job of that name exists already; delete it (`kubectl delete job NAME`) or wait for its ttlSecondsAfterFinished"
             case 422: return "the API server refused the Job manifest; check image, resources and node_selector in executor.kubernetes (Kubernetes ≥ 1.29 is needed for backoffLimitPerIndex)"

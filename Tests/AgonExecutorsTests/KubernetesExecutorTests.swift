@@ -191,7 +191,7 @@ struct KubernetesExecutorTests {
         let forbidden = apiError { _ = try Self.executor(server, namespace: "forbidden").submit(Self.batch) }
         guard case .api(403, "POST", _, let message)? = forbidden else { Issue.record("\(String(describing: forbidden))"); return }
         #expect(message.contains("cannot create resource \"jobs\""))
-        #expect(forbidden?.hint?.contains("create/get/list/watch/delete on jobs") == true)
+        #expect(forbidden?.hint?.contains("create, get and delete on jobs (batch) and list and watch on pods") == true)
 
         let executor = try Self.executor(server)
         _ = try executor.submit(Self.batch)
