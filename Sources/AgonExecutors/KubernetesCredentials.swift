@@ -28,7 +28,7 @@ public struct KubernetesCredentials: Equatable, Sendable {
                 do {
                     return try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
                 } catch {
-                    throw KubernetesError.badKubeconfig(path: path, problem: "cannot read the token file")
+                    throw KubernetesError.unreadableToken(path: path)
                 }
             }
         }
@@ -120,7 +120,8 @@ public struct KubernetesCredentials: Equatable, Sendable {
         var caFile: String?
         if let data = cluster["certificate-authority-data"] as? String {
             guard let pem = Data(base64Encoded: data.filter { !$0.isWhitespace }) else { throw bad("certificate-authority-data is not base64") }
-            let file = caDirectory.appendingPathComponent("agon-k8s-ca-\(KubernetesNames.label(clusterName, limit: 40)).crt")
+            // An unpredictable name: no other user of a shared /tmp can plant a CA there first.
+            let file = caDirectory.appendingPathComponent("agon-k8s-ca-\(UUID().uuidString).crt")
             do { try pem.write(to: file, options: .atomic) } catch { throw bad("cannot write its CA to \(file.path)") }
             caFile = file.path
         } else if let ca = cluster["certificate-authority"] as? String {

@@ -9,6 +9,8 @@ public enum KubernetesError: Error, Equatable {
     case noCredentials(searched: [String])
     /// The kubeconfig exists but cannot be used as written.
     case badKubeconfig(path: String, problem: String)
+    /// The bearer token's file (service account or kubeconfig `tokenFile`) cannot be read.
+    case unreadableToken(path: String)
     /// The kubeconfig's user authenticates in a way Agon does not implement.
     case unsupportedAuth(user: String, method: String)
     /// The API server could not be reached (connection refused, DNS, timeout).
@@ -28,6 +30,7 @@ public enum KubernetesError: Error, Equatable {
         case .noCredentials(let searched):
             return "no Kubernetes credentials: not in a cluster and no kubeconfig (looked at \(searched.joined(separator: ", ")))"
         case .badKubeconfig(let path, let problem): return "kubeconfig \(path): \(problem)"
+        case .unreadableToken(let path): return "cannot read the Kubernetes token file \(path)"
         case .unsupportedAuth(let user, let method): return "kubeconfig user \"\(user)\" authenticates with \(method), which agon does not support"
         case .unreachable(let server, let detail): return "cannot reach the Kubernetes API server \(server): \(detail)"
         case .untrustedServer(let server, let detail): return "the Kubernetes API server \(server) failed TLS verification: \(detail)"
@@ -45,6 +48,7 @@ public enum KubernetesError: Error, Equatable {
                 : "known keys: \(KubernetesSettings.knownKeys.joined(separator: ", "))"
         case .noCredentials: return "run agon in a pod with a service account, or set `kubeconfig:` (or $KUBECONFIG) to a kubeconfig with a token"
         case .badKubeconfig: return "check it with `kubectl config view --minify`"
+        case .unreadableToken: return "check that it exists and that this user may read it"
         case .unsupportedAuth:
             return "give the user a `token:` or `tokenFile:` (e.g. `kubectl create token SERVICE_ACCOUNT`), or run agon in the cluster"
         case .unreachable: return "check `api_server:` / the kubeconfig's server, and that the cluster is up"

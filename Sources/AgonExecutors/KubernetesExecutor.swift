@@ -12,6 +12,7 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
     public let namespace: String
     private let api: KubernetesAPI
     private let lock = NSLock()
+    private let followLock = NSLock()
     private var watches: [String: KubernetesPodWatch] = [:]
     private var cancelled: Set<String> = []
 
@@ -52,8 +53,9 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
             if watches[handle] == nil { watches[handle] = KubernetesPodWatch() }
             return (watches[handle]!, cancelled.contains(handle))
         }
-        if !watch.isStopped && !watch.isLive {
-            try follow(handle, with: watch)
+        // One list + watch at a time, however many threads ask.
+        try followLock.withLock {
+            if !watch.isStopped && !watch.isLive { try follow(handle, with: watch) }
         }
         var states = watch.snapshot()
         let expected = KubernetesExecutor.indexes(of: handle, in: batch)

@@ -5,7 +5,7 @@ import AgonExecutors
 extension KubernetesError: HintedFailure {
     public var exitCode: Int32 {
         switch self {
-        case .badSetting, .noCredentials, .badKubeconfig, .unsupportedAuth: return 2
+        case .badSetting, .noCredentials, .badKubeconfig, .unsupportedAuth, .unreadableToken: return 2
         case .unreachable, .untrustedServer, .api, .malformedReply, .noHTTPClient: return 1
         }
     }

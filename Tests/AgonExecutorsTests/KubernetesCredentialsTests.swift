@@ -40,6 +40,15 @@ struct KubernetesCredentialsTests {
         #expect(try credentials.token?.value() == "sa-token-2")
     }
 
+    @Test func unreadableTokenFile() throws {
+        let sa = try serviceAccount()
+        let credentials = try KubernetesCredentials.discover(KubernetesSettings(image: "agon", serviceAccountDirectory: sa),
+                                                             environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1"])
+        #expect(credentials.server == "https://10.96.0.1:443")
+        try FileManager.default.removeItem(atPath: "\(sa)/token")
+        #expect(throws: KubernetesError.unreadableToken(path: "\(sa)/token")) { try credentials.token?.value() }
+    }
+
     @Test func inClusterIPv6Host() throws {
         let settings = KubernetesSettings(image: "agon", serviceAccountDirectory: try serviceAccount())
         let credentials = try KubernetesCredentials.discover(settings, environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "6443"])
