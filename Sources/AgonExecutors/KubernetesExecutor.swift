@@ -15,6 +15,8 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
     private let followLock = NSLock()
     private var watches: [String: KubernetesPodWatch] = [:]
     private var cancelled: Set<String> = []
+    /// Indexes of a handle that ended without ever having a pod, by handle.
+    private var podless: [String: [Int: EngineJobStatus]] = [:]
 
     /// `credentials` nil = discovered from `settings` (service account or kubeconfig).
     public init(settings: KubernetesSettings, credentials: KubernetesCredentials? = nil,
@@ -57,20 +59,23 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
         try followLock.withLock {
             if !watch.isStopped && !watch.isLive { try follow(handle, with: watch) }
         }
-        var states = watch.snapshot()
+        var states = watch.snapshot().merging(lock.withLock { podless[handle] ?? [:] }) { pod, _ in pod }
         let expected = KubernetesExecutor.indexes(of: handle, in: batch)
         let missing = expected.filter { states[$0] == nil }
-        if !missing.isEmpty && !isCancelled, let reason = try jobEnded(handle) {
-            // The Job ended without a pod for these indexes (quota, deadline passed while pending, deleted).
-            for index in missing { states[index] = EngineJobStatus(state: .failed, reason: reason) }
-        }
-        if expected.allSatisfy({ states[$0]?.state.isFinal == true }) {
-            watch.stop()
-        }
         if isCancelled {
+            for index in missing { states[index] = EngineJobStatus(state: .cancelled) }
             for (index, status) in states where !status.state.isFinal {
                 states[index] = EngineJobStatus(state: .cancelled, node: status.node, reason: status.reason)
             }
+        } else if !missing.isEmpty, let reason = try jobEnded(handle) {
+            // The Job ended without a pod for these indexes (quota, deadline passed while pending,
+            // deleted); kept, so that later calls tell the same story after the Job's TTL.
+            let failed = Dictionary(uniqueKeysWithValues: missing.map { ($0, EngineJobStatus(state: .failed, reason: reason)) })
+            lock.withLock { podless[handle, default: [:]].merge(failed) { old, _ in old } }
+            states.merge(failed) { old, _ in old }
+        }
+        if expected.allSatisfy({ states[$0]?.state.isFinal == true }) {
+            watch.stop()
         }
         return states
     }

@@ -136,9 +136,14 @@ struct KubernetesExecutorTests {
         let executor = try Self.executor(server)
         let handle = try executor.submit(Self.batch)
         _ = try Self.waitFor(executor, handle: handle) { $0.count == 3 }
+        // Cancelled before its pods exist, a Job's indexes are cancelled, not pending for ever.
+        let early = try executor.submit(JobBatch(runID: "early", count: 2, workerArguments: ["agon"], hardTimeoutSeconds: 60))
+        try executor.cancel(Self.batch, handle: early)
+        #expect(try executor.states(JobBatch(runID: "early", count: 2, workerArguments: ["agon"], hardTimeoutSeconds: 60), handle: early)
+                == [0: EngineJobStatus(state: .cancelled), 1: EngineJobStatus(state: .cancelled)])
 
         try executor.cancel(Self.batch, handle: handle)
-        let delete = try #require(server.requests().first { ($0["method"] as? String) == "DELETE" })
+        let delete = try #require(server.requests().last { ($0["method"] as? String) == "DELETE" })
         #expect(delete["path"] as? String == "/apis/batch/v1/namespaces/agents/jobs/\(job)?propagationPolicy=Background")
         let states = try executor.states(Self.batch, handle: handle)
         #expect(states[0] == EngineJobStatus(state: .cancelled, node: "node-a"))
@@ -146,7 +151,7 @@ struct KubernetesExecutorTests {
         #expect(states[2] == EngineJobStatus(state: .succeeded, node: "node-a"))
         // Idempotent: the Job is gone (404) and that is fine.
         try executor.cancel(Self.batch, handle: handle)
-        #expect(server.requests().filter { ($0["method"] as? String) == "DELETE" }.count == 2)
+        #expect(server.requests().filter { ($0["method"] as? String) == "DELETE" }.count == 3)
     }
 
     @Test func httpsWithTheClusterCA() throws {
@@ -235,6 +240,9 @@ struct KubernetesExecutorTests {
         #expect(states[0] == EngineJobStatus(state: .failed, node: "node-a", reason: "pod deleted before it finished"))
         #expect(states[1] == EngineJobStatus(state: .failed, reason: "pod deleted before it finished"))
         #expect(states[2] == EngineJobStatus(state: .failed, reason: "the Job failed before this pod started: DeadlineExceeded: Job was active longer than specified deadline"))
+        // Later, once the Job is gone (its TTL; here someone else deletes it), the story stays the same.
+        try Self.executor(server).cancel(batch, handle: handle)
+        #expect(try executor.states(batch, handle: handle) == states)
     }
 
     /// A watch that the server ends (its timeout) or refuses (410 Gone) is followed by a new list
