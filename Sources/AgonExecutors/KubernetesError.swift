@@ -21,6 +21,8 @@ public enum KubernetesError: Error, Equatable {
     case api(status: Int, verb: String, path: String, message: String)
     /// The API server answered something that is not the JSON Agon asked for.
     case malformedReply(path: String, detail: String)
+    /// A Job handle that is not a Job name Agon could have made (a damaged or tampered record).
+    case badHandle(String)
     /// `curl`, the HTTP client the engine drives, is not installed.
     case noHTTPClient
 
@@ -36,6 +38,7 @@ public enum KubernetesError: Error, Equatable {
         case .untrustedServer(let server, let detail): return "the Kubernetes API server \(server) failed TLS verification: \(detail)"
         case .api(let status, let verb, let path, let message): return "Kubernetes API \(verb) \(path) answered HTTP \(status): \(message)"
         case .malformedReply(let path, let detail): return "the Kubernetes API server's reply to \(path) is not usable: \(detail)"
+        case .badHandle(let handle): return "\"\(handle)\" is not the name of a Kubernetes Job agon submitted"
         case .noHTTPClient: return "the Kubernetes engine needs curl, which is not on PATH"
         }
     }
@@ -63,6 +66,7 @@ public enum KubernetesError: Error, Equatable {
             default: return nil
             }
         case .malformedReply: return "is `api_server:` a Kubernetes API server?"
+        case .badHandle: return "the run's record of its Job is damaged; find the Job with `kubectl get jobs -l agon.run`"
         case .noHTTPClient: return "install curl (`apt-get install curl`)"
         }
     }

@@ -25,6 +25,10 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
         let credentials = try credentials ?? KubernetesCredentials.discover(settings, environment: environment)
         self.credentials = credentials
         namespace = settings.namespace ?? credentials.namespace ?? "default"
+        // The namespace goes into every URL path; one from a kubeconfig is checked like the setting.
+        guard KubernetesNames.isDNSLabel(namespace) else {
+            throw KubernetesError.badSetting(key: "namespace", problem: "must be a DNS label, not \"\(namespace)\" (from \(credentials.source))")
+        }
         api = try KubernetesAPI(credentials: credentials, environment: environment)
     }
 
@@ -50,7 +54,15 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
         return name
     }
 
+    /// A handle goes into URL paths and label selectors: only a name Agon could have made passes
+    /// (curl would resolve `..` in a tampered one, and DELETE something else).
+    private func checked(_ handle: String) throws -> String {
+        guard KubernetesNames.isDNSLabel(handle), handle.hasPrefix("agon-") else { throw KubernetesError.badHandle(handle) }
+        return handle
+    }
+
     public func states(_ batch: JobBatch, handle: String) throws -> [Int: EngineJobStatus] {
+        let handle = try checked(handle)
         let (watch, isCancelled) = lock.withLock { () -> (KubernetesPodWatch, Bool) in
             if watches[handle] == nil { watches[handle] = KubernetesPodWatch() }
             return (watches[handle]!, cancelled.contains(handle))
@@ -112,6 +124,7 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
     }
 
     public func cancel(_ batch: JobBatch, handle: String) throws {
+        let handle = try checked(handle)
         let watch = lock.withLock { () -> KubernetesPodWatch? in
             cancelled.insert(handle)
             return watches[handle]

@@ -6,7 +6,7 @@ extension KubernetesError: HintedFailure {
     public var exitCode: Int32 {
         switch self {
         case .badSetting, .noCredentials, .badKubeconfig, .unsupportedAuth, .unreadableToken: return 2
-        case .unreachable, .untrustedServer, .api, .malformedReply, .noHTTPClient: return 1
+        case .unreachable, .untrustedServer, .api, .malformedReply, .badHandle, .noHTTPClient: return 1
         }
     }
 }

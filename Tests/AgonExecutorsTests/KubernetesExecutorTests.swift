@@ -206,6 +206,22 @@ struct KubernetesExecutorTests {
         #expect(conflict?.hint?.contains("kubectl delete job") == true)
     }
 
+    @Test func tamperedHandlesAreRefused() throws {
+        let server = try FakeKubernetesServer(scenario: [:])
+        defer { server.stop() }
+        let executor = try Self.executor(server)
+        for handle in ["agon-x/../../../../api/v1/namespaces/agents/pods", "agon-x?propagationPolicy=Orphan", "kube-dns", "agon-x%2F.."] {
+            #expect(throws: KubernetesError.badHandle(handle)) { try executor.cancel(Self.batch, handle: handle) }
+            #expect(throws: KubernetesError.badHandle(handle)) { try executor.states(Self.batch, handle: handle) }
+        }
+        #expect(server.requests().isEmpty)
+        // A kubeconfig's namespace goes into paths too.
+        #expect(throws: KubernetesError.badSetting(key: "namespace", problem: "must be a DNS label, not \"a/../b\" (from test)")) {
+            try KubernetesExecutor(settings: KubernetesSettings(image: "x"),
+                                   credentials: KubernetesCredentials(server: server.server, namespace: "a/../b", source: "test"))
+        }
+    }
+
     @Test func connectionRefused() throws {
         // A port that was just free: bind, read the port, close.
         let server = try FakeKubernetesServer(scenario: [:])

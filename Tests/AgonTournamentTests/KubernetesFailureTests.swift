@@ -19,6 +19,8 @@ import Testing
          "Kubernetes API POST /apis/batch/v1/namespaces/agents/jobs answered HTTP 403: jobs.batch is forbidden; grant the account create, get and delete on jobs (batch) and list and watch on pods in the namespace (README, \"Candidates on Kubernetes\")", 1),
         (.unreachable(server: "https://10.0.0.1:6443", detail: "Failed to connect to 10.0.0.1 port 6443: Connection refused"),
          "cannot reach the Kubernetes API server https://10.0.0.1:6443: Failed to connect to 10.0.0.1 port 6443: Connection refused; check `api_server:` / the kubeconfig's server, and that the cluster is up", 1),
+        (.badHandle("agon-x/../pods"),
+         "\"agon-x/../pods\" is not the name of a Kubernetes Job agon submitted; the run's record of its Job is damaged; find the Job with `kubectl get jobs -l agon.run`", 1),
         (.api(status: 500, verb: "GET", path: "/api/v1/namespaces/agents/pods", message: "etcdserver: request timed out"),
          "Kubernetes API GET /api/v1/namespaces/agents/pods answered HTTP 500: etcdserver: request timed out", 1),
     ])
