@@ -55,10 +55,12 @@ final class KubernetesAPI: @unchecked Sendable {
     }
 
     /// Starts a watch (`path` with `watch=true`): `onLine` gets each event line as it streams in,
-    /// `onEnd` runs once curl exits (the server closed the stream, an error, or `stop`).
-    func watch(_ path: String, onLine: @escaping (Data) -> Void, onEnd: @escaping () -> Void) throws -> Process {
+    /// `onEnd` runs once curl exits (the server closed the stream, `maxSeconds` passed, an error,
+    /// or `stop`).
+    func watch(_ path: String, maxSeconds: Int, onLine: @escaping (Data) -> Void, onEnd: @escaping () -> Void) throws -> Process {
         var lines = try config(path)
         lines.append("no-buffer")
+        lines.append("max-time = \(maxSeconds)")
         // An error status ends the watch without a body to mistake for events; the next list reports it.
         lines.append("fail")
         let process = Process()

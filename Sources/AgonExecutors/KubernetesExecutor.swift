@@ -36,6 +36,9 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
         for watch in watches.values { watch.stop() }
     }
 
+    /// How long one watch stream lasts before it is listed and opened again.
+    static let watchSeconds = 240
+
     private var jobsPath: String { "/apis/batch/v1/namespaces/\(namespace)/jobs" }
 
     public func submit(_ batch: JobBatch) throws -> String {
@@ -117,9 +120,11 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
         let selector = "labelSelector=\(KubernetesJobManifest.jobLabel)%3D\(handle)"
         let podsPath = "/api/v1/namespaces/\(namespace)/pods?\(selector)"
         let stream = watch.relisted(try api.json("GET", podsPath))
-        var path = podsPath + "&watch=true&allowWatchBookmarks=true"
+        // The server ends the stream after timeoutSeconds, and curl gives up a little later: a
+        // silent network partition cannot leave a stale watch looking open for more than minutes.
+        var path = podsPath + "&watch=true&allowWatchBookmarks=true&timeoutSeconds=\(KubernetesExecutor.watchSeconds)"
         if let version = watch.version { path += "&resourceVersion=\(version)" }
-        let process = try api.watch(path, onLine: { watch.apply($0, stream: stream) }, onEnd: { watch.ended(stream: stream) })
+        let process = try api.watch(path, maxSeconds: KubernetesExecutor.watchSeconds + 30, onLine: { watch.apply($0, stream: stream) }, onEnd: { watch.ended(stream: stream) })
         watch.started(process, stream: stream)
     }
 

@@ -111,7 +111,7 @@ struct KubernetesExecutorTests {
 
         // The watches asked from the list's resourceVersion, by Agon's own pod label.
         let watches = server.requests().compactMap { $0["path"] as? String }.filter { $0.contains("watch=true") }
-        #expect(watches.contains { $0.hasPrefix("/api/v1/namespaces/agents/pods?labelSelector=agon.job%3D\(job)&watch=true") && $0.contains("resourceVersion=") })
+        #expect(watches.contains { $0.hasPrefix("/api/v1/namespaces/agents/pods?labelSelector=agon.job%3D\(job)&watch=true&allowWatchBookmarks=true&timeoutSeconds=240&resourceVersion=") })
     }
 
     /// Command lines of every process (the test's own children included), NULs as spaces.
