@@ -101,6 +101,10 @@ final class KubernetesAPI: @unchecked Sendable {
             "header = \(quoted("Accept: application/json"))",
         ]
         if let ca = credentials.caFile { lines.append("cacert = \(quoted(ca))") }
+        if let client = credentials.clientCertificate {
+            lines.append("cert = \(quoted(client.certificateFile))")
+            lines.append("key = \(quoted(client.keyFile))")
+        }
         if let token = try credentials.token?.value(), !token.isEmpty {
             lines.append("header = \(quoted("Authorization: Bearer \(token)"))")
         }

@@ -10,10 +10,15 @@ public struct KubernetesCredentials: Equatable, Sendable {
     public var caFile: String?
     /// The bearer token, read when needed (service account tokens rotate on disk).
     public var token: Token?
+    /// A client certificate and its key (PEM files), for users that authenticate with one.
+    public var clientCertificate: ClientCertificate?
     /// Namespace the credentials default to (the service account's, or the kubeconfig context's).
     public var namespace: String?
     /// Where the credentials came from, for messages.
     public var source: String
+    /// The private directory holding PEM files written from a kubeconfig's inline data, if any
+    /// (the executor that discovered the credentials deletes it when it goes away).
+    public var scratchDirectory: String?
 
     /// A bearer token given inline or as a file re-read before every request.
     public enum Token: Equatable, Sendable {
@@ -34,12 +39,25 @@ public struct KubernetesCredentials: Equatable, Sendable {
         }
     }
 
-    public init(server: String, caFile: String? = nil, token: Token? = nil, namespace: String? = nil, source: String) {
+    /// A client certificate and key as PEM files.
+    public struct ClientCertificate: Equatable, Sendable {
+        public var certificateFile: String
+        public var keyFile: String
+
+        public init(certificateFile: String, keyFile: String) {
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+        }
+    }
+
+    public init(server: String, caFile: String? = nil, token: Token? = nil, clientCertificate: ClientCertificate? = nil,
+                namespace: String? = nil, source: String) {
         var server = server
         while server.hasSuffix("/") { server.removeLast() }
         self.server = server
         self.caFile = caFile
         self.token = token
+        self.clientCertificate = clientCertificate
         self.namespace = namespace
         self.source = source
     }
@@ -47,9 +65,11 @@ public struct KubernetesCredentials: Equatable, Sendable {
     /// The credentials for `settings`: in-cluster when `KUBERNETES_SERVICE_HOST` is set and the
     /// service account's token exists (unless a kubeconfig is named explicitly), otherwise the
     /// kubeconfig's current context. `api_server` and `ca_file` override what was discovered.
-    /// `caDirectory` receives a kubeconfig's inline `certificate-authority-data` as a file.
+    /// A kubeconfig's inline `certificate-authority-data`, `client-certificate-data` and
+    /// `client-key-data` are written to files in a new directory under `scratch` that only this
+    /// user can read (curl reads PEM files only).
     public static func discover(_ settings: KubernetesSettings, environment: [String: String] = ProcessInfo.processInfo.environment,
-                                caDirectory: URL = FileManager.default.temporaryDirectory) throws -> KubernetesCredentials {
+                                scratch: URL = FileManager.default.temporaryDirectory) throws -> KubernetesCredentials {
         var found: KubernetesCredentials
         var searched: [String] = []
         if settings.kubeconfigPath == nil, let inCluster = inCluster(directory: settings.serviceAccountDirectory, environment: environment) {
@@ -62,7 +82,7 @@ public struct KubernetesCredentials: Equatable, Sendable {
                 if settings.kubeconfigPath != nil { throw KubernetesError.badKubeconfig(path: path, problem: "no such file") }
                 throw KubernetesError.noCredentials(searched: searched)
             }
-            found = try fromKubeconfig(path: path, caDirectory: caDirectory)
+            found = try fromKubeconfig(path: path, scratch: scratch)
         }
         if let server = settings.apiServer { found.server = server; while found.server.hasSuffix("/") { found.server.removeLast() } }
         if let ca = settings.caFile { found.caFile = ca }
@@ -95,7 +115,7 @@ public struct KubernetesCredentials: Equatable, Sendable {
     }
 
     /// The current context of a kubeconfig: its cluster's server and CA, its user's token, its namespace.
-    static func fromKubeconfig(path: String, caDirectory: URL) throws -> KubernetesCredentials {
+    static func fromKubeconfig(path: String, scratch: URL) throws -> KubernetesCredentials {
         func bad(_ problem: String) -> KubernetesError { .badKubeconfig(path: path, problem: problem) }
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw bad("cannot be read") }
@@ -117,36 +137,69 @@ public struct KubernetesCredentials: Equatable, Sendable {
         let base = (path as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (base as NSString).appendingPathComponent(p) }
 
+        // Inline PEM data goes to files in one private directory (0700, files 0600) with an
+        // unpredictable name: no other user of a shared /tmp can read a key or plant a CA there.
+        var privateDirectory: URL?
+        func file(_ field: String, _ base64: String, name: String) throws -> String {
+            guard let pem = Data(base64Encoded: base64.filter { !$0.isWhitespace }) else { throw bad("\(field) is not base64") }
+            do {
+                if privateDirectory == nil {
+                    let dir = scratch.appendingPathComponent("agon-k8s-\(UUID().uuidString)")
+                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+                    privateDirectory = dir
+                }
+                let url = privateDirectory!.appendingPathComponent(name)
+                guard FileManager.default.createFile(atPath: url.path, contents: pem, attributes: [.posixPermissions: 0o600]) else {
+                    throw CocoaError(.fileWriteUnknown)
+                }
+                return url.path
+            } catch let error as KubernetesError {
+                throw error
+            } catch {
+                throw bad("cannot write its \(field) under \(scratch.path)")
+            }
+        }
+
         var caFile: String?
         if let data = cluster["certificate-authority-data"] as? String {
-            guard let pem = Data(base64Encoded: data.filter { !$0.isWhitespace }) else { throw bad("certificate-authority-data is not base64") }
-            // An unpredictable name: no other user of a shared /tmp can plant a CA there first.
-            let file = caDirectory.appendingPathComponent("agon-k8s-ca-\(UUID().uuidString).crt")
-            do { try pem.write(to: file, options: .atomic) } catch { throw bad("cannot write its CA to \(file.path)") }
-            caFile = file.path
+            caFile = try file("certificate-authority-data", data, name: "ca.crt")
         } else if let ca = cluster["certificate-authority"] as? String {
             caFile = resolve(ca)
         }
 
         var token: Token?
+        var clientCertificate: ClientCertificate?
         if let userName = context["user"] as? String {
             let user = try named("users", userName, "user")
+            if let data = user["client-certificate-data"] as? String {
+                let key = try (user["client-key-data"] as? String).map { try file("client-key-data", $0, name: "client.key") }
+                    ?? (user["client-key"] as? String).map(resolve)
+                guard let key else { throw bad("user \"\(userName)\" has a client certificate but no client key") }
+                clientCertificate = ClientCertificate(certificateFile: try file("client-certificate-data", data, name: "client.crt"), keyFile: key)
+            } else if let certificate = user["client-certificate"] as? String {
+                let key = try (user["client-key-data"] as? String).map { try file("client-key-data", $0, name: "client.key") }
+                    ?? (user["client-key"] as? String).map(resolve)
+                guard let key else { throw bad("user \"\(userName)\" has a client certificate but no client key") }
+                clientCertificate = ClientCertificate(certificateFile: resolve(certificate), keyFile: key)
+            }
             if let inline = user["token"] as? String, !inline.isEmpty {
                 token = .inline(inline)
-            } else if let file = user["tokenFile"] as? String, !file.isEmpty {
-                token = .file(resolve(file))
+            } else if let tokenFile = user["tokenFile"] as? String, !tokenFile.isEmpty {
+                token = .file(resolve(tokenFile))
+            } else if clientCertificate != nil {
+                // Authenticated by the certificate alone.
             } else if user["exec"] != nil {
                 throw KubernetesError.unsupportedAuth(user: userName, method: "an exec credential plugin")
             } else if user["auth-provider"] != nil {
                 throw KubernetesError.unsupportedAuth(user: userName, method: "an auth-provider")
-            } else if user["client-certificate"] != nil || user["client-certificate-data"] != nil {
-                throw KubernetesError.unsupportedAuth(user: userName, method: "a client certificate")
             } else if user["username"] != nil {
                 throw KubernetesError.unsupportedAuth(user: userName, method: "basic auth")
             }
         }
-        return KubernetesCredentials(server: server, caFile: caFile, token: token,
-                                     namespace: (context["namespace"] as? String).flatMap { $0.isEmpty ? nil : $0 },
-                                     source: "kubeconfig \(path) (context \(current))")
+        var credentials = KubernetesCredentials(server: server, caFile: caFile, token: token, clientCertificate: clientCertificate,
+                                                namespace: (context["namespace"] as? String).flatMap { $0.isEmpty ? nil : $0 },
+                                                source: "kubeconfig \(path) (context \(current))")
+        credentials.scratchDirectory = privateDirectory?.path
+        return credentials
     }
 }

@@ -11,6 +11,8 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
     /// Namespace the Jobs go to: the setting, else the credentials', else `default`.
     public let namespace: String
     private let api: KubernetesAPI
+    /// Whether the credentials (and their scratch files) were discovered by this executor.
+    private let ownsScratch: Bool
     private let lock = NSLock()
     private let followLock = NSLock()
     private var watches: [String: KubernetesPodWatch] = [:]
@@ -22,6 +24,7 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
     public init(settings: KubernetesSettings, credentials: KubernetesCredentials? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.settings = settings
+        ownsScratch = credentials == nil
         let credentials = try credentials ?? KubernetesCredentials.discover(settings, environment: environment)
         self.credentials = credentials
         namespace = settings.namespace ?? credentials.namespace ?? "default"
@@ -34,6 +37,7 @@ public final class KubernetesExecutor: CandidateExecutor, @unchecked Sendable {
 
     deinit {
         for watch in watches.values { watch.stop() }
+        if ownsScratch, let dir = credentials.scratchDirectory { try? FileManager.default.removeItem(atPath: dir) }
     }
 
     /// How long one watch stream lasts before it is listed and opened again.

@@ -81,7 +81,7 @@ struct KubernetesCredentialsTests {
     @Test func kubeconfigCurrentContext() throws {
         let path = try write(Self.kubeconfig, "kube/config")
         let credentials = try KubernetesCredentials.discover(KubernetesSettings(image: "agon"),
-                                                             environment: ["KUBECONFIG": "\(path):/nonexistent"], caDirectory: dir)
+                                                             environment: ["KUBECONFIG": "\(path):/nonexistent"], scratch: dir)
         #expect(credentials.server == "https://k8s.example.com:6443")
         #expect(credentials.namespace == "tournaments")
         #expect(try credentials.token?.value() == "agon-token")
@@ -93,14 +93,14 @@ struct KubernetesCredentialsTests {
         let sa = try serviceAccount()
         let path = try write(Self.kubeconfig, "named.yaml")
         let settings = KubernetesSettings(image: "agon", kubeconfigPath: path, serviceAccountDirectory: sa)
-        let credentials = try KubernetesCredentials.discover(settings, environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1"], caDirectory: dir)
+        let credentials = try KubernetesCredentials.discover(settings, environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1"], scratch: dir)
         #expect(credentials.server == "https://k8s.example.com:6443")
     }
 
     @Test func settingsOverrideServerAndCA() throws {
         let path = try write(Self.kubeconfig, "kube/config")
         let settings = KubernetesSettings(image: "agon", apiServer: "https://127.0.0.1:6443", kubeconfigPath: path, caFile: "/etc/agon/ca.pem")
-        let credentials = try KubernetesCredentials.discover(settings, environment: [:], caDirectory: dir)
+        let credentials = try KubernetesCredentials.discover(settings, environment: [:], scratch: dir)
         #expect(credentials.server == "https://127.0.0.1:6443")
         #expect(credentials.caFile == "/etc/agon/ca.pem")
     }
@@ -113,7 +113,7 @@ struct KubernetesCredentialsTests {
         clusters: [{name: k, cluster: {server: "https://k:6443", certificate-authority: ca.crt}}]
         users: [{name: u, user: {tokenFile: token}}]
         """, "kube/config")
-        let credentials = try KubernetesCredentials.discover(KubernetesSettings(image: "agon", kubeconfigPath: path), environment: [:], caDirectory: dir)
+        let credentials = try KubernetesCredentials.discover(KubernetesSettings(image: "agon", kubeconfigPath: path), environment: [:], scratch: dir)
         #expect(credentials.caFile == dir.appendingPathComponent("kube/ca.crt").path)
         #expect(try credentials.token?.value() == "file-token")
         #expect(credentials.namespace == nil)
@@ -121,7 +121,6 @@ struct KubernetesCredentialsTests {
 
     @Test(arguments: [
         ("exec: {command: aws, apiVersion: client.authentication.k8s.io/v1}", "an exec credential plugin"),
-        ("{client-certificate-data: AAAA, client-key-data: BBBB}", "a client certificate"),
         ("{username: admin, password: secret}", "basic auth"),
     ])
     func unsupportedUserAuthentication(user: String, method: String) throws {
@@ -132,7 +131,47 @@ struct KubernetesCredentialsTests {
         users: [{name: u, user: \(user.hasPrefix("{") ? user : "{\(user)}")}]
         """, "kube/config")
         #expect(throws: KubernetesError.unsupportedAuth(user: "u", method: method)) {
-            try KubernetesCredentials.discover(KubernetesSettings(image: "agon", kubeconfigPath: path), environment: [:], caDirectory: dir)
+            try KubernetesCredentials.discover(KubernetesSettings(image: "agon", kubeconfigPath: path), environment: [:], scratch: dir)
+        }
+    }
+
+    @Test func clientCertificateDataGoesToPrivateFiles() throws {
+        let path = try write("""
+        current-context: c
+        contexts: [{name: c, context: {cluster: k, user: u}}]
+        clusters: [{name: k, cluster: {server: "https://k:6443", certificate-authority-data: \(Data("CA".utf8).base64EncodedString())}}]
+        users: [{name: u, user: {client-certificate-data: \(Data("CERT".utf8).base64EncodedString()), client-key-data: \(Data("KEY".utf8).base64EncodedString())}}]
+        """, "kube/config")
+        let credentials = try KubernetesCredentials.discover(KubernetesSettings(image: "agon", kubeconfigPath: path), environment: [:], scratch: dir)
+        #expect(credentials.token == nil)
+        let client = try #require(credentials.clientCertificate)
+        #expect(try String(contentsOfFile: client.certificateFile, encoding: .utf8) == "CERT")
+        #expect(try String(contentsOfFile: client.keyFile, encoding: .utf8) == "KEY")
+        let scratch = try #require(credentials.scratchDirectory)
+        #expect(client.keyFile.hasPrefix(scratch + "/") && credentials.caFile?.hasPrefix(scratch + "/") == true)
+        // Only this user can read the key: the directory is 0700 and the files 0600.
+        #expect(try FileManager.default.attributesOfItem(atPath: scratch)[.posixPermissions] as? Int == 0o700)
+        #expect(try FileManager.default.attributesOfItem(atPath: client.keyFile)[.posixPermissions] as? Int == 0o600)
+    }
+
+    @Test func clientCertificateFiles() throws {
+        let path = try write("""
+        current-context: c
+        contexts: [{name: c, context: {cluster: k, user: u}}]
+        clusters: [{name: k, cluster: {server: "https://k:6443"}}]
+        users: [{name: u, user: {client-certificate: certs/me.crt, client-key: /etc/keys/me.key}}]
+        """, "kube/config")
+        let credentials = try KubernetesCredentials.discover(KubernetesSettings(image: "agon", kubeconfigPath: path), environment: [:], scratch: dir)
+        #expect(credentials.clientCertificate == .init(certificateFile: dir.appendingPathComponent("kube/certs/me.crt").path, keyFile: "/etc/keys/me.key"))
+        #expect(credentials.scratchDirectory == nil)
+        let keyless = try write("""
+        current-context: c
+        contexts: [{name: c, context: {cluster: k, user: u}}]
+        clusters: [{name: k, cluster: {server: "https://k:6443"}}]
+        users: [{name: u, user: {client-certificate: me.crt}}]
+        """, "kube/keyless")
+        #expect(throws: KubernetesError.badKubeconfig(path: keyless, problem: "user \"u\" has a client certificate but no client key")) {
+            try KubernetesCredentials.discover(KubernetesSettings(image: "agon", kubeconfigPath: keyless), environment: [:], scratch: dir)
         }
     }
 
@@ -147,7 +186,7 @@ struct KubernetesCredentialsTests {
         let dangling = try write("current-context: c\ncontexts: [{name: c, context: {cluster: gone, user: u}}]\n", "c.yaml")
         for (path, problem) in [(noContext, "has no current-context"), (insecure, "insecure-skip-tls-verify"), (dangling, "no cluster named \"gone\"")] {
             do {
-                _ = try KubernetesCredentials.discover(KubernetesSettings(image: "agon", kubeconfigPath: path), environment: [:], caDirectory: dir)
+                _ = try KubernetesCredentials.discover(KubernetesSettings(image: "agon", kubeconfigPath: path), environment: [:], scratch: dir)
                 Issue.record("accepted \(path)")
             } catch let KubernetesError.badKubeconfig(badPath, text) {
                 #expect(badPath == path)

@@ -182,6 +182,43 @@ struct KubernetesExecutorTests {
         #expect(server.requests().count == 1)
     }
 
+    /// A kind-style kubeconfig: CA, client certificate and key inline, no token; the server
+    /// requires the certificate.
+    @Test func clientCertificateFromAKubeconfig() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("agon-k8s-mtls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tls = try FakeKubernetesServer.makeCertificates(in: dir)
+        let server = try FakeKubernetesServer(scenario: [:], tls: (tls.certificate, tls.key), clientCA: tls.ca)
+        defer { server.stop() }
+        func base64(_ name: String) throws -> String { try Data(contentsOf: dir.appendingPathComponent(name)).base64EncodedString() }
+        let kubeconfig = dir.appendingPathComponent("config")
+        try """
+        current-context: kind-agon
+        contexts: [{name: kind-agon, context: {cluster: kind-agon, user: kind-agon, namespace: agents}}]
+        clusters: [{name: kind-agon, cluster: {server: "\(server.server)", certificate-authority-data: \(try base64("ca.crt"))}}]
+        users: [{name: kind-agon, user: {client-certificate-data: \(try base64("client.crt")), client-key-data: \(try base64("client.key"))}}]
+        """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+
+        var settings = Self.settings
+        settings.kubeconfigPath = kubeconfig.path
+        var scratch: String?
+        do {
+            let executor = try KubernetesExecutor(settings: settings, environment: ProcessInfo.processInfo.environment.filter { $0.key != "KUBERNETES_SERVICE_HOST" })
+            scratch = executor.credentials.scratchDirectory
+            #expect(try executor.submit(Self.batch) == "agon-20261130-134512-ab12")
+            #expect(server.requests().first?["authorization"] is NSNull)
+        }
+        // The executor that wrote the key deletes it when it goes away.
+        let written = try #require(scratch)
+        #expect(!FileManager.default.fileExists(atPath: written))
+
+        // Without the certificate the TLS handshake fails: no request reaches the server.
+        let anonymous = try KubernetesExecutor(settings: Self.settings, credentials: KubernetesCredentials(server: server.server, caFile: tls.ca, source: "test"))
+        #expect(throws: KubernetesError.self) { try anonymous.submit(Self.batch) }
+        #expect(server.requests().count == 1)
+    }
+
     @Test func apiErrorsBecomeHints() throws {
         let server = try FakeKubernetesServer(scenario: [:])
         defer { server.stop() }

@@ -42,11 +42,12 @@ public final class FakeKubernetesServer {
     private let process: PythonServer
     private let dir: URL
 
-    /// Starts the server; `tls` = (certificate, key) PEM paths serves HTTPS. `watchLifetime` > 0
+    /// Starts the server; `tls` = (certificate, key) PEM paths serves HTTPS, and `clientCA` then
+    /// requires a client certificate signed by that CA (no token needed with one). `watchLifetime` > 0
     /// closes every watch stream after that many seconds (as API servers do after their timeout);
     /// `expireFirstWatch` answers the first watch with an `ERROR` event, 410 Gone.
     public init(scenario: [String: [Step]], token: String = "test-token", tls: (certificate: String, key: String)? = nil,
-                watchLifetime: Double = 0, expireFirstWatch: Bool = false) throws {
+                clientCA: String? = nil, watchLifetime: Double = 0, expireFirstWatch: Bool = false) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("agon-fake-k8s-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let script = dir.appendingPathComponent("server.py")
@@ -55,7 +56,7 @@ public final class FakeKubernetesServer {
         try JSONEncoder().encode(scenario).write(to: scenarioFile)
         let log = dir.appendingPathComponent("requests.jsonl")
         var arguments = [log.path, scenarioFile.path, token, String(watchLifetime), expireFirstWatch ? "expire" : "keep"]
-        if let tls { arguments += [tls.certificate, tls.key] }
+        if let tls { arguments += [tls.certificate, tls.key] + (clientCA.map { [$0] } ?? []) }
         process = try PythonServer(script: script.path, arguments: arguments, log: log)
         self.token = token
         server = "\(tls == nil ? "http" : "https")://127.0.0.1:\(process.port)"
@@ -71,17 +72,22 @@ public final class FakeKubernetesServer {
 
     deinit { if process.isRunning { stop() } }
 
-    /// Writes a throw-away CA (`ca.crt`) and a server certificate for 127.0.0.1 signed by it
-    /// (`server.crt`, `server.key`) into `directory`, with the openssl CLI.
+    /// Writes a throw-away CA (`ca.crt`), a server certificate for 127.0.0.1 signed by it
+    /// (`server.crt`, `server.key`) and a client certificate signed by it (`client.crt`,
+    /// `client.key`) into `directory`, with the openssl CLI.
     public static func makeCertificates(in directory: URL, caName: String = "ca") throws -> (ca: String, certificate: String, key: String) {
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         try "subjectAltName=IP:127.0.0.1\n".write(toFile: path("san.cnf"), atomically: true, encoding: .utf8)
+        try "extendedKeyUsage=clientAuth\n".write(toFile: path("client.cnf"), atomically: true, encoding: .utf8)
         for arguments in [
             ["req", "-x509"] + ec + ["-keyout", path("\(caName).key"), "-out", path("\(caName).crt"), "-days", "1", "-subj", "/CN=agon-test-\(caName)"],
             ["req"] + ec + ["-keyout", path("server.key"), "-out", path("server.csr"), "-subj", "/CN=127.0.0.1"],
             ["x509", "-req", "-in", path("server.csr"), "-CA", path("\(caName).crt"), "-CAkey", path("\(caName).key"), "-CAcreateserial",
              "-out", path("server.crt"), "-days", "1", "-extfile", path("san.cnf")],
+            ["req"] + ec + ["-keyout", path("client.key"), "-out", path("client.csr"), "-subj", "/CN=agon-test-user"],
+            ["x509", "-req", "-in", path("client.csr"), "-CA", path("\(caName).crt"), "-CAkey", path("\(caName).key"), "-CAcreateserial",
+             "-out", path("client.crt"), "-days", "1", "-extfile", path("client.cnf")],
         ] {
             let openssl = Process()
             openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -105,6 +111,7 @@ public final class FakeKubernetesServer {
     LOG, SCENARIO, TOKEN = sys.argv[1], sys.argv[2], sys.argv[3]
     WATCH_LIFETIME, EXPIRE_FIRST = float(sys.argv[4]), sys.argv[5] == "expire"
     TLS = sys.argv[6:8]
+    CLIENT_CA = sys.argv[8] if len(sys.argv) > 8 else None
     with open(SCENARIO) as f:
         scenario = json.load(f)
 
@@ -186,6 +193,8 @@ public final class FakeKubernetesServer {
                               "reason": reason, "message": message, "code": code})
 
         def authorized(self):
+            if CLIENT_CA and self.connection.getpeercert():
+                return True   # the TLS layer verified the client certificate
             if self.headers.get("Authorization") != "Bearer " + TOKEN:
                 self.status(401, "Unauthorized", "Unauthorized")
                 return False
@@ -295,6 +304,9 @@ public final class FakeKubernetesServer {
     if TLS:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(TLS[0], TLS[1])
+        if CLIENT_CA:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(CLIENT_CA)
         server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=watch_stdin, daemon=True).start()
     print(server.server_address[1], flush=True)
