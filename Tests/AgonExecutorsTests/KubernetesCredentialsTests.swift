@@ -5,13 +5,15 @@ import Testing
 /// Credential discovery from files in a temporary directory laid out like a pod's service
 /// account mount or a kubeconfig.
 @Suite("Kubernetes credentials")
-struct KubernetesCredentialsTests {
+final class KubernetesCredentialsTests {
     let dir: URL
 
     init() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("agon-k8s-creds-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(at: dir) }
 
     func write(_ text: String, _ name: String) throws -> String {
         let url = dir.appendingPathComponent(name)
