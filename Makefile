@@ -24,8 +24,14 @@ deps:
 	  $(SUDO) apt-get install -y -qq bubblewrap >/dev/null; \
 	fi
 
-# Chromium only matters for the HTML report test, which skips without it.
+# Chromium only matters for the HTML report test, which skips without it. curl is the Kubernetes
+# engine's HTTP client; openssl makes the throw-away CA of its HTTPS test.
 deps-test: deps
+	@if ! command -v curl >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then \
+	  echo "make: installing curl and openssl (Kubernetes engine tests)"; \
+	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \
+	  $(SUDO) apt-get install -y -qq curl openssl >/dev/null; \
+	fi
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  echo "make: installing chromium (HTML report test)"; \
 	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \

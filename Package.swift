@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "AgonReview", dependencies: ["AgonCore"], swiftSettings: settings),
         .target(name: "AgonConsensus", dependencies: ["AgonCore"], swiftSettings: settings),
         // Cluster engines that run a run's candidates as jobs (Slurm, Kubernetes); they talk to the engine only.
-        .target(name: "AgonExecutors", dependencies: ["AgonCore"], swiftSettings: settings),
+        .target(name: "AgonExecutors", dependencies: ["AgonCore", .product(name: "Yams", package: "Yams")], swiftSettings: settings),
         // Pure: the leaderboard's inputs and statistics, computed from values alone.
         .target(name: "AgonLeaderboard", dependencies: ["AgonCore", "AgonConsensus"], swiftSettings: settings),
         .target(name: "AgonStore", dependencies: ["AgonCore", "AgonLeaderboard", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
@@ -74,6 +74,7 @@ let package = Package(
         .testTarget(name: "AgonStoreTests", dependencies: ["AgonStore", "AgonTestSupport"], swiftSettings: settings),
         // Golden files are read from the source tree (AGON_UPDATE_GOLDEN=1 rewrites them there), not bundled.
         .testTarget(name: "AgonReportTests", dependencies: ["AgonReport", "AgonTestSupport"], exclude: ["Golden"], swiftSettings: settings),
+        .testTarget(name: "AgonExecutorsTests", dependencies: ["AgonExecutors", "AgonTestSupport"], exclude: ["Golden"], swiftSettings: settings),
         .testTarget(name: "AgonTournamentTests", dependencies: ["AgonTournament", "AgonReport", "AgonLeaderboard", "AgonTestSupport", "agon", "agent-double"], swiftSettings: settings),
     ]
 )
