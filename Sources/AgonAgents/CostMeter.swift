@@ -25,6 +25,9 @@ public struct CostMeter: Sendable {
     public let price: ModelPrice?
     public let cap: Double?
     public let preferReported: Bool
+    /// Usage an earlier process of the same session already reported: cumulative snapshots
+    /// (`codex exec resume` continues the thread's running total) are counted above it only.
+    public let snapshotBaseline: TokenUsage
 
     public private(set) var usage = TokenUsage.zero
     public private(set) var model: String?
@@ -36,7 +39,8 @@ public struct CostMeter: Sendable {
     private var reportedCumulative: Double?
     private var reportedDeltas: Double?
 
-    public init(price: ModelPrice?, cap: Double?, preferReported: Bool = true) {
+    public init(price: ModelPrice?, cap: Double?, preferReported: Bool = true, snapshotBaseline: TokenUsage = .zero) {
+        self.snapshotBaseline = snapshotBaseline
         self.price = price
         self.cap = cap.flatMap { $0 > 0 ? $0 : nil }
         self.preferReported = preferReported
@@ -86,7 +90,7 @@ public struct CostMeter: Sendable {
             usage += delta
             if model == nil { model = m }
         case .usageSnapshot(let total, let m):
-            usage = UsageNormalisation.max(usage, total)
+            usage = UsageNormalisation.max(usage, total - snapshotBaseline)
             if model == nil { model = m }
         case .reportedCost(let usd, let cumulative):
             guard usd.isFinite, usd >= 0 else { return .continue }

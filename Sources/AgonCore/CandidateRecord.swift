@@ -57,6 +57,11 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
     public var sandbox: String?
     /// Without a sandbox: what changed in the shared git dir while the agent or its checks ran.
     public var tampering: [String] = []
+    /// The CLI's session or thread id from its latest attempt (what `agon followup` resumes).
+    public var sessionID: String?
+    /// Every attempt once the candidate had a follow-up (see `AttemptRecord`); empty for a
+    /// candidate with one attempt, which `attemptHistory` presents as attempt 1.
+    public var attempts: [AttemptRecord] = []
 
     public init(agent: String, harness: Harness, model: String? = nil, outcome: Outcome? = nil,
                 state: CandidateState = .pending, costUSD: Double? = nil, computedCostUSD: Double? = nil,
@@ -107,6 +112,7 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         case snapshotSHA = "snapshot_sha", transcriptPath = "transcript_path", stderrPath = "stderr_path"
         case malformedLines = "malformed_lines", apiErrorMessage = "api_error_message", findings
         case sandbox, tampering
+        case sessionID = "session_id", attempts
     }
 
     public init(from decoder: Decoder) throws {
@@ -142,6 +148,8 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         findings = try c.decodeIfPresent([ReviewFinding].self, forKey: .findings) ?? []
         sandbox = try c.decodeIfPresent(String.self, forKey: .sandbox)
         tampering = try c.decodeIfPresent([String].self, forKey: .tampering) ?? []
+        sessionID = try c.decodeIfPresent(String.self, forKey: .sessionID)
+        attempts = try c.decodeIfPresent([AttemptRecord].self, forKey: .attempts) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -177,6 +185,8 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         try c.encode(findings, forKey: .findings)
         try c.encodeIfPresent(sandbox, forKey: .sandbox)
         if !tampering.isEmpty { try c.encode(tampering, forKey: .tampering) }
+        try c.encodeIfPresent(sessionID, forKey: .sessionID)
+        if !attempts.isEmpty { try c.encode(attempts, forKey: .attempts) }
     }
 }
 

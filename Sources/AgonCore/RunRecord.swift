@@ -38,6 +38,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var candidates: [CandidateRecord]
     public var reviews: [ReviewRecord]
     public var consensus: ConsensusRecord?
+    /// Set when a candidate changed after the run's review and consensus (`agon followup`); cleared
+    /// by `agon review RUN`. Until then the reviews and consensus describe earlier patches.
+    public var reviewStale: Bool = false
 
     public init(schemaVersion: Int = AgonJSON.schemaVersion, runID: String, specPath: String, specTitle: String,
                 specHash: String, baseRef: String, baseSHA: String, status: RunStatus = .planned,
@@ -72,6 +75,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
         case createdAt = "created_at", finishedAt = "finished_at", agentsPlanned = "agents_planned"
         case verifiersPlanned = "verifiers_planned", manifestPath = "manifest_path", dirtyAtStart = "dirty_at_start"
         case candidates, reviews, consensus
+        case reviewStale = "review_stale"
     }
 
     public init(from decoder: Decoder) throws {
@@ -93,6 +97,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
         candidates = try c.decode([CandidateRecord].self, forKey: .candidates)
         reviews = try c.decode([ReviewRecord].self, forKey: .reviews)
         consensus = try c.decodeIfPresent(ConsensusRecord.self, forKey: .consensus)
+        reviewStale = try c.decodeIfPresent(Bool.self, forKey: .reviewStale) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -114,5 +119,6 @@ public struct RunRecord: Codable, Equatable, Sendable {
         try c.encode(candidates, forKey: .candidates)
         try c.encode(reviews, forKey: .reviews)
         try c.encode(consensus, forKey: .consensus)
+        if reviewStale { try c.encode(reviewStale, forKey: .reviewStale) }
     }
 }

@@ -244,11 +244,14 @@ public final class Tournament {
 
     // MARK: - One candidate
 
+    /// One attempt of one agent: its run under budget in its sandbox, the snapshot, the checks.
+    /// `followUp` (from `agon followup`) changes only the prompt, where its artifacts go and
+    /// whether the CLI resumes a session; everything else is the first attempt's path.
     func runCandidate(_ agent: PlannedAgent, spec: Spec, plan: RunPlan, runID: String, worktrees: WorktreeSet,
-                      board: ProgressBoard) -> CandidateRecord {
+                      board: ProgressBoard, followUp: FollowUpLaunch? = nil) -> CandidateRecord {
         let layout = workspace.layout
         let worktree = worktrees.path(for: agent.id)
-        let candidateDir = layout.candidateDirectory(runID, agent: agent.id)
+        let candidateDir = followUp?.artifactsDir ?? layout.candidateDirectory(runID, agent: agent.id)
         try? FileManager.default.createDirectory(at: candidateDir, withIntermediateDirectories: true)
         var candidate = CandidateRecord(agent: agent.id, harness: agent.harness, model: agent.model, state: .running,
                                         costSource: agent.price == nil ? .unpriced : .computed,
@@ -260,13 +263,14 @@ public final class Tournament {
             candidate.state = .pending
             return candidate
         }
-        try? workspace.store().upsertCandidate(runID: runID, candidate)
+        if followUp == nil { try? workspace.store().upsertCandidate(runID: runID, candidate) }
 
         let entry = workspace.config.agent(agent.id)!
-        let prompt = AgentPrompt.render(spec: spec, budget: agent.budget)
+        let prompt = followUp?.prompt ?? AgentPrompt.render(spec: spec, budget: agent.budget)
         var launch = AgentLaunch.make(entry: entry, planned: agent, prompt: prompt, worktree: worktree,
                                       artifactsDir: candidateDir.path, runID: runID, workspace: workspace,
                                       killGrace: options.killGrace)
+        launch.resume = followUp?.resume
         let sandboxLayout: SandboxLayout?
         do {
             sandboxLayout = try SandboxLayout.make(workspace: workspace, mode: entry.sandbox ?? workspace.config.defaults.sandbox)
@@ -445,6 +449,7 @@ extension CandidateRecord {
         malformedLines = result.malformedLines
         apiErrorMessage = result.apiErrorMessage ?? result.errorMessage
         if model == nil { model = result.model }
+        sessionID = result.sessionID
     }
 }
 

@@ -12,8 +12,21 @@ struct ClaudeAdapter: HarnessAdapter {
     let color = "#d9730d"
 
     func command(for launch: AgentLaunch, paths: HarnessCommand.Paths) throws -> HarnessCommand {
+        arguments(launch, resuming: nil)
+    }
+
+    /// `claude -p MESSAGE --resume SESSION_ID` with the same stream-json and permission flags.
+    var resumesSessions: Bool { true }
+
+    func resumeCommand(for launch: AgentLaunch, session: SessionResume, paths: HarnessCommand.Paths) throws -> HarnessCommand {
+        arguments(launch, resuming: session.sessionID)
+    }
+
+    private func arguments(_ launch: AgentLaunch, resuming sessionID: String?) -> HarnessCommand {
         let userSetsPermissions = launch.extraArgs.contains { a in RealCLIFlags.claudePermissionFlags.contains { a.hasPrefix($0) } }
-        var args = ["-p", launch.prompt, "--output-format", "stream-json", "--verbose"]
+        var args = ["-p", launch.prompt]
+        if let sessionID { args += ["--resume", sessionID] }
+        args += ["--output-format", "stream-json", "--verbose"]
         if let m = launch.model { args += ["--model", m] }
         if !userSetsPermissions {
             args += RealCLIFlags.claudePermissions(runningAsRoot: launch.runningAsRoot, sandboxed: RealCLIFlags.claimsSandbox(launch))

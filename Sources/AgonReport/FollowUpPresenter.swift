@@ -1,0 +1,31 @@
+import AgonCore
+import AgonTournament
+import Foundation
+
+/// `agon followup`: per candidate, the attempt just made, the candidate's totals after it, and
+/// whether the run's review is now stale.
+public enum FollowUpPresenter {
+    /// Text, and the result as JSON.
+    public static func output(_ result: FollowUp.Result) -> CommandOutput {
+        var text = ""
+        for made in result.attempts {
+            let a = made.attempt
+            let c = made.candidate
+            let how = a.kind == .resumed ? "resumed session \(a.sessionID.map { String($0.prefix(12)) } ?? Format.none)" : "fresh invocation"
+            text += "\(made.agent): attempt \(a.number) (\(how)) \(a.outcome?.rawValue ?? Format.none)"
+                + " — \(Format.usd(a.costUSD, source: a.costSource))"
+                + (a.budgetUSD.map { " of \(Format.usd($0))" } ?? "")
+                + ", \(Format.tokens(a.tokens.total)) tokens, \(Format.duration(ms: a.durationMs))\n"
+            text += "  checks: acceptance \(c.checks.acceptance.rawValue), holdout \(c.checks.holdout.rawValue), scope \(c.checks.scope.rawValue)"
+                + "; diff \(c.diff.files) files +\(c.diff.insertions) −\(c.diff.deletions)\n"
+            text += "  candidate after \(c.attemptHistory.count) attempts: \(Format.usd(c.costUSD, source: c.costSource)),"
+                + " \(Format.tokens(c.tokens.total)) tokens, \(Format.duration(ms: c.durationMs))"
+                + (c.succeeded ? "; succeeded" : c.passedGate ? "; passes the gate" : "; does not pass the gate") + "\n"
+            if let note = made.note { text += "  note: \(note)\n" }
+        }
+        if result.reviewStale {
+            text += "review of run \(result.runID) is stale: `agon review \(result.runID)` reviews the new patches\n"
+        }
+        return CommandOutput(text: text, value: VersionedDocument(result))
+    }
+}
