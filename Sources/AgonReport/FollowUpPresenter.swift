@@ -28,4 +28,22 @@ public enum FollowUpPresenter {
         }
         return CommandOutput(text: text, value: VersionedDocument(result))
     }
+
+    /// For `agon show` and the run summary: the attempts of candidates that had follow-ups, and
+    /// a stale review (empty when neither applies).
+    public static func attemptLines(_ record: RunRecord) -> String {
+        var out = ""
+        for c in record.candidates where c.attempts.count > 1 {
+            let parts = c.attempts.map { a in
+                "#\(a.number) \(a.kind.rawValue) \(a.outcome?.rawValue ?? Format.none) \(Format.usd(a.costUSD, source: a.costSource)) "
+                    + Format.checks(a.checks)
+            }
+            out += "attempts: \(c.agent): " + parts.joined(separator: "; ")
+                + (c.successAttempt.map { " — succeeded at attempt \($0)" } ?? "") + "\n"
+        }
+        if record.reviewStale {
+            out += "review is stale: candidates changed after it (agon followup); `agon review \(record.runID)` reviews the new patches\n"
+        }
+        return out
+    }
 }

@@ -76,6 +76,7 @@ public enum RunPresenter {
         let unsandboxed = ordered.filter { $0.sandbox == SandboxMode.none.rawValue }.map(\.agent)
         if !unsandboxed.isEmpty { out += "sandbox: none for \(unsandboxed.joined(separator: ", ")) (unsandboxed)\n" }
         out += ReviewFindingsText.lines(record.candidates)
+        out += FollowUpPresenter.attemptLines(record)
         if let consensus = record.consensus {
             // Ties as `a = b > c`: the check tiers, or (records without tiers) the passing candidates no verdict ordered.
             let tied = consensus.tied

@@ -5,10 +5,15 @@ import Foundation
 struct ClaudeEmitter: HarnessEmitter {
     let inv: Invocation
     let config: DoubleConfig
-    let session = newID()
+    let session: String
     var model: String { inv.model ?? "claude-sonnet-4-5-20250929" }
 
-    init(inv: Invocation, config: DoubleConfig) { self.inv = inv; self.config = config }
+    /// `--resume ID` continues that session (the real CLI keeps its id).
+    init(inv: Invocation, config: DoubleConfig) {
+        self.inv = inv
+        self.config = config
+        session = inv.resumeSession ?? newID()
+    }
 
     func usage(_ u: TurnUsage) -> [String: Any] {
         ["input_tokens": u.input, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
