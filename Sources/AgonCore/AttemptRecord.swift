@@ -106,7 +106,8 @@ extension CandidateRecord {
 
     /// Adds a follow-up attempt: `attempt` carries only that attempt's cost, tokens and time;
     /// the candidate keeps the sums, and takes the attempt's outcome, diff, checks and snapshot
-    /// (`latest` is the candidate as the follow-up's agent run and checks left it).
+    /// (`latest` is the candidate as the follow-up's agent run and checks left it). Time to first
+    /// edit and tokens/sec stay attempt 1's.
     public mutating func recordFollowUp(_ attempt: AttemptRecord, latest: CandidateRecord) {
         var history = attemptHistory
         history.append(attempt)
@@ -120,7 +121,6 @@ extension CandidateRecord {
         tokens = history.reduce(TokenUsage.zero) { $0 + $1.tokens }
         turns = history.reduce(0) { $0 + $1.turns }
         durationMs = history.reduce(0) { $0 + ($1.durationMs ?? 0) }
-        tokensPerSec = latest.tokensPerSec
         exitStatus = latest.exitStatus
         diff = latest.diff
         checks = latest.checks

@@ -72,6 +72,11 @@ public struct CheckKinds: OptionSet, Equatable, Sendable {
         self = results.reduce(into: CheckKinds()) { $0.insert(CheckKinds($1.kind)) }
     }
 
+    /// The set of `kinds`.
+    public init(_ kinds: [CheckKind]) {
+        self = kinds.reduce(into: CheckKinds()) { $0.insert(CheckKinds($1)) }
+    }
+
     public func contains(_ kind: CheckKind) -> Bool { contains(CheckKinds(kind)) }
 }
 
@@ -93,10 +98,16 @@ public struct LeaderboardCandidate: Equatable, Sendable {
     public var diffFiles: Int
     public var checks: CheckSummary
     public var checksRun: CheckKinds
+    /// Its attempts (`agon followup`); every field above is attempt 1's.
+    public var attempts: AttemptSummary
 
     public init(agent: String, harness: Harness, model: String?, outcome: Outcome?, costUSD: Double?, costSource: CostSource,
                 tokens: Int, turns: Int, firstAttemptMs: Int?, durationMs: Int?, tokensPerSec: Double?, diffFiles: Int,
-                checks: CheckSummary, checksRun: CheckKinds) {
+                checks: CheckSummary, checksRun: CheckKinds, attempts: AttemptSummary? = nil) {
+        self.attempts = attempts ?? AttemptSummary(
+            count: 1, successAttempt: CandidateRules.succeeded(outcome: outcome, diffFiles: diffFiles, checks: checks,
+                                                               ran: checksRun.contains) ? 1 : nil,
+            totalCostUSD: costSource == .unpriced ? nil : costUSD)
         self.agent = agent
         self.harness = harness
         self.model = model
@@ -113,11 +124,13 @@ public struct LeaderboardCandidate: Equatable, Sendable {
         self.checksRun = checksRun
     }
 
+    /// Attempt 1 of a full record, and its attempts.
     public init(_ c: CandidateRecord) {
-        self.init(agent: c.agent, harness: c.harness, model: c.model, outcome: c.outcome, costUSD: c.costUSD,
-                  costSource: c.costSource, tokens: c.tokens.total, turns: c.turns, firstAttemptMs: c.firstAttemptMs,
-                  durationMs: c.durationMs, tokensPerSec: c.tokensPerSec, diffFiles: c.diff.files, checks: c.checks,
-                  checksRun: CheckKinds(c.checkResults))
+        let first = c.attemptHistory[0]
+        self.init(agent: c.agent, harness: c.harness, model: c.model, outcome: first.outcome, costUSD: first.costUSD,
+                  costSource: first.costSource, tokens: first.tokens.total, turns: first.turns, firstAttemptMs: c.firstAttemptMs,
+                  durationMs: first.durationMs, tokensPerSec: c.tokensPerSec, diffFiles: first.diffFiles, checks: first.checks,
+                  checksRun: CheckKinds(first.checksRun), attempts: AttemptSummary(c))
     }
 }
 

@@ -173,6 +173,8 @@ public struct LeaderboardRowView: Equatable, Sendable {
     public var onFrontier: Bool
     /// Share of bootstrap replicates in which the agent was on the frontier (0…1).
     public var frontierFrequency: Double
+    /// The follow-up columns (`AttemptStanding`); nil in views made without them.
+    public var attempts: AttemptStanding?
 
     public init(agent: String, harness: Harness, model: String, rating: Double?, ratingLow: Double? = nil,
                 ratingHigh: Double? = nil, rankLow: Int? = nil, rankHigh: Int? = nil, provisional: Bool = false,
@@ -181,7 +183,8 @@ public struct LeaderboardRowView: Equatable, Sendable {
                 verifierSpend: Double? = nil, medianTimeToFirstAttemptS: Double? = nil,
                 medianTimeToSuccessS: Double? = nil, medianTurns: Double? = nil, tokensPerSec: Double? = nil,
                 costKilled: Int = 0, topErrors: [String] = [], speedEfficiency: Double = 0,
-                onFrontier: Bool = false, frontierFrequency: Double = 0) {
+                onFrontier: Bool = false, frontierFrequency: Double = 0, attempts: AttemptStanding? = nil) {
+        self.attempts = attempts
         self.agent = agent
         self.harness = harness
         self.model = model

@@ -81,6 +81,10 @@ enum StoreSchema {
         migrator.registerMigration("v3", foreignKeyChecks: .immediate) { db in
             try LeaderboardColumns.migrateV3(db)
         }
+        // v4: each candidate's attempts (agon followup) and its first attempt's outcome, cost and time.
+        migrator.registerMigration("v4-attempts", foreignKeyChecks: .immediate) { db in
+            try LeaderboardColumns.migrateV4(db)
+        }
         return migrator
     }
 }

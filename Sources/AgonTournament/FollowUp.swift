@@ -263,7 +263,7 @@ public enum FollowUpError: HintedFailure, Equatable {
     public var headline: String {
         switch self {
         case .emptyMessage: return "the follow-up message is empty"
-        case .badBudget(let usd): return "budget \(usd) is not a positive amount of USD"
+        case .badBudget(let usd): return "a follow-up's budget must be more than $0 (got \(usd))"
         case let .budgetSpent(agent, spent, cap):
             return "\(agent) has spent \(Format.usd(spent)) of its \(Format.usd(cap)) cap"
         case .noNearMisses(let runID): return "run \(runID) has no candidate that failed acceptance with a diff"

@@ -60,9 +60,15 @@ struct Leaderboard: ParsableCommand {
     @Option(help: "Bootstrap seed.") var seed: UInt64 = 1
     @Option(help: "One row per agent id (default), per harness+model, or per harness: agent, model, harness.")
     var by: LeaderboardGrouping = .agent
+    @Option(help: "k of the 'success within k follow-ups' column (default 1).") var followups: Int = 1
+
+    func validate() throws {
+        if followups < 0 { throw ValidationError("--followups must be 0 or more") }
+    }
 
     func run() throws {
-        let query = LeaderboardQuery(since: since, specGlob: spec, replicates: bootstrap, seed: seed, grouping: by)
+        var query = LeaderboardQuery(since: since, specGlob: spec, replicates: bootstrap, seed: seed, grouping: by)
+        query.followUps = followups
         let result: LeaderboardResult
         do {
             result = try LeaderboardBuilder(workspace: try repo.workspace()).compute(query)

@@ -28,8 +28,8 @@ import Testing
         return dir
     }
 
-    static func entry(_ id: String, _ harness: String, _ model: String, extraEnv: String = "") -> String {
-        "  \(id): { harness: \(harness), model: \(model), binary: BIN/\(harness), env: { DOUBLE_SOLUTIONS: BIN/followsol, "
+    static func entry(_ id: String, _ harness: String, _ model: String, solutions: String = "BIN/followsol", extraEnv: String = "") -> String {
+        "  \(id): { harness: \(harness), model: \(model), binary: BIN/\(harness), env: { DOUBLE_SOLUTIONS: \(solutions), "
             + "DOUBLE_PRINT_ARGV: \"1\", DOUBLE_TURNS: \"2\", DOUBLE_TOKENS_PER_TURN: \"10000/1000\", DOUBLE_DELAY_MS: \"1\"\(extraEnv) } }\n"
     }
 
@@ -183,10 +183,12 @@ import Testing
 
     @Test func aFollowUpMakesTheReviewStaleUntilReviewedAgain() throws {
         let fixture = try Self.makeFixture([Self.entry("cl", "claude", "claude-sonnet-4-5"),
-                                            Self.entry("cx", "codex", "gpt-5-codex")],
+                                            Self.entry("cx", "codex", "gpt-5-codex", solutions: "SOL/neat"),
+                                            Self.entry("gm", "gemini", "gemini-2.5-flash", solutions: "SOL/neat")],
                                            verifiers: ReviewLineup.verifiers([ReviewLineup.sound]))
         let record = try Self.run(fixture)
-        #expect(record.reviews.count == 1 && !record.reviewStale)
+        #expect(record.reviews.count == 1 && !record.reviewStale, "\(record.reviews.map(\.status))")
+        #expect(record.consensus?.gated == ["cl"])
         _ = try Self.followUp(fixture, record.runID, .agent("cl"), "zfixslug")
         let stale = try #require(try fixture.workspace().store().run(record.runID))
         #expect(stale.reviewStale)
@@ -206,16 +208,19 @@ import Testing
     @Test func errorPathsSayWhatToFix() throws {
         let fixture = try Self.makeFixture([Self.entry("cl", "claude", "claude-sonnet-4-5")])
         let record = try Self.run(fixture)
+        /// Exit status and the one `agon:` line (usage errors add ArgumentParser's usage lines after
+        /// it; the preflight may note doctor warnings before it).
         func agon(_ args: String...) throws -> (Int32, String) {
             let r = try fixture.run([TournamentFixture.agonBinary, "followup"] + args, in: fixture.repo)
-            #expect(r.0 != 0 && r.2.hasPrefix("agon: ") && r.2.split(separator: "\n").count == 1, "\(r.2)")
-            return (r.0, r.2)
+            let errors = r.2.split(separator: "\n").filter { $0.hasPrefix("agon: ") }
+            #expect(r.0 != 0 && errors.count == 1, "\(r.2)")
+            return (r.0, String(errors.first ?? "") + "\n")
         }
         #expect(try agon("nosuchrun", "cl", "zfixslug").1.contains("nosuchrun"))
         #expect(try agon(record.runID, "ghost", "zfixslug") == (2, "agon: run \(record.runID) has no candidate \"ghost\" (it has: cl)\n"))
         #expect(try agon(record.runID, "cl", "   ") == (2, "agon: the follow-up message is empty; give the message as an argument or in a file\n"))
         #expect(try agon(record.runID, "cl").1.contains("missing the follow-up message"))
-        #expect(try agon(record.runID, "cl", "zfixslug", "--budget", "-1").1.contains("is not a positive amount of USD"))
+        #expect(try agon(record.runID, "cl", "zfixslug", "--budget", "0") == (2, "agon: a follow-up's budget must be more than $0 (got 0.0)\n"))
         #expect(try agon(record.runID, "--all-near-misses", "x", "y").1.contains("takes no agent"))
 
         // A candidate whose worktree is gone and that has nothing to restore it from.
@@ -226,7 +231,8 @@ import Testing
         try store.upsertCandidate(runID: record.runID, candidate)
         let worktree = fixture.repo + "/" + candidate.worktree
         if FileManager.default.fileExists(atPath: worktree) { _ = try fixture.git("worktree", "remove", "--force", worktree) }
-        #expect(try agon(record.runID, "cl", "zfixslug") == (1, "agon: cannot restore the worktree of cl in run \(record.runID): it has no snapshot to restore it from\n"))
+        let refused = try agon(record.runID, "cl", "zfixslug")
+        #expect(refused == (1, "agon: cannot restore the worktree of cl in run \(record.runID): it has no snapshot to restore it from\n"), "\(refused)")
         // Nothing was recorded for the refused follow-up.
         #expect(try store.run(record.runID)?.candidate("cl")?.attempts.isEmpty == true)
     }
