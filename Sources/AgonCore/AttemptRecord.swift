@@ -77,6 +77,30 @@ public struct AttemptRecord: Codable, Equatable, Sendable {
         case snapshotSHA = "snapshot_sha", patchSHA256 = "patch_sha256", transcriptPath = "transcript_path"
     }
 
+    /// Every key, `null` where a value does not exist (the records' convention).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(number, forKey: .number)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(message, forKey: .message)
+        try c.encode(sessionID, forKey: .sessionID)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(outcome, forKey: .outcome)
+        try c.encode(costUSD, forKey: .costUSD)
+        try c.encode(costSource, forKey: .costSource)
+        try c.encode(costKilledAt, forKey: .costKilledAt)
+        try c.encode(budgetUSD, forKey: .budgetUSD)
+        try c.encode(tokens, forKey: .tokens)
+        try c.encode(turns, forKey: .turns)
+        try c.encode(durationMs, forKey: .durationMs)
+        try c.encode(diffFiles, forKey: .diffFiles)
+        try c.encode(checks, forKey: .checks)
+        try c.encode(checksRun, forKey: .checksRun)
+        try c.encode(snapshotSHA, forKey: .snapshotSHA)
+        try c.encode(patchSHA256, forKey: .patchSHA256)
+        try c.encode(transcriptPath, forKey: .transcriptPath)
+    }
+
     /// `CandidateRules.succeeded` for the candidate as this attempt left it.
     public var succeeded: Bool {
         CandidateRules.succeeded(outcome: outcome, diffFiles: diffFiles, checks: checks) { checksRun.contains($0) }

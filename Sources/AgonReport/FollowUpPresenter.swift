@@ -17,7 +17,7 @@ public enum FollowUpPresenter {
                 + (a.budgetUSD.map { " of \(Format.usd($0))" } ?? "")
                 + ", \(Format.tokens(a.tokens.total)) tokens, \(Format.duration(ms: a.durationMs))\n"
             text += "  checks: acceptance \(c.checks.acceptance.rawValue), holdout \(c.checks.holdout.rawValue), scope \(c.checks.scope.rawValue)"
-                + "; diff \(c.diff.files) files +\(c.diff.insertions) −\(c.diff.deletions)\n"
+                + "; diff \(c.diff.files)f +\(c.diff.insertions) -\(c.diff.deletions)\n"
             text += "  candidate after \(c.attemptHistory.count) attempts: \(Format.usd(c.costUSD, source: c.costSource)),"
                 + " \(Format.tokens(c.tokens.total)) tokens, \(Format.duration(ms: c.durationMs))"
                 + (c.succeeded ? "; succeeded" : c.passedGate ? "; passes the gate" : "; does not pass the gate") + "\n"
