@@ -162,6 +162,12 @@ public struct FollowUp {
         }
         let directory = attemptDirectory(runID, agent: candidate.agent, number: number)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Sandboxed, a CLI keeps its sessions in its private HOME (Claude Code under
+        // ~/.claude/projects): the resumed attempt starts from a copy of the earlier one's.
+        if let earlier = resume?.artifactsDir, FileManager.default.fileExists(atPath: earlier + "/home") {
+            try? FileManager.default.removeItem(atPath: directory.path + "/home")
+            try FileManager.default.copyItem(atPath: earlier + "/home", toPath: directory.path + "/home")
+        }
         let board = ProgressBoard(agents: [planned], sink: options.progress ?? SilentProgress())
         let startedAt = Date()
         var latest = tournament.runCandidate(planned, spec: spec, plan: plan, runID: runID, worktrees: worktrees, board: board,

@@ -26,7 +26,27 @@ struct ClaudeEmitter: HarnessEmitter {
                               "stop_reason": NSNull(), "stop_sequence": NSNull(), "usage": usage(u)] as [String: Any]])
     }
 
+    /// Where the real CLI keeps the session: `$HOME/.claude/projects/<cwd, / and . as ->/<id>.jsonl`.
+    static func sessionFile(_ id: String) -> String {
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? "/tmp"
+        let project = FileManager.default.currentDirectoryPath.replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".", with: "-")
+        return "\(home)/.claude/projects/\(project)/\(id).jsonl"
+    }
+
     mutating func start() {
+        // Like the real CLI: `--resume` of a session it has no file of fails; every run records its session.
+        let file = Self.sessionFile(session)
+        if inv.resumeSession != nil && !FileManager.default.fileExists(atPath: file) {
+            Out.err("No conversation found with session ID: \(session)")
+            exit(1)
+        }
+        try? FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: file) { FileManager.default.createFile(atPath: file, contents: nil) }
+        if let handle = FileHandle(forWritingAtPath: file) {
+            handle.seekToEndOfFile()
+            handle.write(Data("{\"type\":\"user\",\"sessionId\":\"\(session)\"}\n".utf8))
+            try? handle.close()
+        }
         Out.json(["type": "system", "subtype": "init", "cwd": FileManager.default.currentDirectoryPath,
                   "session_id": session, "tools": ["Bash", "Edit", "Read", "Write"], "mcp_servers": [] as [Any],
                   "model": model, "permissionMode": "bypassPermissions", "apiKeySource": "none",
