@@ -46,4 +46,13 @@ public enum FollowUpPresenter {
         }
         return out
     }
+
+    /// The report's run page: the attempts and the stale-review warning (empty when neither applies).
+    static func html(_ run: RunView) -> String {
+        guard !run.attemptLines.isEmpty else { return "" }
+        return "<ul class=\"attempts\">" + run.attemptLines.map { line in
+            let warn = line.hasPrefix("review is stale") ? " class=\"badge warn review-stale\"" : ""
+            return "<li\(warn)>\(HTMLEscape.escape(line))</li>"
+        }.joined() + "</ul>"
+    }
 }

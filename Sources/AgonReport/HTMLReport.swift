@@ -42,6 +42,7 @@ public enum HTMLReport {
         h += sandboxWarning(run.candidates)
         h += "<details class=\"spec\" open=\"open\"><summary>Spec</summary><pre class=\"spec-body\">\(esc(run.specBody))</pre></details>"
         h += candidateTable(run)
+        h += FollowUpPresenter.html(run)
         if let consensus = run.consensus { h += consensusBlock(consensus, run: run) }
         if !run.findings.isEmpty {
             h += "<h3>Review screen findings</h3><ul class=\"findings\">"

@@ -92,6 +92,8 @@ struct RunReportBuilder {
                            status: record.status.rawValue, candidates: candidates, consensus: consensus, reviews: reviews,
                            diffs: diffs)
         view.findings = record.candidates.flatMap { c in c.findings.map { "\(c.agent): \($0.summary)" } }
+        view.reviewStale = record.reviewStale
+        view.attemptLines = FollowUpPresenter.attemptLines(record).split(separator: "\n").map(String.init)
         return view
     }
 

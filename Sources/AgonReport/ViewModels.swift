@@ -125,6 +125,10 @@ public struct RunView: Equatable, Sendable {
     public var diffs: [String: String]
     /// The pre-review screen's findings, one line each (`neat: leak tests/a.txt:1: … (gated)`).
     public var findings: [String] = []
+    /// Candidates changed after the review (`agon followup`): the reviews and consensus describe earlier patches.
+    public var reviewStale = false
+    /// Per followed-up candidate, its attempts in one line (`FollowUpPresenter.attemptLines`).
+    public var attemptLines: [String] = []
 
     public init(runID: String, specTitle: String, specBody: String, baseSHA: String, status: String,
                 candidates: [CandidateView], consensus: ConsensusView? = nil, reviews: [ReviewView] = [],

@@ -194,12 +194,20 @@ import Testing
         #expect(stale.reviewStale)
         // `agon show` says so.
         let shown = try fixture.agon("show", record.runID)
-        #expect(shown.stdout.contains("stale"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("review is stale"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("attempts: cl: #1 initial ok"), "\(shown.stdout)")
+        // …and so does the report.
+        let page = fixture.root + "/stale.html"
+        let report = try fixture.agon("report", record.runID, "-o", page)
+        #expect(report.status == 0, "\(report.stderr)")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains("<li class=\"badge warn review-stale\">review is stale"))
 
         let reviewed = try fixture.agon("review", record.runID)
         #expect(reviewed.status == 0, "\(reviewed.stderr)")
         let fresh = try #require(try fixture.workspace().store().run(record.runID))
         #expect(!fresh.reviewStale)
+        #expect(!(try fixture.agon("show", record.runID)).stdout.contains("review is stale"))
         // The new review saw the follow-up's patch: cl passes now, so it is ranked, not gated.
         #expect(fresh.consensus?.gated.contains("cl") == false)
         #expect(fresh.consensus?.ranking.contains("cl") == true)
