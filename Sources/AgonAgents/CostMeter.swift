@@ -28,6 +28,8 @@ public struct CostMeter: Sendable {
     /// Usage an earlier process of the same session already reported: cumulative snapshots
     /// (`codex exec resume` continues the thread's running total) are counted above it only.
     public let snapshotBaseline: TokenUsage
+    /// Likewise for a cumulative reported cost (Claude Code's `total_cost_usd` after `--resume`).
+    public let reportedCostBaseline: Double
 
     public private(set) var usage = TokenUsage.zero
     public private(set) var model: String?
@@ -39,8 +41,10 @@ public struct CostMeter: Sendable {
     private var reportedCumulative: Double?
     private var reportedDeltas: Double?
 
-    public init(price: ModelPrice?, cap: Double?, preferReported: Bool = true, snapshotBaseline: TokenUsage = .zero) {
+    public init(price: ModelPrice?, cap: Double?, preferReported: Bool = true, snapshotBaseline: TokenUsage = .zero,
+                reportedCostBaseline: Double = 0) {
         self.snapshotBaseline = snapshotBaseline
+        self.reportedCostBaseline = reportedCostBaseline
         self.price = price
         self.cap = cap.flatMap { $0 > 0 ? $0 : nil }
         self.preferReported = preferReported
@@ -95,7 +99,7 @@ public struct CostMeter: Sendable {
         case .reportedCost(let usd, let cumulative):
             guard usd.isFinite, usd >= 0 else { return .continue }
             if cumulative {
-                reportedCumulative = max(reportedCumulative ?? 0, usd)
+                reportedCumulative = max(reportedCumulative ?? 0, usd - reportedCostBaseline)
             } else {
                 reportedDeltas = (reportedDeltas ?? 0) + usd
             }

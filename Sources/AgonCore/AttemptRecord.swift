@@ -42,6 +42,8 @@ public struct AttemptRecord: Codable, Equatable, Sendable {
     public var snapshotSHA: String?
     public var patchSHA256: String?
     public var transcriptPath: String?
+    /// The cost the CLI itself reported for this attempt (nil when it reported none).
+    public var reportedCostUSD: Double?
 
     public init(number: Int, kind: AttemptLaunchKind, message: String? = nil, sessionID: String? = nil,
                 startedAt: Date? = nil, outcome: Outcome? = nil, costUSD: Double? = nil,
@@ -75,6 +77,7 @@ public struct AttemptRecord: Codable, Equatable, Sendable {
         case costUSD = "cost_usd", costSource = "cost_source", costKilledAt = "cost_killed_at", budgetUSD = "budget_usd"
         case tokens, turns, durationMs = "duration_ms", diffFiles = "diff_files", checks, checksRun = "checks_run"
         case snapshotSHA = "snapshot_sha", patchSHA256 = "patch_sha256", transcriptPath = "transcript_path"
+        case reportedCostUSD = "reported_cost_usd"
     }
 
     /// Every key, `null` where a value does not exist (the records' convention).
@@ -99,6 +102,7 @@ public struct AttemptRecord: Codable, Equatable, Sendable {
         try c.encode(snapshotSHA, forKey: .snapshotSHA)
         try c.encode(patchSHA256, forKey: .patchSHA256)
         try c.encode(transcriptPath, forKey: .transcriptPath)
+        try c.encode(reportedCostUSD, forKey: .reportedCostUSD)
     }
 
     /// `CandidateRules.succeeded` for the candidate as this attempt left it.
@@ -115,6 +119,7 @@ public struct AttemptRecord: Codable, Equatable, Sendable {
                   diffFiles: c.diff.files, checks: c.checks, checksRun: CheckKind.allCases.filter { kind in
                       c.checkResults.contains { $0.kind == kind }
                   }, snapshotSHA: c.snapshotSHA, patchSHA256: c.diff.patchSHA256, transcriptPath: c.transcriptPath)
+        reportedCostUSD = c.reportedCostUSD
     }
 }
 

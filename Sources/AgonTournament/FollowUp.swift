@@ -148,7 +148,8 @@ public struct FollowUp {
                 let sameSession = history.filter { $0.sessionID == session }
                 let previousDir = history.last(where: { $0.sessionID == session }).map { attemptDirectory(runID, agent: candidate.agent, number: $0.number) }
                 resume = SessionResume(sessionID: session, usageSoFar: sameSession.reduce(TokenUsage.zero) { $0 + $1.tokens },
-                                       artifactsDir: previousDir?.path)
+                                       artifactsDir: previousDir?.path,
+                                       reportedCostSoFar: sameSession.reduce(0) { $0 + ($1.reportedCostUSD ?? 0) })
             } else {
                 note = "no session id was recorded for \(candidate.agent); started a fresh \(planned.harness.rawValue) with the spec, its diff and the message"
             }

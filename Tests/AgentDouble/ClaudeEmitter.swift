@@ -66,8 +66,29 @@ struct ClaudeEmitter: HarnessEmitter {
         }
     }
 
-    mutating func finish(total: TurnUsage, turns: Int) {
-        let cost = config.cost(input: total.input, output: total.output)
+    /// The session's totals before this process (the last `result` line recorded in its session file).
+    func earlierTotals() -> (usage: TurnUsage, cost: Double) {
+        var totals = (usage: TurnUsage(input: 0, output: 0), cost: 0.0)
+        let text = (try? String(contentsOfFile: Self.sessionFile(session), encoding: .utf8)) ?? ""
+        for line in text.split(separator: "\n") {
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], o["type"] as? String == "totals" else { continue }
+            totals = (TurnUsage(input: o["input"] as? Int ?? 0, output: o["output"] as? Int ?? 0), o["cost"] as? Double ?? 0)
+        }
+        return totals
+    }
+
+    /// Like the real CLI, a resumed session's `result` carries the SESSION's running totals
+    /// (`modelUsage`, `total_cost_usd`), earlier processes included.
+    mutating func finish(total thisProcess: TurnUsage, turns: Int) {
+        let earlier = earlierTotals()
+        let total = TurnUsage(input: earlier.usage.input + thisProcess.input, output: earlier.usage.output + thisProcess.output)
+        let cost = earlier.cost + config.cost(input: thisProcess.input, output: thisProcess.output)
+        if let handle = FileHandle(forWritingAtPath: Self.sessionFile(session)),
+           let line = try? JSONSerialization.data(withJSONObject: ["type": "totals", "input": total.input, "output": total.output, "cost": cost]) {
+            handle.seekToEndOfFile()
+            handle.write(line + Data("\n".utf8))
+            try? handle.close()
+        }
         Out.json(["type": "result", "subtype": "success", "is_error": false, "duration_ms": 1200,
                   "duration_api_ms": 1100, "num_turns": turns, "result": "Done.", "session_id": session,
                   "total_cost_usd": cost, "usage": usage(total),

@@ -16,10 +16,15 @@ struct ClaudeAdapter: HarnessAdapter {
     }
 
     /// `claude -p MESSAGE --resume SESSION_ID` with the same stream-json and permission flags.
+    /// A resumed session's `result` reports the SESSION's totals (`modelUsage`, `total_cost_usd`,
+    /// earlier processes included; seen with 2.1.332), so the attempt is metered above them.
     var resumesSessions: Bool { true }
 
     func resumeCommand(for launch: AgentLaunch, session: SessionResume, paths: HarnessCommand.Paths) throws -> HarnessCommand {
-        arguments(launch, resuming: session.sessionID)
+        var command = arguments(launch, resuming: session.sessionID)
+        command.snapshotBaseline = session.usageSoFar
+        command.reportedCostBaseline = session.reportedCostSoFar
+        return command
     }
 
     private func arguments(_ launch: AgentLaunch, resuming sessionID: String?) -> HarnessCommand {

@@ -155,7 +155,8 @@ public final class AgentExecutor: @unchecked Sendable {
 
         session.configure(stdout: command.stdoutFormat, sideChannels: command.sideChannels,
                           maxLineBytes: launch.maxLineBytes, supervisor: supervisor,
-                          snapshotBaseline: command.snapshotBaseline ?? .zero)
+                          snapshotBaseline: command.snapshotBaseline ?? .zero,
+                          reportedCostBaseline: command.reportedCostBaseline ?? 0)
         var lastProgress = 0.0
         let run: SupervisedRun
         do {
@@ -241,9 +242,11 @@ struct MeteredSession {
     }
 
     mutating func configure(stdout: StreamFormat?, sideChannels: [SideChannel], maxLineBytes: Int,
-                            supervisor: ProcessGroupSupervisor, snapshotBaseline: TokenUsage = .zero) {
-        if !snapshotBaseline.isZero {
-            meter = CostMeter(price: launch.price, cap: launch.maxCostUSD, snapshotBaseline: snapshotBaseline)
+                            supervisor: ProcessGroupSupervisor, snapshotBaseline: TokenUsage = .zero,
+                            reportedCostBaseline: Double = 0) {
+        if !snapshotBaseline.isZero || reportedCostBaseline > 0 {
+            meter = CostMeter(price: launch.price, cap: launch.maxCostUSD, snapshotBaseline: snapshotBaseline,
+                              reportedCostBaseline: reportedCostBaseline)
         }
         self.supervisor = supervisor
         stdoutParser = stdout.map(makeStreamParser)

@@ -81,10 +81,13 @@ public struct SessionResume: Sendable, Equatable {
     /// The artifacts directory of the attempt that made the session (where a CLI's private
     /// session files were kept).
     public var artifactsDir: String?
+    /// The cost the CLI itself reported for the session so far (0: none).
+    public var reportedCostSoFar: Double
 
-    public init(sessionID: String, usageSoFar: TokenUsage = .zero, artifactsDir: String? = nil) {
+    public init(sessionID: String, usageSoFar: TokenUsage = .zero, artifactsDir: String? = nil, reportedCostSoFar: Double = 0) {
         self.sessionID = sessionID
         self.usageSoFar = usageSoFar
         self.artifactsDir = artifactsDir
+        self.reportedCostSoFar = reportedCostSoFar
     }
 }

@@ -24,6 +24,8 @@ public struct HarnessCommand: Equatable, Sendable {
     public var sideChannels: [SideChannel]
     /// Usage the session had before this process (a resumed thread whose snapshots are cumulative); nil = none.
     public var snapshotBaseline: TokenUsage? = nil
+    /// The session's reported cost before this process, when the CLI reports a session total; nil = none.
+    public var reportedCostBaseline: Double? = nil
 
     /// Paths Agon prepares for a run under `artifactsDir`.
     public struct Paths: Sendable {
