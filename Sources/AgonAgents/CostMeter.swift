@@ -25,6 +25,11 @@ public struct CostMeter: Sendable {
     public let price: ModelPrice?
     public let cap: Double?
     public let preferReported: Bool
+    /// Usage an earlier process of the same session already reported: cumulative snapshots
+    /// (`codex exec resume` continues the thread's running total) are counted above it only.
+    public let snapshotBaseline: TokenUsage
+    /// Likewise for a cumulative reported cost (Claude Code's `total_cost_usd` after `--resume`).
+    public let reportedCostBaseline: Double
 
     public private(set) var usage = TokenUsage.zero
     public private(set) var model: String?
@@ -36,7 +41,10 @@ public struct CostMeter: Sendable {
     private var reportedCumulative: Double?
     private var reportedDeltas: Double?
 
-    public init(price: ModelPrice?, cap: Double?, preferReported: Bool = true) {
+    public init(price: ModelPrice?, cap: Double?, preferReported: Bool = true, snapshotBaseline: TokenUsage = .zero,
+                reportedCostBaseline: Double = 0) {
+        self.snapshotBaseline = snapshotBaseline
+        self.reportedCostBaseline = reportedCostBaseline
         self.price = price
         self.cap = cap.flatMap { $0 > 0 ? $0 : nil }
         self.preferReported = preferReported
@@ -86,12 +94,12 @@ public struct CostMeter: Sendable {
             usage += delta
             if model == nil { model = m }
         case .usageSnapshot(let total, let m):
-            usage = UsageNormalisation.max(usage, total)
+            usage = UsageNormalisation.max(usage, total - snapshotBaseline)
             if model == nil { model = m }
         case .reportedCost(let usd, let cumulative):
             guard usd.isFinite, usd >= 0 else { return .continue }
             if cumulative {
-                reportedCumulative = max(reportedCumulative ?? 0, usd)
+                reportedCumulative = max(reportedCumulative ?? 0, usd - reportedCostBaseline)
             } else {
                 reportedDeltas = (reportedDeltas ?? 0) + usd
             }

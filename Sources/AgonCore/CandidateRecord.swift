@@ -69,6 +69,11 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
     public var firstOutputMs: Int?
     /// The cascade tier (1-based) this candidate ran in; nil outside cascades.
     public var tier: Int?
+    /// The CLI's session or thread id from its latest attempt (what `agon followup` resumes).
+    public var sessionID: String?
+    /// Every attempt once the candidate had a follow-up (see `AttemptRecord`); empty for a
+    /// candidate with one attempt, which `attemptHistory` presents as attempt 1.
+    public var attempts: [AttemptRecord] = []
 
     public init(agent: String, harness: Harness, model: String? = nil, outcome: Outcome? = nil,
                 state: CandidateState = .pending, costUSD: Double? = nil, computedCostUSD: Double? = nil,
@@ -120,6 +125,7 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         case malformedLines = "malformed_lines", apiErrorMessage = "api_error_message", findings
         case sandbox, tampering
         case cacheKey = "cache_key", cacheHit = "cache_hit", slow, firstOutputMs = "first_output_ms", tier
+        case sessionID = "session_id", attempts
     }
 
     public init(from decoder: Decoder) throws {
@@ -160,6 +166,8 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         slow = try c.decodeIfPresent([SlowFlag].self, forKey: .slow) ?? []
         firstOutputMs = try c.decodeIfPresent(Int.self, forKey: .firstOutputMs)
         tier = try c.decodeIfPresent(Int.self, forKey: .tier)
+        sessionID = try c.decodeIfPresent(String.self, forKey: .sessionID)
+        attempts = try c.decodeIfPresent([AttemptRecord].self, forKey: .attempts) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -200,6 +208,8 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         if !slow.isEmpty { try c.encode(slow, forKey: .slow) }
         try c.encodeIfPresent(firstOutputMs, forKey: .firstOutputMs)
         try c.encodeIfPresent(tier, forKey: .tier)
+        try c.encodeIfPresent(sessionID, forKey: .sessionID)
+        if !attempts.isEmpty { try c.encode(attempts, forKey: .attempts) }
     }
 }
 

@@ -56,7 +56,8 @@ public enum CacheKey {
     /// tampering, not itself a cache hit.
     public static func isCacheable(_ candidate: CandidateRecord) -> Bool {
         guard let outcome = candidate.outcome, cacheableOutcomes.contains(outcome), candidate.state == .finished else { return false }
-        return candidate.cacheHit == nil && candidate.tampering.isEmpty && !candidate.diff.isEmpty
+        // A followed-up candidate's patch answers the spec plus follow-up messages, not the spec alone.
+        return candidate.cacheHit == nil && candidate.attempts.count <= 1 && candidate.tampering.isEmpty && !candidate.diff.isEmpty
             && candidate.diff.patchSHA256 != nil && candidate.snapshotSHA != nil
     }
 }

@@ -41,6 +41,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
     /// What a cascade did (`strategy: cascade`); nil for runs that started every agent at once.
     /// Encoded only when set.
     public var cascade: CascadeRecord?
+    /// Set when a candidate changed after the run's review and consensus (`agon followup`); cleared
+    /// by `agon review RUN`. Until then the reviews and consensus describe earlier patches.
+    public var reviewStale: Bool = false
 
     public init(schemaVersion: Int = AgonJSON.schemaVersion, runID: String, specPath: String, specTitle: String,
                 specHash: String, baseRef: String, baseSHA: String, status: RunStatus = .planned,
@@ -76,6 +79,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
         case verifiersPlanned = "verifiers_planned", manifestPath = "manifest_path", dirtyAtStart = "dirty_at_start"
         case candidates, reviews, consensus
         case cascade
+        case reviewStale = "review_stale"
     }
 
     public init(from decoder: Decoder) throws {
@@ -98,6 +102,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
         reviews = try c.decode([ReviewRecord].self, forKey: .reviews)
         consensus = try c.decodeIfPresent(ConsensusRecord.self, forKey: .consensus)
         cascade = try c.decodeIfPresent(CascadeRecord.self, forKey: .cascade)
+        reviewStale = try c.decodeIfPresent(Bool.self, forKey: .reviewStale) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -120,5 +125,6 @@ public struct RunRecord: Codable, Equatable, Sendable {
         try c.encode(reviews, forKey: .reviews)
         try c.encode(consensus, forKey: .consensus)
         try c.encodeIfPresent(cascade, forKey: .cascade)
+        if reviewStale { try c.encode(reviewStale, forKey: .reviewStale) }
     }
 }

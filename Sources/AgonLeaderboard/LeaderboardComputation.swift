@@ -53,6 +53,8 @@ public struct LeaderboardSettings: Sendable {
     public var parallel: Bool
     /// What one leaderboard row is.
     public var grouping: LeaderboardGrouping
+    /// k of "success within k follow-ups" (`AttemptStatistics.swift`).
+    public var followUpWindow: Int = 1
 
     public init(verifierWeights: [String: Double] = [:], verifierFamilies: [String: String] = [:],
                 agentFamilies: [String: String] = [:], selfPreference: SelfPreference = .exclude,
@@ -148,6 +150,8 @@ public struct AgentStanding: Equatable, Sendable {
     public var separation: Separation = .none
     /// Human picks (`agon apply`) of this agent.
     public var picks: Int
+    /// The follow-up columns (`AttemptStatistics.swift`).
+    public var attempts = AttemptTally().standing(window: 1)
 
     /// The ids shown in the agent column.
     public var displayName: String { agentIDs.joined(separator: ", ") }
@@ -268,7 +272,8 @@ public struct LeaderboardComputation {
                 guard Self.counts(candidates[c]) else { keyOf.append(-1); continue }
                 let key = keys.index(for: candidates[c])
                 if key == tallies.count {
-                    tallies.append(AgentTally(harness: candidates[c].harness, model: settings.grouping == .harness ? nil : candidates[c].model))
+                    tallies.append(AgentTally(harness: candidates[c].harness, model: settings.grouping == .harness ? nil : candidates[c].model,
+                                              followUpWindow: settings.followUpWindow))
                 }
                 keyOf.append(key)
             }
@@ -496,16 +501,21 @@ private struct AgentTally {
     /// Spec (interned hash) → (created, run id, succeeded) of the earliest run of that spec.
     var firstRuns: [Int: (Date, String, Bool)] = [:]
     var picks = 0
+    var attempts = AttemptTally()
 
-    init(harness: Harness, model: String?) {
+    let followUpWindow: Int
+
+    init(harness: Harness, model: String?, followUpWindow: Int) {
         self.harness = harness
         self.model = model
+        self.followUpWindow = followUpWindow
     }
 
     mutating func add(_ candidate: LeaderboardCandidate, created: Date, runID: String, spec: Int, winner: String?,
                       verifierShare share: Double) {
         if !agentIDs.contains(candidate.agent) { agentIDs.append(candidate.agent) }
         runs += 1
+        attempts.add(candidate.attempts, window: followUpWindow)
         let success = candidate.succeeded
         if success { successes += 1 }
         if let winner {
@@ -536,6 +546,12 @@ private struct AgentTally {
     }
 
     func standing(provisionalBelow: Int) -> AgentStanding {
+        var standing = tallyStanding(provisionalBelow: provisionalBelow)
+        standing.attempts = attempts.standing(window: followUpWindow)
+        return standing
+    }
+
+    private func tallyStanding(provisionalBelow: Int) -> AgentStanding {
         let successRate = runs > 0 ? Double(successes) / Double(runs) : 0
         let costPerSuccess: CostPerSuccess
         if pricedRuns == 0 {

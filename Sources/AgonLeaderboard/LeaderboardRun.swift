@@ -72,6 +72,11 @@ public struct CheckKinds: OptionSet, Equatable, Sendable {
         self = results.reduce(into: CheckKinds()) { $0.insert(CheckKinds($1.kind)) }
     }
 
+    /// The set of `kinds`.
+    public init(_ kinds: [CheckKind]) {
+        self = kinds.reduce(into: CheckKinds()) { $0.insert(CheckKinds($1)) }
+    }
+
     public func contains(_ kind: CheckKind) -> Bool { contains(CheckKinds(kind)) }
 }
 
@@ -95,11 +100,17 @@ public struct LeaderboardCandidate: Equatable, Sendable {
     public var checksRun: CheckKinds
     /// The candidate reused an exact repeat's result (`CandidateRecord.cacheHit`): not an observation.
     public var cacheHit: Bool
+    /// Its attempts (`agon followup`); every field above is attempt 1's.
+    public var attempts: AttemptSummary
 
     public init(agent: String, harness: Harness, model: String?, outcome: Outcome?, costUSD: Double?, costSource: CostSource,
                 tokens: Int, turns: Int, firstAttemptMs: Int?, durationMs: Int?, tokensPerSec: Double?, diffFiles: Int,
-                checks: CheckSummary, checksRun: CheckKinds, cacheHit: Bool = false) {
+                checks: CheckSummary, checksRun: CheckKinds, cacheHit: Bool = false, attempts: AttemptSummary? = nil) {
         self.cacheHit = cacheHit
+        self.attempts = attempts ?? AttemptSummary(
+            count: 1, successAttempt: CandidateRules.succeeded(outcome: outcome, diffFiles: diffFiles, checks: checks,
+                                                               ran: checksRun.contains) ? 1 : nil,
+            totalCostUSD: costSource == .unpriced ? nil : costUSD)
         self.agent = agent
         self.harness = harness
         self.model = model
@@ -116,11 +127,13 @@ public struct LeaderboardCandidate: Equatable, Sendable {
         self.checksRun = checksRun
     }
 
+    /// Attempt 1 of a full record, and its attempts.
     public init(_ c: CandidateRecord) {
-        self.init(agent: c.agent, harness: c.harness, model: c.model, outcome: c.outcome, costUSD: c.costUSD,
-                  costSource: c.costSource, tokens: c.tokens.total, turns: c.turns, firstAttemptMs: c.firstAttemptMs,
-                  durationMs: c.durationMs, tokensPerSec: c.tokensPerSec, diffFiles: c.diff.files, checks: c.checks,
-                  checksRun: CheckKinds(c.checkResults), cacheHit: c.cacheHit != nil)
+        let first = c.attemptHistory[0]
+        self.init(agent: c.agent, harness: c.harness, model: c.model, outcome: first.outcome, costUSD: first.costUSD,
+                  costSource: first.costSource, tokens: first.tokens.total, turns: first.turns, firstAttemptMs: c.firstAttemptMs,
+                  durationMs: first.durationMs, tokensPerSec: c.tokensPerSec, diffFiles: first.diffFiles, checks: first.checks,
+                  checksRun: CheckKinds(first.checksRun), cacheHit: c.cacheHit != nil, attempts: AttemptSummary(c))
     }
 }
 

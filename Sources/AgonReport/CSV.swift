@@ -75,7 +75,7 @@ public enum LeaderboardCSV {
         .init("speed_efficiency_score") { raw($0.speedEfficiency) },
         .init("on_frontier") { $0.onFrontier ? "true" : "false" },
         .init("frontier_frequency") { raw($0.frontierFrequency) },
-    ]
+    ] + attemptColumns
 
     public static func render(_ view: LeaderboardView) -> String {
         CSV.document(view.rows, columns: columns)

@@ -47,6 +47,7 @@ public enum HTMLReport {
             for note in run.strategyNotes { h += "<li>\(esc(note))</li>" }
             h += "</ul>"
         }
+        h += FollowUpPresenter.html(run)
         if let consensus = run.consensus { h += consensusBlock(consensus, run: run) }
         if !run.findings.isEmpty {
             h += "<h3>Review screen findings</h3><ul class=\"findings\">"

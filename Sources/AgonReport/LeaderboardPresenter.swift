@@ -49,6 +49,7 @@ public enum LeaderboardPresenter {
         }
         out += "verifier spend (apart from the agents' cost): \(Format.usd(result.verifierSpendUSD))\n"
         out += ServeMixText.text(result.serveMix)
+        out += followUpText(result)
         if !view.verifiers.isEmpty {
             out += "\nVerifiers\n" + TerminalReport.verifiers(view.verifiers)
             let excluded = result.verifiers.filter { $0.selfPreferenceStatus == "excluded" }.map(\.verifier)
@@ -75,7 +76,7 @@ public enum LeaderboardPresenter {
                 medianTimeToFirstAttemptS: a.medianTimeToFirstAttemptS, medianTimeToSuccessS: a.medianTimeToSuccessS,
                 medianTurns: a.medianTurns, tokensPerSec: a.tokensPerSec, costKilled: a.costKilled,
                 topErrors: a.topErrors.map { "\($0.outcome.rawValue)×\($0.count)" }, speedEfficiency: a.speedEfficiency,
-                onFrontier: a.onFrontier, frontierFrequency: a.frontierFrequency ?? 0)
+                onFrontier: a.onFrontier, frontierFrequency: a.frontierFrequency ?? 0, attempts: a.attempts)
         }
         let verifiers = result.verifiers.map { v in
             VerifierRowView(verifier: v.verifier, harness: v.harness, model: v.model ?? Format.none, reviews: v.reviews,
@@ -218,6 +219,7 @@ struct LeaderboardDocument: Encodable {
             try c.encode(a.onFrontier, forKey: .onFrontier)
             try c.encode(jsonNumber(a.frontierFrequency), forKey: .frontierFrequency)
             try c.encode(a.picks, forKey: .picks)
+            try encodeAttempts(to: encoder)
         }
     }
 

@@ -96,6 +96,8 @@ struct RunReportBuilder {
                            diffs: diffs)
         view.findings = record.candidates.flatMap { c in c.findings.map { "\(c.agent): \($0.summary)" } }
         view.strategyNotes = RunStrategyText.lines(record).split(separator: "\n").map(String.init)
+        view.reviewStale = record.reviewStale
+        view.attemptLines = FollowUpPresenter.attemptLines(record).split(separator: "\n").map(String.init)
         return view
     }
 

@@ -77,6 +77,7 @@ public enum RunPresenter {
         if !unsandboxed.isEmpty { out += "sandbox: none for \(unsandboxed.joined(separator: ", ")) (unsandboxed)\n" }
         out += ReviewFindingsText.lines(record.candidates)
         out += RunStrategyText.lines(record)
+        out += FollowUpPresenter.attemptLines(record)
         if let consensus = record.consensus {
             // Ties as `a = b > c`: the check tiers, or (records without tiers) the passing candidates no verdict ordered.
             let tied = consensus.tied

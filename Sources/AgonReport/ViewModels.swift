@@ -127,6 +127,10 @@ public struct RunView: Equatable, Sendable {
     public var findings: [String] = []
     /// Cascade, cache-hit and slow-agent lines (`RunStrategyText`), shown as they are.
     public var strategyNotes: [String] = []
+    /// Candidates changed after the review (`agon followup`): the reviews and consensus describe earlier patches.
+    public var reviewStale = false
+    /// Per followed-up candidate, its attempts in one line (`FollowUpPresenter.attemptLines`).
+    public var attemptLines: [String] = []
 
     public init(runID: String, specTitle: String, specBody: String, baseSHA: String, status: String,
                 candidates: [CandidateView], consensus: ConsensusView? = nil, reviews: [ReviewView] = [],
@@ -175,6 +179,8 @@ public struct LeaderboardRowView: Equatable, Sendable {
     public var onFrontier: Bool
     /// Share of bootstrap replicates in which the agent was on the frontier (0…1).
     public var frontierFrequency: Double
+    /// The follow-up columns (`AttemptStanding`); nil in views made without them.
+    public var attempts: AttemptStanding?
 
     public init(agent: String, harness: Harness, model: String, rating: Double?, ratingLow: Double? = nil,
                 ratingHigh: Double? = nil, rankLow: Int? = nil, rankHigh: Int? = nil, provisional: Bool = false,
@@ -183,7 +189,8 @@ public struct LeaderboardRowView: Equatable, Sendable {
                 verifierSpend: Double? = nil, medianTimeToFirstAttemptS: Double? = nil,
                 medianTimeToSuccessS: Double? = nil, medianTurns: Double? = nil, tokensPerSec: Double? = nil,
                 costKilled: Int = 0, topErrors: [String] = [], speedEfficiency: Double = 0,
-                onFrontier: Bool = false, frontierFrequency: Double = 0) {
+                onFrontier: Bool = false, frontierFrequency: Double = 0, attempts: AttemptStanding? = nil) {
+        self.attempts = attempts
         self.agent = agent
         self.harness = harness
         self.model = model

@@ -27,7 +27,7 @@ extension LeaderboardColumns {
             DROP INDEX candidates_leaderboard;
             CREATE INDEX candidates_leaderboard ON candidates(
                 run_id, position, agent, harness, model, outcome, cost_usd, cost_source, duration_ms,
-                \(candidateColumnNames.joined(separator: ", ")));
+                \((candidateV2Names + candidateCacheNames).joined(separator: ", ")));
             CREATE INDEX runs_spec_base ON runs(spec_hash, base_sha);
             """)
     }

@@ -19,14 +19,24 @@ enum LeaderboardColumns {
         [consensus.map { StringListColumn.encode(LeaderboardConsensus($0).ranking) }, consensus.map { StringListColumn.encode($0.gated) }]
     }
 
-    static let candidateNames = [
+    /// Every leaderboard column of `candidates`, in the order `candidate` returns their values.
+    static let candidateNames = candidateV2Names + candidateAttemptNames
+
+    static func candidate(_ c: CandidateRecord) -> [DatabaseValueConvertible?] {
+        candidateV2(c) + candidateAttempts(c)
+    }
+
+    /// The candidate columns added by v2; frozen, since the v2 migration backfills exactly these.
+    static let candidateV2Names = [
         "tokens_total", "turns", "first_attempt_ms", "tokens_per_sec", "diff_files",
         "check_acceptance", "check_holdout", "check_scope", "checks_run",
     ]
 
-    static func candidate(_ c: CandidateRecord) -> [DatabaseValueConvertible?] {
-        [c.tokens.total, c.turns, c.firstAttemptMs, c.tokensPerSec, c.diff.files, c.checks.acceptance.rawValue,
-         c.checks.holdout.rawValue, c.checks.scope.rawValue, CheckKinds(c.checkResults).rawValue]
+    /// Attempt 1's values (the leaderboard's columns keep their first-attempt meaning after follow-ups).
+    static func candidateV2(_ c: CandidateRecord) -> [DatabaseValueConvertible?] {
+        let first = c.attemptHistory[0]
+        return [first.tokens.total, first.turns, c.firstAttemptMs, c.tokensPerSec, first.diffFiles, first.checks.acceptance.rawValue,
+                first.checks.holdout.rawValue, first.checks.scope.rawValue, CheckKinds(first.checksRun).rawValue]
     }
 
     /// Every leaderboard column of `reviews`, in the order `review` returns their values.
@@ -81,7 +91,7 @@ enum LeaderboardColumns {
                 created_at, run_id, spec_path, status, spec_hash, consensus_ranking, consensus_gated);
             CREATE INDEX candidates_leaderboard ON candidates(
                 run_id, position, agent, harness, model, outcome, cost_usd, cost_source, duration_ms,
-                \(candidateNames.joined(separator: ", ")));
+                \(candidateV2Names.joined(separator: ", ")));
             \(reviewsIndexSQL(reviewV2Names))
             """)
     }
@@ -117,15 +127,15 @@ enum LeaderboardColumns {
             let consensus = try (row["consensus"] as Data?).map { try decode(ConsensusRecord.self, $0, table: "runs.consensus", key: key) }
             return [record.specHash] + Self.consensus(consensus)
         }
-        try backfill(db, table: "candidates", names: candidateNames, select: "record") { row in
-            candidate(try decode(CandidateRecord.self, row["record"], table: "candidates", key: row["key"]))
+        try backfill(db, table: "candidates", names: candidateV2Names, select: "record") { row in
+            candidateV2(try decode(CandidateRecord.self, row["record"], table: "candidates", key: row["key"]))
         }
         try backfill(db, table: "reviews", names: reviewV2Names, select: "record") { row in
             reviewV2(try decode(ReviewRecord.self, row["record"], table: "reviews", key: row["key"]))
         }
     }
 
-    private static func backfill(_ db: Database, table: String, names: [String], select: String,
+    static func backfill(_ db: Database, table: String, names: [String], select: String,
                                  values: (Row) throws -> [DatabaseValueConvertible?]) throws {
         let update = try db.makeStatement(sql: """
             UPDATE \(table) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE rowid = ?
@@ -144,7 +154,7 @@ enum LeaderboardColumns {
         }
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ data: Data, table: String, key: String) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data, table: String, key: String) throws -> T {
         do {
             return try AgonJSON.decoder.decode(type, from: data)
         } catch {
@@ -190,7 +200,10 @@ enum LeaderboardColumns {
                 checks: CheckSummary(acceptance: try value(row, 13, table: "candidates", key: key),
                                      holdout: try value(row, 14, table: "candidates", key: key),
                                      scope: try value(row, 15, table: "candidates", key: key)),
-                checksRun: CheckKinds(rawValue: row[16]), cacheHit: (row[17] as String?) != nil)
+                checksRun: CheckKinds(rawValue: row[16]),
+                attempts: AttemptSummary(count: row[17], successAttempt: row[18],
+                                         totalCostUSD: (row[20] as String?) == CostSource.unpriced.rawValue ? nil : row[19]),
+                cacheHit: (row[21] as String?) != nil)
             runs[i].candidates.append(candidate)
         }
 
@@ -219,9 +232,10 @@ enum LeaderboardColumns {
 
     static func candidatesSQL(_ condition: String) -> String {
         """
-        SELECT r.rowid, t.agent, t.harness, t.model, t.outcome, t.cost_usd, t.cost_source, t.duration_ms,
+        SELECT r.rowid, t.agent, t.harness, t.model, t.first_outcome, t.first_cost_usd, t.first_cost_source, t.first_duration_ms,
                t.tokens_total, t.turns, t.first_attempt_ms, t.tokens_per_sec, t.diff_files,
-               t.check_acceptance, t.check_holdout, t.check_scope, t.checks_run, t.cache_source_run
+               t.check_acceptance, t.check_holdout, t.check_scope, t.checks_run,
+               t.attempts, t.success_attempt, t.cost_usd, t.cost_source, t.cache_source_run
         FROM runs r JOIN candidates t ON t.run_id = r.run_id
         WHERE \(condition) ORDER BY r.created_at, r.run_id, t.position
         """

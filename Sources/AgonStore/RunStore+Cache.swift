@@ -13,7 +13,7 @@ extension RunStore {
         try read { db in
             try String.fetchAll(db, sql: """
                 SELECT DISTINCT r.run_id FROM runs r CROSS JOIN candidates c ON c.run_id = r.run_id
-                WHERE r.spec_hash = ? AND r.base_sha = ? AND +c.outcome = 'ok' AND c.cache_source_run IS NULL
+                WHERE r.spec_hash = ? AND r.base_sha = ? AND +c.outcome = 'ok' AND c.cache_source_run IS NULL AND c.attempts = 1
                   AND json_extract(c.record, '$.cache_key') = ?
                 ORDER BY r.created_at DESC, r.run_id DESC
                 """, arguments: [specHash, baseSHA, cacheKey])

@@ -85,6 +85,10 @@ enum StoreSchema {
         migrator.registerMigration("v4-cache-hits", foreignKeyChecks: .immediate) { db in
             try LeaderboardColumns.migrateCacheColumn(db)
         }
+        // v5: each candidate's attempts (agon followup) and its first attempt's outcome, cost and time.
+        migrator.registerMigration("v5-attempts", foreignKeyChecks: .immediate) { db in
+            try LeaderboardColumns.migrateAttempts(db)
+        }
         return migrator
     }
 }

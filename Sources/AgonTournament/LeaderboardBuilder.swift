@@ -14,6 +14,8 @@ public struct LeaderboardQuery {
     public var seed: UInt64
     /// What one row is (`--by agent|model|harness`).
     public var grouping: LeaderboardGrouping
+    /// k of "success within k follow-ups" (`--followups`, default 1).
+    public var followUps = 1
 
     public init(since: String?, specGlob: String?, replicates: Int, seed: UInt64, grouping: LeaderboardGrouping = .agent) {
         self.grouping = grouping
@@ -108,8 +110,9 @@ public struct LeaderboardBuilder {
     }
 
     func compute(_ query: LeaderboardQuery, runs: [LeaderboardRun], picks: [ApplyRecord]) -> LeaderboardResult {
-        let settings = LeaderboardSettings(config: workspace.config, replicates: query.replicates, seed: query.seed,
+        var settings = LeaderboardSettings(config: workspace.config, replicates: query.replicates, seed: query.seed,
                                            grouping: query.grouping)
+        settings.followUpWindow = query.followUps
         return LeaderboardComputation(settings: settings).compute(runs: runs, picks: picks)
     }
 }

@@ -110,6 +110,7 @@ public final class ReviewStage {
         let previousStatus = record.status
         record = try store.updateRun(runID, status: .reviewing)
         record = try reviewRun(record, spec: spec, verifiers: verifiers)
+        if !stopSignal.isStopped { record.reviewStale = false }   // reviewed the latest patches (after `agon followup`)
         record.status = stopSignal.isStopped ? .interrupted : previousStatus
         try store.saveRun(record)
         try? workspace.layout.writeRunSnapshot(record)

@@ -262,11 +262,14 @@ public final class Tournament {
 
     // MARK: - One candidate
 
+    /// One attempt of one agent: its run under budget in its sandbox, the snapshot, the checks.
+    /// `followUp` (from `agon followup`) changes only the prompt, where its artifacts go and
+    /// whether the CLI resumes a session; everything else is the first attempt's path.
     func runCandidate(_ agent: PlannedAgent, spec: Spec, plan: RunPlan, runID: String, worktrees: WorktreeSet,
-                      board: ProgressBoard) -> CandidateRecord {
+                      board: ProgressBoard, followUp: FollowUpLaunch? = nil) -> CandidateRecord {
         let layout = workspace.layout
         let worktree = worktrees.path(for: agent.id)
-        let candidateDir = layout.candidateDirectory(runID, agent: agent.id)
+        let candidateDir = followUp?.artifactsDir ?? layout.candidateDirectory(runID, agent: agent.id)
         try? FileManager.default.createDirectory(at: candidateDir, withIntermediateDirectories: true)
         var candidate = CandidateRecord(agent: agent.id, harness: agent.harness, model: agent.model, state: .running,
                                         costSource: agent.price == nil ? .unpriced : .computed,
@@ -278,11 +281,12 @@ public final class Tournament {
             candidate.state = .pending
             return candidate
         }
-        try? workspace.store().upsertCandidate(runID: runID, candidate)
+        if followUp == nil { try? workspace.store().upsertCandidate(runID: runID, candidate) }
 
         let entry = workspace.config.agent(agent.id)!
         candidate.cacheKey = CacheKey.make(specHash: plan.specHash, baseSHA: plan.baseSHA, entry: entry, budget: agent.budget)
-        if options.useCache, let key = candidate.cacheKey, let source = cacheSource(key: key, plan: plan, runID: runID) {
+        // A follow-up continues this candidate's own work: never a cache lookup.
+        if followUp == nil, options.useCache, let key = candidate.cacheKey, let source = cacheSource(key: key, plan: plan, runID: runID) {
             do {
                 try materialize(source, into: &candidate, worktree: worktree)
                 board.cached(agent.id)
@@ -294,10 +298,11 @@ public final class Tournament {
                 try? worktrees.create(agents: [agent.id])
             }
         }
-        let prompt = AgentPrompt.render(spec: spec, budget: agent.budget)
+        let prompt = followUp?.prompt ?? AgentPrompt.render(spec: spec, budget: agent.budget)
         var launch = AgentLaunch.make(entry: entry, planned: agent, prompt: prompt, worktree: worktree,
                                       artifactsDir: candidateDir.path, runID: runID, workspace: workspace,
                                       killGrace: options.killGrace)
+        launch.resume = followUp?.resume
         let sandboxLayout: SandboxLayout?
         do {
             sandboxLayout = try SandboxLayout.make(workspace: workspace, mode: entry.sandbox ?? workspace.config.defaults.sandbox)
@@ -491,6 +496,7 @@ extension CandidateRecord {
         malformedLines = result.malformedLines
         apiErrorMessage = result.apiErrorMessage ?? result.errorMessage
         if model == nil { model = result.model }
+        sessionID = result.sessionID
     }
 }
 

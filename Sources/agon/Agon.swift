@@ -17,7 +17,7 @@ struct Agon: ParsableCommand {
         version: AgonVersion.current,
         subcommands: [
             Init.self, Validate.self, Run.self, Try.self, Models.self, List.self, Show.self,
-            Review.self, Shortlist.self, Apply.self, Leaderboard.self, Report.self, Clean.self, DoctorCommand.self,
+            Review.self, Followup.self, Shortlist.self, Apply.self, Leaderboard.self, Report.self, Clean.self, DoctorCommand.self,
         ]
     )
 

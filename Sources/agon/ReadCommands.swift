@@ -60,6 +60,11 @@ struct Leaderboard: ParsableCommand {
     @Option(help: "Bootstrap seed.") var seed: UInt64 = 1
     @Option(help: ArgumentHelp("One row per agent id (default), per harness+model, or per harness.", valueName: "agent|model|harness"))
     var by: String = LeaderboardGrouping.agent.rawValue
+    @Option(help: "k of the 'success within k follow-ups' column (default 1).") var followups: Int = 1
+
+    func validate() throws {
+        if followups < 0 { throw ValidationError("--followups must be 0 or more") }
+    }
 
     func run() throws {
         let grouping: LeaderboardGrouping
@@ -68,7 +73,8 @@ struct Leaderboard: ParsableCommand {
         } catch let error as UnknownLeaderboardGrouping {
             throw FlagError("--by", error)
         }
-        let query = LeaderboardQuery(since: since, specGlob: spec, replicates: bootstrap, seed: seed, grouping: grouping)
+        var query = LeaderboardQuery(since: since, specGlob: spec, replicates: bootstrap, seed: seed, grouping: grouping)
+        query.followUps = followups
         let result: LeaderboardResult
         do {
             result = try LeaderboardBuilder(workspace: try repo.workspace()).compute(query)

@@ -93,3 +93,42 @@ struct Apply: ParsableCommand {
             .apply(runID: runRef, agentID: candidate, commit: commit, ontoCurrent: ontoCurrent)), json: json)
     }
 }
+
+struct Followup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "followup",
+        abstract: "Send a follow-up to a candidate of a finished run: a new attempt in its own worktree and budget.")
+
+    @OptionGroup var repo: RepositoryOptions
+    @Argument(help: ArgumentHelp("The run (id, unique prefix or 'latest').", valueName: "run")) var runRef: String
+    @Argument(help: "The candidate's agent id (omit with --all-near-misses).") var agent: String?
+    @Argument(help: "The follow-up message (or --file).") var message: String?
+    @Option(help: "Read the message from this file.") var file: String?
+    @Option(help: "Cap for this attempt in USD (default: what is left of the candidate's cap).") var budget: Double?
+    @Flag(help: "Send the message to every candidate that failed acceptance but left a diff.") var allNearMisses = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        // With --all-near-misses the second positional is the message.
+        let given = allNearMisses ? [agent, message].compactMap { $0 } : [message].compactMap { $0 }
+        if !allNearMisses && agent == nil { throw ValidationError("name the candidate's agent, or pass --all-near-misses") }
+        if allNearMisses && message != nil { throw ValidationError("--all-near-misses takes no agent: give only the run and the message") }
+        if file != nil && !given.isEmpty { throw ValidationError("give the message as an argument or with --file, not both") }
+        if file == nil && given.isEmpty { throw ValidationError("missing the follow-up message (an argument or --file)") }
+    }
+
+    func run() throws {
+        let workspace = try repo.workspace()
+        let text: String
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read --file \(file)") }
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            text = (allNearMisses ? agent : message) ?? ""
+        }
+        let options = TournamentOptions(review: false, progress: TerminalProgress.standardError())
+        let result = try FollowUp(workspace: workspace, options: options)
+            .run(runID: runRef, target: allNearMisses ? .allNearMisses : .agent(agent ?? ""), message: text, budgetUSD: budget)
+        try finish(result, json: json) { FollowUpPresenter.output($0) }
+    }
+}

@@ -5,10 +5,15 @@ import Foundation
 struct ClaudeEmitter: HarnessEmitter {
     let inv: Invocation
     let config: DoubleConfig
-    let session = newID()
+    let session: String
     var model: String { inv.model ?? "claude-sonnet-4-5-20250929" }
 
-    init(inv: Invocation, config: DoubleConfig) { self.inv = inv; self.config = config }
+    /// `--resume ID` continues that session (the real CLI keeps its id).
+    init(inv: Invocation, config: DoubleConfig) {
+        self.inv = inv
+        self.config = config
+        session = inv.resumeSession ?? newID()
+    }
 
     func usage(_ u: TurnUsage) -> [String: Any] {
         ["input_tokens": u.input, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
@@ -21,7 +26,27 @@ struct ClaudeEmitter: HarnessEmitter {
                               "stop_reason": NSNull(), "stop_sequence": NSNull(), "usage": usage(u)] as [String: Any]])
     }
 
+    /// Where the real CLI keeps the session: `$HOME/.claude/projects/<cwd, / and . as ->/<id>.jsonl`.
+    static func sessionFile(_ id: String) -> String {
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? "/tmp"
+        let project = FileManager.default.currentDirectoryPath.replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".", with: "-")
+        return "\(home)/.claude/projects/\(project)/\(id).jsonl"
+    }
+
     mutating func start() {
+        // Like the real CLI: `--resume` of a session it has no file of fails; every run records its session.
+        let file = Self.sessionFile(session)
+        if inv.resumeSession != nil && !FileManager.default.fileExists(atPath: file) {
+            Out.err("No conversation found with session ID: \(session)")
+            exit(1)
+        }
+        try? FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: file) { FileManager.default.createFile(atPath: file, contents: nil) }
+        if let handle = FileHandle(forWritingAtPath: file) {
+            handle.seekToEndOfFile()
+            handle.write(Data("{\"type\":\"user\",\"sessionId\":\"\(session)\"}\n".utf8))
+            try? handle.close()
+        }
         Out.json(["type": "system", "subtype": "init", "cwd": FileManager.default.currentDirectoryPath,
                   "session_id": session, "tools": ["Bash", "Edit", "Read", "Write"], "mcp_servers": [] as [Any],
                   "model": model, "permissionMode": "bypassPermissions", "apiKeySource": "none",
@@ -41,8 +66,29 @@ struct ClaudeEmitter: HarnessEmitter {
         }
     }
 
-    mutating func finish(total: TurnUsage, turns: Int) {
-        let cost = config.cost(input: total.input, output: total.output)
+    /// The session's totals before this process (the last `result` line recorded in its session file).
+    func earlierTotals() -> (usage: TurnUsage, cost: Double) {
+        var totals = (usage: TurnUsage(input: 0, output: 0), cost: 0.0)
+        let text = (try? String(contentsOfFile: Self.sessionFile(session), encoding: .utf8)) ?? ""
+        for line in text.split(separator: "\n") {
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], o["type"] as? String == "totals" else { continue }
+            totals = (TurnUsage(input: o["input"] as? Int ?? 0, output: o["output"] as? Int ?? 0), o["cost"] as? Double ?? 0)
+        }
+        return totals
+    }
+
+    /// Like the real CLI, a resumed session's `result` carries the SESSION's running totals
+    /// (`modelUsage`, `total_cost_usd`), earlier processes included.
+    mutating func finish(total thisProcess: TurnUsage, turns: Int) {
+        let earlier = earlierTotals()
+        let total = TurnUsage(input: earlier.usage.input + thisProcess.input, output: earlier.usage.output + thisProcess.output)
+        let cost = earlier.cost + config.cost(input: thisProcess.input, output: thisProcess.output)
+        if let handle = FileHandle(forWritingAtPath: Self.sessionFile(session)),
+           let line = try? JSONSerialization.data(withJSONObject: ["type": "totals", "input": total.input, "output": total.output, "cost": cost]) {
+            handle.seekToEndOfFile()
+            handle.write(line + Data("\n".utf8))
+            try? handle.close()
+        }
         Out.json(["type": "result", "subtype": "success", "is_error": false, "duration_ms": 1200,
                   "duration_api_ms": 1100, "num_turns": turns, "result": "Done.", "session_id": session,
                   "total_cost_usd": cost, "usage": usage(total),

@@ -5,14 +5,29 @@ import Foundation
 struct CodexEmitter: HarnessEmitter {
     let inv: Invocation
     let config: DoubleConfig
-    let thread = newID()
+    let thread: String
     var rollout: FileHandle?
     var running = TurnUsage(input: 0, output: 0)
+    /// `exec resume THREAD`: like the real CLI, it appends to the thread's rollout and its usage
+    /// continues the thread's running total.
+    let resumed: Bool
 
     init(inv: Invocation, config: DoubleConfig, env: [String: String]) {
         self.inv = inv
         self.config = config
+        thread = inv.resumeSession ?? newID()
+        resumed = inv.resumeSession != nil
         let home = env["CODEX_HOME"] ?? (env["HOME"] ?? "/tmp") + "/.codex"
+        if let id = inv.resumeSession {
+            guard let path = Self.rolloutPath(of: id, home: home) else {
+                Out.err("Error: thread/session not found: \(id)")
+                exit(1)
+            }
+            rollout = FileHandle(forUpdatingAtPath: path)
+            running = Self.lastTotal(path)
+            rollout?.seekToEndOfFile()
+            return
+        }
         let now = Date()
         let day = DateFormatter()
         day.dateFormat = "yyyy/MM/dd"
@@ -23,6 +38,28 @@ struct CodexEmitter: HarnessEmitter {
         let path = "\(dir)/rollout-\(stamp.string(from: now))-\(thread).jsonl"
         FileManager.default.createFile(atPath: path, contents: nil)
         rollout = FileHandle(forWritingAtPath: path)
+    }
+
+    static func rolloutPath(of thread: String, home: String) -> String? {
+        let sessions = home + "/sessions"
+        guard let walker = FileManager.default.enumerator(atPath: sessions) else { return nil }
+        while let rel = walker.nextObject() as? String {
+            if rel.hasSuffix("-\(thread).jsonl") { return sessions + "/" + rel }
+        }
+        return nil
+    }
+
+    /// The last `total_token_usage` in a rollout.
+    static func lastTotal(_ path: String) -> TurnUsage {
+        var total = TurnUsage(input: 0, output: 0)
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        for line in text.split(separator: "\n") {
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let payload = o["payload"] as? [String: Any], let info = payload["info"] as? [String: Any],
+                  let t = info["total_token_usage"] as? [String: Any] else { continue }
+            total = TurnUsage(input: t["input_tokens"] as? Int ?? 0, output: t["output_tokens"] as? Int ?? 0)
+        }
+        return total
     }
 
     func record(_ object: [String: Any]) {
@@ -36,6 +73,10 @@ struct CodexEmitter: HarnessEmitter {
     }
 
     mutating func start() {
+        if resumed {
+            Out.json(["type": "thread.started", "thread_id": thread])
+            return
+        }
         record(["timestamp": isoNow(), "type": "session_meta",
                 "payload": ["id": thread, "source": "exec", "model_provider": "openai", "cwd": FileManager.default.currentDirectoryPath]])
         Out.json(["type": "thread.started", "thread_id": thread])

@@ -20,6 +20,8 @@ struct Invocation {
     var prompt = ""
     var model: String?
     var analyticsLog: String?
+    /// The session a real CLI would continue: claude's `--resume ID`, codex's `exec resume ID PROMPT`.
+    var resumeSession: String?
 
     static func parse(_ argv: [String], env: [String: String]) -> Invocation {
         var args = Array(argv.dropFirst())
@@ -35,7 +37,7 @@ struct Invocation {
                                        "--message-file", "--message", "-m", "--model",
                                        "--chat-history-file", "--input-history-file", "--model-metadata-file",
                                        // verifiers' read-only flags (claude, gemini, pi)
-                                       "--tools", "--allowedTools", "--allowed-tools", "--disallowedTools", "--add-dir",
+                                       "--resume", "--tools", "--allowedTools", "--allowed-tools", "--disallowedTools", "--add-dir",
                                        "--approval-mode", "--include-directories"]
         if harness == "gemini" { valueFlags.formUnion(["-p", "--prompt"]) }  // elsewhere -p is a boolean
         var positional: [String] = []
@@ -49,6 +51,7 @@ struct Invocation {
                 case "--analytics-log": inv.analyticsLog = v
                 case "--message", "-p", "--prompt": inv.prompt = v
                 case "--message-file": inv.prompt = (try? String(contentsOfFile: v, encoding: .utf8)) ?? ""
+                case "--resume": inv.resumeSession = v
                 default: break
                 }
                 i += 2
@@ -56,6 +59,10 @@ struct Invocation {
             }
             if !a.hasPrefix("-") { positional.append(a) }
             i += 1
+        }
+        if harness == "codex", positional.count >= 3, positional[0] == "exec", positional[1] == "resume" {
+            inv.resumeSession = positional[2]
+            positional.removeSubrange(1...2)
         }
         if inv.prompt.isEmpty {
             let words = positional.filter { !["exec", "run"].contains($0) }
@@ -66,8 +73,12 @@ struct Invocation {
 }
 
 let env = ProcessInfo.processInfo.environment
-let config = DoubleConfig.fromEnvironment(env)
+var config = DoubleConfig.fromEnvironment(env)
 let invocation = Invocation.parse(CommandLine.arguments, env: env)
+// DOUBLE_OVERSPEND_WHEN=WORD: overspend when the prompt mentions WORD (e.g. only in a follow-up).
+if let word = env["DOUBLE_OVERSPEND_WHEN"]?.lowercased(), !word.isEmpty, invocation.prompt.lowercased().contains(word) {
+    config.mode = .overspend
+}
 
 // `--help` (also `codex exec --help`, `opencode run --help`): the options every impersonated CLI
 // accepts, so `agon doctor` and run preflight find each flag Agon passes, as with the real CLIs.
@@ -89,6 +100,12 @@ if CommandLine.arguments.dropFirst().contains("--help") {
 if CommandLine.arguments.dropFirst().first == "--version" {
     print("\(invocation.harness) (agent-double) 1.0.0")
     exit(0)
+}
+
+// DOUBLE_PRINT_ARGV=1: the argv as one JSON array on stderr (`agent-double argv: […]`), which Agon
+// keeps per attempt in stderr.txt, so tests see the flags each invocation got, sandboxed or not.
+if env["DOUBLE_PRINT_ARGV"] == "1", let data = try? JSONSerialization.data(withJSONObject: CommandLine.arguments) {
+    Out.err("agent-double argv: " + String(decoding: data, as: UTF8.self))
 }
 
 if let path = config.dumpEnvPath {

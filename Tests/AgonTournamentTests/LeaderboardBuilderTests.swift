@@ -44,6 +44,10 @@ struct LeaderboardBuilderTests {
             "cost_per_task_usd", "cost_per_success_usd", "cost_per_success_status", "tokens_per_task", "verifier_spend_usd",
             "median_time_to_first_attempt_s", "median_time_to_success_s", "median_turns", "tokens_per_sec", "cost_killed",
             "top_errors", "speed_efficiency_score", "on_frontier", "frontier_frequency", "picks", "separation",
+            // follow-up columns (AttemptStatistics)
+            "followup_window_k", "followed_up_runs", "successes_any_attempt", "successes_within_k_followups",
+            "success_within_k_followups", "mean_reprompts_per_success", "cost_per_success_with_followups_usd",
+            "cost_per_success_with_followups_status",
         ]
         for row in agents { #expect(Set(row.keys) == expectedKeys) }
         let a = try #require(agents.first { $0["agent"] as? String == "a" })

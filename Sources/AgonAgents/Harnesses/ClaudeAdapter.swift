@@ -12,8 +12,26 @@ struct ClaudeAdapter: HarnessAdapter {
     let color = "#d9730d"
 
     func command(for launch: AgentLaunch, paths: HarnessCommand.Paths) throws -> HarnessCommand {
+        arguments(launch, resuming: nil)
+    }
+
+    /// `claude -p MESSAGE --resume SESSION_ID` with the same stream-json and permission flags.
+    /// A resumed session's `result` reports the SESSION's totals (`modelUsage`, `total_cost_usd`,
+    /// earlier processes included; seen with 2.1.332), so the attempt is metered above them.
+    var resumesSessions: Bool { true }
+
+    func resumeCommand(for launch: AgentLaunch, session: SessionResume, paths: HarnessCommand.Paths) throws -> HarnessCommand {
+        var command = arguments(launch, resuming: session.sessionID)
+        command.snapshotBaseline = session.usageSoFar
+        command.reportedCostBaseline = session.reportedCostSoFar
+        return command
+    }
+
+    private func arguments(_ launch: AgentLaunch, resuming sessionID: String?) -> HarnessCommand {
         let userSetsPermissions = launch.extraArgs.contains { a in RealCLIFlags.claudePermissionFlags.contains { a.hasPrefix($0) } }
-        var args = ["-p", launch.prompt, "--output-format", "stream-json", "--verbose"]
+        var args = ["-p", launch.prompt]
+        if let sessionID { args += ["--resume", sessionID] }
+        args += ["--output-format", "stream-json", "--verbose"]
         if let m = launch.model { args += ["--model", m] }
         if !userSetsPermissions {
             args += RealCLIFlags.claudePermissions(runningAsRoot: launch.runningAsRoot, sandboxed: RealCLIFlags.claimsSandbox(launch))

@@ -14,11 +14,36 @@ struct CodexAdapter: HarnessAdapter {
         // Inside Agon's bubblewrap sandbox codex's own (bwrap again) cannot start: no capabilities
         // are left to nest namespaces, and every command it runs fails. Agon's sandbox already
         // confines it to its worktree, so codex's is turned off there.
-        let mode = launch.sandbox == nil ? "workspace-write" : "danger-full-access"
-        var args = ["exec", "--json", "--skip-git-repo-check", "--sandbox", mode]
+        var args = ["exec", "--json", "--skip-git-repo-check", "--sandbox", Self.sandboxMode(launch)]
         if let model = launch.model { args += ["--model", model] }
         args += launch.extraArgs
         args.append(launch.prompt)  // the prompt must stay last for codex exec
+        return HarnessCommand(executable: launch.executableName, arguments: args, environment: Self.environment(launch, paths),
+                              stdoutFormat: stdoutFormat, sideChannels: [Self.rollouts(launch, paths)])
+    }
+
+    /// `codex exec resume --json … THREAD_ID MESSAGE`. `exec resume` (0.147) has no `--sandbox`,
+    /// so the same mode is set with `-c sandbox_mode=…`. Its `turn.completed` usage and the
+    /// rollout's totals continue the thread's running total, so the attempt is metered above
+    /// the thread's usage so far (`snapshotBaseline`).
+    var resumesSessions: Bool { true }
+
+    func resumeCommand(for launch: AgentLaunch, session: SessionResume, paths: HarnessCommand.Paths) throws -> HarnessCommand {
+        var args = ["exec", "resume", "--json", "--skip-git-repo-check", "-c", "sandbox_mode=\"\(Self.sandboxMode(launch))\""]
+        if let model = launch.model { args += ["--model", model] }
+        args += launch.extraArgs
+        args += [session.sessionID, launch.prompt]  // thread id, then the prompt, last
+        var command = HarnessCommand(executable: launch.executableName, arguments: args, environment: Self.environment(launch, paths),
+                                     stdoutFormat: stdoutFormat, sideChannels: [Self.rollouts(launch, paths)])
+        command.snapshotBaseline = session.usageSoFar
+        return command
+    }
+
+    private static func sandboxMode(_ launch: AgentLaunch) -> String {
+        launch.sandbox == nil ? "workspace-write" : "danger-full-access"
+    }
+
+    private static func environment(_ launch: AgentLaunch, _ paths: HarnessCommand.Paths) -> [String: String] {
         var env: [String: String] = [:]
         if launch.env["CODEX_HOME"] == nil {
             env["CODEX_HOME"] = paths.codexHome
@@ -27,9 +52,11 @@ struct CodexAdapter: HarnessAdapter {
             // keeps that true wherever the repository is.
             if launch.env["TMPDIR"] == nil { env["TMPDIR"] = paths.codexHome + "-tmp" }
         }
-        let rollouts = SideChannel.rollouts(directory: (launch.env["CODEX_HOME"] ?? paths.codexHome) + "/sessions", format: .codexRollout)
-        return HarnessCommand(executable: launch.executableName, arguments: args, environment: env, stdoutFormat: stdoutFormat,
-                              sideChannels: [rollouts])
+        return env
+    }
+
+    private static func rollouts(_ launch: AgentLaunch, _ paths: HarnessCommand.Paths) -> SideChannel {
+        .rollouts(directory: (launch.env["CODEX_HOME"] ?? paths.codexHome) + "/sessions", format: .codexRollout)
     }
 
     /// The last `agent_message` item.

@@ -16,6 +16,20 @@ public protocol HarnessAdapter: Sendable {
     /// The run's last assistant message read from its captured stdout; nil when it holds none.
     /// (The stream parsers keep only a short summary of a result, too short for a verdict.)
     func finalMessage(transcript: String) -> String?
+    /// Whether the CLI can continue an earlier session headlessly (`agon followup`); default: no,
+    /// and a follow-up is a fresh invocation given the spec, the current diff and the message.
+    var resumesSessions: Bool { get }
+    /// The argv that continues `session` with `launch.prompt` as the next user message.
+    func resumeCommand(for launch: AgentLaunch, session: SessionResume, paths: HarnessCommand.Paths) throws -> HarnessCommand
+}
+
+extension HarnessAdapter {
+    public var resumesSessions: Bool { false }
+
+    /// Without session resume the follow-up is an ordinary invocation of the follow-up prompt.
+    public func resumeCommand(for launch: AgentLaunch, session: SessionResume, paths: HarnessCommand.Paths) throws -> HarnessCommand {
+        try command(for: launch, paths: paths)
+    }
 }
 
 /// The registry: adding a harness is one file and one line here (plus its `Harness` case).

@@ -123,7 +123,11 @@ public final class AgentExecutor: @unchecked Sendable {
                 guard FileManager.default.createFile(atPath: file, contents: nil) else { throw WorkFileError(path: file) }
             }
             command = try HarnessCommand.build(for: launch, paths: paths)
-            if launch.harness == .codex && launch.env["CODEX_HOME"] == nil { try prepareCodexHome(paths.codexHome) }
+            if launch.harness == .codex && launch.env["CODEX_HOME"] == nil {
+                try prepareCodexHome(paths.codexHome)
+                // A resumed thread's rollout lives in the earlier attempt's private CODEX_HOME.
+                if let earlier = launch.resume?.artifactsDir { try carryCodexSessions(from: earlier + "/codex-home", to: paths.codexHome) }
+            }
             if launch.harness == .aider, let model = launch.model, let price = launch.price {
                 try RealCLIFlags.aiderModelMetadata(model: model, price: price)
                     .write(to: URL(fileURLWithPath: RealCLIFlags.aiderModelMetadataPath(artifactsDir: launch.artifactsDir)))
@@ -152,7 +156,9 @@ public final class AgentExecutor: @unchecked Sendable {
         if cancelledEarly { supervisor.stop(.cancelled) }
 
         session.configure(stdout: command.stdoutFormat, sideChannels: command.sideChannels,
-                          maxLineBytes: launch.maxLineBytes, supervisor: supervisor)
+                          maxLineBytes: launch.maxLineBytes, supervisor: supervisor,
+                          snapshotBaseline: command.snapshotBaseline ?? .zero,
+                          reportedCostBaseline: command.reportedCostBaseline ?? 0)
         var lastProgress = 0.0
         let run: SupervisedRun
         do {
@@ -187,6 +193,19 @@ public final class AgentExecutor: @unchecked Sendable {
             try? fm.removeItem(atPath: home + "/" + name)
             try fm.copyItem(atPath: source + "/" + name, toPath: home + "/" + name)
         }
+    }
+}
+
+extension AgentExecutor {
+    /// Copies an earlier attempt's codex sessions (rollout files) into this attempt's CODEX_HOME,
+    /// so `codex exec resume THREAD` finds the thread; the copies' old usage is below the
+    /// command's snapshot baseline and is not charged again.
+    func carryCodexSessions(from earlierHome: String, to home: String) throws {
+        let fm = FileManager.default
+        let source = earlierHome + "/sessions"
+        guard fm.fileExists(atPath: source) else { return }
+        try? fm.removeItem(atPath: home + "/sessions")
+        try fm.copyItem(atPath: source, toPath: home + "/sessions")
     }
 }
 
@@ -226,7 +245,12 @@ struct MeteredSession {
     }
 
     mutating func configure(stdout: StreamFormat?, sideChannels: [SideChannel], maxLineBytes: Int,
-                            supervisor: ProcessGroupSupervisor) {
+                            supervisor: ProcessGroupSupervisor, snapshotBaseline: TokenUsage = .zero,
+                            reportedCostBaseline: Double = 0) {
+        if !snapshotBaseline.isZero || reportedCostBaseline > 0 {
+            meter = CostMeter(price: launch.price, cap: launch.maxCostUSD, snapshotBaseline: snapshotBaseline,
+                              reportedCostBaseline: reportedCostBaseline)
+        }
         self.supervisor = supervisor
         stdoutParser = stdout.map(makeStreamParser)
         for channel in sideChannels {

@@ -39,6 +39,9 @@ public struct AgentLaunch: Sendable {
     public var readableDirectories: [String] = []
     /// The sandbox the agent runs in; nil = unsandboxed (process group only).
     public var sandbox: Sandbox?
+    /// A follow-up that continues an earlier session (`prompt` is then the follow-up message);
+    /// nil = a fresh invocation. Only harnesses whose adapter `resumesSessions` use it.
+    public var resume: SessionResume?
 
     public init(harness: Harness, binary: String? = nil, model: String? = nil, extraArgs: [String] = [],
                 command: [String]? = nil, env: [String: String] = [:], passThroughEnv: [String] = [],
@@ -66,5 +69,25 @@ public struct AgentLaunch: Sendable {
         self.transcriptCapBytes = transcriptCapBytes
         self.stderrCapBytes = stderrCapBytes
         self.sandbox = sandbox
+    }
+}
+
+/// The earlier session a follow-up continues.
+public struct SessionResume: Sendable, Equatable {
+    /// The CLI's session or thread id, as its output named it.
+    public var sessionID: String
+    /// The session's usage so far (what cumulative snapshots of the resumed session start from).
+    public var usageSoFar: TokenUsage
+    /// The artifacts directory of the attempt that made the session (where a CLI's private
+    /// session files were kept).
+    public var artifactsDir: String?
+    /// The cost the CLI itself reported for the session so far (0: none).
+    public var reportedCostSoFar: Double
+
+    public init(sessionID: String, usageSoFar: TokenUsage = .zero, artifactsDir: String? = nil, reportedCostSoFar: Double = 0) {
+        self.sessionID = sessionID
+        self.usageSoFar = usageSoFar
+        self.artifactsDir = artifactsDir
+        self.reportedCostSoFar = reportedCostSoFar
     }
 }

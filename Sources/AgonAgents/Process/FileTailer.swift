@@ -10,8 +10,9 @@ final class FileTailer {
     private var offset: off_t = 0
     private var splitter: LineSplitter
 
-    init(path: String, maxLineBytes: Int) {
+    init(path: String, maxLineBytes: Int, startingAt offset: off_t = 0) {
         self.path = path
+        self.offset = offset
         splitter = LineSplitter(maxLineBytes: maxLineBytes)
     }
 
@@ -51,6 +52,9 @@ final class RolloutDirectoryTailer {
     init(directory: String, maxLineBytes: Int) {
         self.directory = directory
         self.maxLineBytes = maxLineBytes
+        // Rollouts already there belong to earlier processes (a resumed thread's copied
+        // sessions): only what this process appends to them is read.
+        discover(fromEnd: true)
     }
 
     func poll(_ emit: (Substring) -> Void) {
@@ -63,7 +67,7 @@ final class RolloutDirectoryTailer {
         for t in tailers { t.finish(emit) }
     }
 
-    private func discover() {
+    private func discover(fromEnd: Bool = false) {
         guard let walker = FileManager.default.enumerator(atPath: directory) else { return }
         var found: [String] = []
         while let rel = walker.nextObject() as? String {
@@ -72,7 +76,11 @@ final class RolloutDirectoryTailer {
         }
         for rel in found.sorted() {
             known.insert(rel)
-            tailers.append(FileTailer(path: directory + "/" + rel, maxLineBytes: maxLineBytes))
+            var start: off_t = 0
+            if fromEnd, let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/" + rel))?[.size] as? NSNumber {
+                start = off_t(size.int64Value)
+            }
+            tailers.append(FileTailer(path: directory + "/" + rel, maxLineBytes: maxLineBytes, startingAt: start))
         }
     }
 }

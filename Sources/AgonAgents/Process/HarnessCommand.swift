@@ -22,6 +22,10 @@ public struct HarnessCommand: Equatable, Sendable {
     /// How stdout is parsed; nil = not parsed (plain text), only kept in the transcript.
     public var stdoutFormat: StreamFormat?
     public var sideChannels: [SideChannel]
+    /// Usage the session had before this process (a resumed thread whose snapshots are cumulative); nil = none.
+    public var snapshotBaseline: TokenUsage? = nil
+    /// The session's reported cost before this process, when the CLI reports a session total; nil = none.
+    public var reportedCostBaseline: Double? = nil
 
     /// Paths Agon prepares for a run under `artifactsDir`.
     public struct Paths: Sendable {
@@ -74,6 +78,10 @@ public struct HarnessCommand: Equatable, Sendable {
         var launch = launch
         launch.prompt = inlinePrompt(launch.prompt, promptFile: paths.promptFile)
         if launch.readOnly { return try ReadOnlyFlags.build(for: launch, paths: paths) }
-        return try HarnessAdapters.adapter(for: launch.harness).command(for: launch, paths: paths)
+        let adapter = HarnessAdapters.adapter(for: launch.harness)
+        if let resume = launch.resume, adapter.resumesSessions {
+            return try adapter.resumeCommand(for: launch, session: resume, paths: paths)
+        }
+        return try adapter.command(for: launch, paths: paths)
     }
 }
