@@ -200,10 +200,9 @@ enum LeaderboardColumns {
                 checks: CheckSummary(acceptance: try value(row, 13, table: "candidates", key: key),
                                      holdout: try value(row, 14, table: "candidates", key: key),
                                      scope: try value(row, 15, table: "candidates", key: key)),
-                checksRun: CheckKinds(rawValue: row[16]),
+                checksRun: CheckKinds(rawValue: row[16]), cacheHit: (row[21] as String?) != nil,
                 attempts: AttemptSummary(count: row[17], successAttempt: row[18],
-                                         totalCostUSD: (row[20] as String?) == CostSource.unpriced.rawValue ? nil : row[19]),
-                cacheHit: (row[21] as String?) != nil)
+                                         totalCostUSD: (row[20] as String?) == CostSource.unpriced.rawValue ? nil : row[19]))
             runs[i].candidates.append(candidate)
         }
 

@@ -110,15 +110,23 @@ public final class RunStore: Sendable {
 
     private func migrate() throws {
         let migrator = StoreSchema.migrator
-        do {
-            try migrator.migrate(writer)
-        } catch {
-            // Two processes creating the store at once race: GRDB reads the applied migrations
-            // before its migration transaction, so the loser fails on CREATE TABLE after the
-            // winner committed. The store is then complete, which is all that matters.
-            let completed = (try? writer.read { try migrator.completedMigrations($0) }) ?? []
-            guard Set(completed).isSuperset(of: migrator.migrations) else {
-                throw (error as? DatabaseError).map { Self.openError(path, $0) } ?? error
+        // Two processes opening a store at once race: GRDB reads the applied migrations before
+        // each migration's transaction, so the loser fails (duplicate table or column) while the
+        // winner may still be applying later versions. The loser waits and tries again; each try
+        // re-reads what is applied, so it ends once the winner is done or nothing is left to do.
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(writer)
+                return
+            } catch {
+                let completed = (try? writer.read { try migrator.completedMigrations($0) }) ?? []
+                if Set(completed).isSuperset(of: migrator.migrations) { return }
+                attempt += 1
+                guard attempt < 100, error is DatabaseError else {
+                    throw (error as? DatabaseError).map { Self.openError(path, $0) } ?? error
+                }
+                usleep(50_000)
             }
         }
     }
