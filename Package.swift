@@ -23,6 +23,8 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         .target(name: "AgonGit", dependencies: ["CGit2"], swiftSettings: settings),
+        // libpq, PostgreSQL's C client: only AgonStore's PostgreSQL backend imports it (issue 15).
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "AgonCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: settings),
         .target(name: "AgonAgents", dependencies: ["AgonCore"], swiftSettings: settings),
         .target(name: "AgonReview", dependencies: ["AgonCore"], swiftSettings: settings),
@@ -31,7 +33,7 @@ let package = Package(
         .target(name: "AgonExecutors", dependencies: ["AgonCore"], swiftSettings: settings),
         // Pure: the leaderboard's inputs and statistics, computed from values alone.
         .target(name: "AgonLeaderboard", dependencies: ["AgonCore", "AgonConsensus"], swiftSettings: settings),
-        .target(name: "AgonStore", dependencies: ["AgonCore", "AgonLeaderboard", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
+        .target(name: "AgonStore", dependencies: ["AgonCore", "AgonLeaderboard", "CLibPQ", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
         // The pipeline: returns typed values and errors; it renders nothing.
         .target(
             name: "AgonTournament",
