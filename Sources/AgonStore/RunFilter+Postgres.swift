@@ -46,11 +46,11 @@ extension RunFilter {
                 if j < chars.count, chars[j] == "]" { j += 1 }
                 while j < chars.count, chars[j] != "]" { j += 1 }
                 if j < chars.count {
-                    var body = String(chars[(i + 1)..<j])
-                    let negated = body.hasPrefix("^")
-                    if negated { body.removeFirst() }
-                    body = body.replacingOccurrences(of: "\\", with: "\\\\")
-                    out += "[" + (negated ? "^" : "") + body + "]"
+                    var body = chars[(i + 1)..<j]
+                    let negated = body.first == "^"
+                    if negated { body = body.dropFirst() }
+                    // Inside a class only `\`, `[` and `]` are special to a regex (AREs and ICU alike).
+                    out += "[" + (negated ? "^" : "") + body.map { "\\[]".contains($0) ? "\\\($0)" : String($0) }.joined() + "]"
                     i = j
                 } else {
                     out += "\\["
