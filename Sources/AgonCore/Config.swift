@@ -68,6 +68,10 @@ public struct Config: Equatable, Sendable {
     public var pricing = PricingSettings()
     /// The file this came from (as named in errors); nil for `Config.empty`.
     public var file: String?
+    /// `store:`: a PostgreSQL URL for a store the team shares (nil: `.agon/agon.sqlite`).
+    public var store: String?
+    /// `artifact_root:`: where run artifacts go instead of `.agon/runs` (relative to the repository root).
+    public var artifactRoot: String?
 
     public init(agents: [AgentEntry] = [], verifiers: [AgentEntry] = [], defaults: ConfigDefaults = ConfigDefaults(),
                 pricing: PricingSettings = PricingSettings(), file: String? = nil) {
@@ -119,7 +123,7 @@ public struct Config: Equatable, Sendable {
         return try parse(yaml: text, file: name)
     }
 
-    static let topLevelKeys = ["agents", "verifiers", "defaults", "pricing"]
+    static let topLevelKeys = ["agents", "verifiers", "defaults", "pricing", "store", "artifact_root"]
     static let entryKeys = ["harness", "model", "binary", "args", "env", "budget", "pricing", "command",
                             "base_url", "api_key_env", "weight", "family", "swap", "sandbox", "network"]
     static let defaultsKeys = ["parallel", "verifiers", "worktree_root", "budget", "self_preference",
@@ -153,6 +157,12 @@ public struct Config: Equatable, Sendable {
         if let fields = try top.fields("pricing") {
             try fields.rejectUnknownKeys(["file"])
             config.pricing.file = try fields.string("file")
+        }
+        // Issue 15: a shared store and artifact root (the URL's form is checked where the store opens).
+        config.store = try top.string("store")
+        if let root = try top.string("artifact_root") {
+            guard !root.isEmpty else { throw top.error("artifact_root", "must not be empty") }
+            config.artifactRoot = root
         }
         return config
     }
