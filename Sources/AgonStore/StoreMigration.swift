@@ -3,7 +3,7 @@ import Foundation
 
 /// What `agon store migrate` copied: runs and picks written to the target, and runs it
 /// already held (left untouched, so running the copy again copies nothing twice).
-public struct StoreMigrationResult: Equatable, Sendable {
+public struct StoreMigrationResult: Codable, Equatable, Sendable {
     public var source: String
     public var target: String
     public var runsCopied: Int
@@ -21,6 +21,11 @@ public struct StoreMigrationResult: Equatable, Sendable {
         self.candidatesCopied = candidatesCopied
         self.reviewsCopied = reviewsCopied
         self.picksCopied = picksCopied
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case source, target, runsCopied = "runs_copied", runsAlreadyPresent = "runs_already_present"
+        case candidatesCopied = "candidates_copied", reviewsCopied = "reviews_copied", picksCopied = "picks_copied"
     }
 }
 
