@@ -152,3 +152,41 @@ import Testing
         }
     }
 }
+
+/// `RunStore.copyNewRuns` (what `agon store migrate` does): everything copied exactly, once.
+@Suite struct StoreMigrationTests {
+    @Test(.enabled(if: PostgresStoreTests.hasServer)) func copiesEveryRunOnceAndNeverOverwrites() throws {
+        let local = try ScratchStore(.sqlite)
+        defer { withExtendedLifetime(local) {} }
+        let sqlite = try local.open()
+        let records = LeaderboardRunsTests.syntheticRuns(30) + LeaderboardRunsTests.oddRuns()
+        try sqlite.importRuns(records)
+        let picks = [ApplyRecord(runID: records[3].runID, agent: "c", appliedAt: Fixtures.created, committed: true, commitSHA: "abc"),
+                     ApplyRecord(runID: "odd-1", agent: "gpt", appliedAt: Fixtures.created.addingTimeInterval(9), committed: false)]
+        for pick in picks { try sqlite.recordPick(pick) }
+        let scratch = try ScratchStore(.postgres)
+        let target = try scratch.open()
+
+        let first = try target.copyNewRuns(from: sqlite, batchSize: 7)
+        #expect(first.runsCopied == records.count && first.runsAlreadyPresent == 0 && first.picksCopied == 2)
+        #expect(first.candidatesCopied == records.map(\.candidates.count).reduce(0, +))
+        #expect(first.reviewsCopied == records.map(\.reviews.count).reduce(0, +))
+        #expect(try target.allRunsForLeaderboard() == (try sqlite.allRunsForLeaderboard()))
+        #expect(try target.leaderboardRuns() == (try sqlite.leaderboardRuns()))
+        #expect(try target.picks() == (try sqlite.picks()))
+        #expect(try target.listRuns() == (try sqlite.listRuns()))
+
+        // A run that moved on in the shared store is not overwritten by the old local copy.
+        try target.updateRun("odd-2", status: .failed)
+        var late = Fixtures.run("late", created: Fixtures.created.addingTimeInterval(999))
+        late.reviews = []
+        try sqlite.createRun(late)
+        let second = try target.copyNewRuns(from: sqlite)
+        #expect(second == StoreMigrationResult(source: sqlite.path, target: target.path, runsCopied: 1,
+                                               runsAlreadyPresent: records.count, candidatesCopied: 2, reviewsCopied: 0, picksCopied: 0))
+        #expect(try target.run("odd-2")?.status == .failed)
+        #expect(try target.run("late") == late)
+        #expect(try target.picks().count == 2)
+        #expect(throws: StoreError.self) { _ = try sqlite.copyNewRuns(from: target) }
+    }
+}
