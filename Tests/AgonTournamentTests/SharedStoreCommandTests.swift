@@ -36,6 +36,23 @@ import Testing
         #expect(try agon(fixture, ["list"]).stdout.contains(record.runID) == false)
     }
 
+    @Test func runArtifactsGoToTheArtifactRoot() throws {
+        let fixture = try TournamentFixture(config: TournamentFixture.fourAgents)
+        let shared = try TemporaryDirectory()
+        try fixture.writeConfig(TournamentFixture.fourAgents + "\nartifact_root: \(shared.path)\n")
+        let run = try agon(fixture, ["run", "specs/slugify.md", "--no-review", "--json"])
+        let record = try AgonJSON.decoder.decode(RunRecord.self, from: Data(run.stdout.utf8))
+        let neat = try #require(record.candidate("neat"))
+        let patchPath = try #require(neat.diff.patchPath)
+        #expect(patchPath.hasPrefix(shared.path + "/runs/\(record.runID)/candidates/neat/"), "\(patchPath)")
+        #expect(FileManager.default.fileExists(atPath: patchPath))
+        #expect(FileManager.default.fileExists(atPath: shared.path + "/runs/\(record.runID)/manifest.json"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.repo + "/.agon/runs/\(record.runID)"))
+        // The index stays in the repository; `show` finds the run and its patch.
+        #expect(FileManager.default.fileExists(atPath: fixture.repo + "/.agon/agon.sqlite"))
+        #expect(try agon(fixture, ["show", record.runID]).status == 0)
+    }
+
     @Test(.enabled(if: hasServer)) func storeMigrateCopiesOnceAndReportsCounts() throws {
         let fixture = try TournamentFixture(config: nil)
         let local = try fixture.workspace().store()
