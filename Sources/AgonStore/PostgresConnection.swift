@@ -35,6 +35,9 @@ final class PostgresConnection {
         connection = nil
     }
 
+    /// Whether libpq knows the connection is lost (it notices on the first failed command).
+    var isBroken: Bool { connection.map { PQstatus($0) != CONNECTION_OK } ?? true }
+
     /// Reconnects a connection the server dropped (restart, idle timeout); a no-op while healthy.
     func resetIfBroken() {
         guard let connection, PQstatus(connection) != CONNECTION_OK else { return }

@@ -346,7 +346,7 @@ final class PostgresRunStore: @unchecked Sendable {
         var attempt = 1
         while true {
             do {
-                try connection.execute(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+                try begin(readOnly: readOnly)
                 let value = try body(connection)
                 try connection.execute("COMMIT")
                 return value
@@ -361,6 +361,20 @@ final class PostgresRunStore: @unchecked Sendable {
                 _ = try? connection.execute("ROLLBACK")
                 throw error
             }
+        }
+    }
+
+    /// Starts a transaction, reconnecting once when the server dropped the connection since
+    /// the last one (a restart, an idle timeout). Only BEGIN is ever retried this way: a write
+    /// cut off later may or may not have committed, and is reported instead.
+    private func begin(readOnly: Bool) throws {
+        let sql = readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN"
+        do {
+            try connection.execute(sql)
+        } catch let error as PostgresError where connection.isBroken {
+            connection.resetIfBroken()
+            guard !connection.isBroken else { throw error }
+            try connection.execute(sql)
         }
     }
 

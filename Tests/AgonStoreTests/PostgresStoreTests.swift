@@ -190,3 +190,19 @@ import Testing
         #expect(throws: StoreError.self) { _ = try sqlite.copyNewRuns(from: target) }
     }
 }
+
+extension PostgresStoreTests {
+    /// The server ends the store's connection (as a restart or an idle timeout does): the next
+    /// call reconnects and works, and nothing was written twice.
+    @Test(.enabled(if: hasServer)) func aDroppedConnectionIsReopened() throws {
+        let scratch = try ScratchStore(.postgres)
+        let name = "agon-drop-\(UUID().uuidString.prefix(8))"
+        guard case let .postgres(url) = scratch.location else { return }
+        let store = try RunStore(postgresURL: url + "&application_name=\(name)")
+        try store.createRun(Fixtures.run("r1"))
+        #expect(try scratch.sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '\(name)'") == "1")
+        try store.updateRun("r1", status: .failed)
+        #expect(try store.run("r1")?.status == .failed)
+        #expect(try scratch.sql("SELECT count(*) FROM runs") == "1")
+    }
+}
