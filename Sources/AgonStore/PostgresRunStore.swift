@@ -174,7 +174,7 @@ final class PostgresRunStore: @unchecked Sendable {
     func resolveRunID(_ reference: String) throws -> String {
         try transaction(readOnly: true) { db in
             if reference == "latest" {
-                let rows = try db.execute("SELECT run_id FROM runs ORDER BY created_at DESC, run_id DESC LIMIT 1")
+                let rows = try db.execute("SELECT run_id FROM runs ORDER BY created_at DESC, run_id COLLATE \"C\" DESC LIMIT 1")
                 guard rows.rowCount == 1, let id = rows.string(0, 0) else { throw StoreError.noRuns }
                 return id
             }
