@@ -5,7 +5,7 @@ APT_UPDATED := /tmp/.agon-apt-updated
 
 .PHONY: deps deps-test build test demo bench
 
-# Install what is missing: libgit2 (required), SQLite headers (GRDB), bubblewrap (the sandbox), Chromium (report tests; optional).
+# Install what is missing: libgit2 (required), SQLite headers (GRDB), libpq (the PostgreSQL store's client), bubblewrap (the sandbox), Chromium (report tests; optional).
 deps:
 	@if ! pkg-config --exists libgit2 2>/dev/null; then \
 	  echo "make: installing libgit2-dev"; \
@@ -17,6 +17,11 @@ deps:
 	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \
 	  $(SUDO) apt-get install -y -qq libsqlite3-dev >/dev/null; \
 	fi
+	@if ! pkg-config --exists libpq 2>/dev/null; then \
+	  echo "make: installing libpq-dev"; \
+	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \
+	  $(SUDO) apt-get install -y -qq libpq-dev >/dev/null; \
+	fi
 	@# bubblewrap: the sandbox every agent, check and verifier runs in (without it Agon runs them unsandboxed and says so).
 	@if ! command -v bwrap >/dev/null 2>&1; then \
 	  echo "make: installing bubblewrap"; \
@@ -25,8 +30,14 @@ deps:
 	fi
 
 # Chromium only matters for the HTML report test, which skips without it. curl is the Kubernetes
-# engine's HTTP client; openssl makes the throw-away CA of its HTTPS test.
+# engine's HTTP client; openssl makes the throw-away CA of its HTTPS test. PostgreSQL 15's server
+# runs the store suite against PostgreSQL too (scripts/with-postgres.sh starts a throw-away cluster).
 deps-test: deps
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "make: installing postgresql (store tests)"; \
+	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \
+	  $(SUDO) apt-get install -y -qq postgresql >/dev/null; \
+	fi
 	@if ! command -v curl >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then \
 	  echo "make: installing curl and openssl (Kubernetes engine tests)"; \
 	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \
@@ -43,7 +54,7 @@ build: deps
 
 test: deps-test
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	./scripts/with-postgres.sh $(SWIFT) test --skip-build
 
 demo: build
 	./scripts/demo.sh

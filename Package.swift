@@ -23,6 +23,8 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         .target(name: "AgonGit", dependencies: ["CGit2"], swiftSettings: settings),
+        // libpq, PostgreSQL's C client: only AgonStore's PostgreSQL backend imports it (issue 15).
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "AgonCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: settings),
         .target(name: "AgonAgents", dependencies: ["AgonCore"], swiftSettings: settings),
         .target(name: "AgonReview", dependencies: ["AgonCore"], swiftSettings: settings),
@@ -31,7 +33,7 @@ let package = Package(
         .target(name: "AgonExecutors", dependencies: ["AgonCore", .product(name: "Yams", package: "Yams")], swiftSettings: settings),
         // Pure: the leaderboard's inputs and statistics, computed from values alone.
         .target(name: "AgonLeaderboard", dependencies: ["AgonCore", "AgonConsensus"], swiftSettings: settings),
-        .target(name: "AgonStore", dependencies: ["AgonCore", "AgonLeaderboard", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
+        .target(name: "AgonStore", dependencies: ["AgonCore", "AgonLeaderboard", "CLibPQ", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
         // The pipeline: returns typed values and errors; it renders nothing.
         .target(
             name: "AgonTournament",
@@ -58,6 +60,8 @@ let package = Package(
         ),
         // One binary that impersonates every agent CLI (claude, codex, gemini, …) by argv[0]/--harness.
         .executableTarget(name: "agent-double", path: "Tests/AgentDouble", exclude: ["README.md"], swiftSettings: settings),
+        // A second OS process writing one store, for the store's concurrency tests (both backends).
+        .executableTarget(name: "store-writer", dependencies: ["AgonStore", "AgonTestSupport"], path: "Tests/StoreWriter", swiftSettings: settings),
         // Benchmarks, run by hand (bench/README.md); each measures one module.
         .executableTarget(name: "bench-worktrees", dependencies: ["AgonGit"], path: "bench/Sources/bench-worktrees", swiftSettings: settings),
         .executableTarget(name: "bench-agents", dependencies: ["AgonAgents"], path: "bench/Sources/bench-agents", swiftSettings: settings),
@@ -71,7 +75,7 @@ let package = Package(
         .testTarget(name: "AgonReviewTests", dependencies: ["AgonReview", "AgonTestSupport"], swiftSettings: settings),
         .testTarget(name: "AgonConsensusTests", dependencies: ["AgonConsensus"], swiftSettings: settings),
         .testTarget(name: "AgonLeaderboardTests", dependencies: ["AgonLeaderboard", "AgonStore", "AgonTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
-        .testTarget(name: "AgonStoreTests", dependencies: ["AgonStore", "AgonTestSupport"], swiftSettings: settings),
+        .testTarget(name: "AgonStoreTests", dependencies: ["AgonStore", "AgonTestSupport", "store-writer"], swiftSettings: settings),
         // Golden files are read from the source tree (AGON_UPDATE_GOLDEN=1 rewrites them there), not bundled.
         .testTarget(name: "AgonReportTests", dependencies: ["AgonReport", "AgonTestSupport"], exclude: ["Golden"], swiftSettings: settings),
         .testTarget(name: "AgonExecutorsTests", dependencies: ["AgonExecutors", "AgonTestSupport"], exclude: ["Golden"], swiftSettings: settings),

@@ -70,6 +70,10 @@ public struct Config: Equatable, Sendable {
     public var file: String?
     /// `strategy: { cascade: … }` for every spec that sets none; nil means every agent at once.
     public var strategy: CascadeStrategy?
+    /// `store:`: a PostgreSQL URL for a store the team shares (nil: `.agon/agon.sqlite`).
+    public var store: String?
+    /// `artifact_root:`: where run artifacts go instead of `.agon/runs` (relative to the repository root).
+    public var artifactRoot: String?
 
     public init(agents: [AgentEntry] = [], verifiers: [AgentEntry] = [], defaults: ConfigDefaults = ConfigDefaults(),
                 pricing: PricingSettings = PricingSettings(), file: String? = nil) {
@@ -121,7 +125,7 @@ public struct Config: Equatable, Sendable {
         return try parse(yaml: text, file: name)
     }
 
-    static let topLevelKeys = ["agents", "verifiers", "defaults", "pricing", "strategy"]
+    static let topLevelKeys = ["agents", "verifiers", "defaults", "pricing", "strategy", "store", "artifact_root"]
     static let entryKeys = ["harness", "model", "binary", "args", "env", "budget", "pricing", "command",
                             "base_url", "api_key_env", "weight", "family", "swap", "sandbox", "network",
                             "expected_ttft", "expected_time_to_solution"]
@@ -165,6 +169,12 @@ public struct Config: Equatable, Sendable {
                     throw strategy.error("cascade", "tier \(index + 1): unknown agent \"\(id)\" (configured: \(config.agents.map(\.id).joined(separator: ", ")))")
                 }
             }
+        }
+        // Issue 15: a shared store and artifact root (the URL's form is checked where the store opens).
+        config.store = try top.string("store")
+        if let root = try top.string("artifact_root") {
+            guard !root.isEmpty else { throw top.error("artifact_root", "must not be empty") }
+            config.artifactRoot = root
         }
         return config
     }

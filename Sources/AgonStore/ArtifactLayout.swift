@@ -19,14 +19,19 @@ import Foundation
 public struct ArtifactLayout: Sendable, Equatable {
     /// The repository root (the directory containing `.agon/`).
     public let root: URL
+    /// Where run artifacts go instead of `.agon/` (agon.yml's `artifact_root:`, a path all
+    /// machines of a team share); nil keeps them under `.agon/`.
+    public let artifactRoot: URL?
 
-    public init(root: URL) {
+    public init(root: URL, artifactRoot: URL? = nil) {
         self.root = root.standardizedFileURL
+        self.artifactRoot = artifactRoot?.standardizedFileURL
     }
 
     public var agonDirectory: URL { root.appendingPathComponent(".agon", isDirectory: true) }
     public var databaseURL: URL { agonDirectory.appendingPathComponent("agon.sqlite") }
-    public var runsDirectory: URL { agonDirectory.appendingPathComponent("runs", isDirectory: true) }
+    /// `.agon/runs/`, or `<artifact_root>/runs/` when one is configured.
+    public var runsDirectory: URL { (artifactRoot ?? agonDirectory).appendingPathComponent("runs", isDirectory: true) }
     /// Holdout scripts named by specs live here (never inside a worktree).
     public var holdoutDirectory: URL { agonDirectory.appendingPathComponent("holdout", isDirectory: true) }
 

@@ -263,7 +263,7 @@ enum LeaderboardColumns {
         try parse(row[index], table: table, key: key)
     }
 
-    private static func parse<T: RawRepresentable>(_ text: String, table: String, key: String) throws -> T
+    static func parse<T: RawRepresentable>(_ text: String, table: String, key: String) throws -> T
     where T.RawValue == String {
         guard let value = T(rawValue: text) else {
             throw StoreError.corruptRecord(table: table, key: key, detail: "unknown \(T.self) \"\(text)\"")

@@ -3,16 +3,20 @@ import AgonLeaderboard
 import Foundation
 import GRDB
 
-/// Agon's run index in `.agon/agon.sqlite` (SQLite in WAL mode through GRDB).
+/// Agon's run index in `.agon/agon.sqlite` (SQLite in WAL mode through GRDB), or on a shared
+/// PostgreSQL server (`init(postgresURL:)`, the backend in `PostgresRunStore`): the same
+/// records, schema versions and queries either way.
 ///
 /// Several `agon` processes may use one store at once: every write is a short IMMEDIATE
 /// transaction and waits (busy timeout) for the others. Each record is stored as its exact
 /// JSON next to indexed copies of the fields queries use, so reads return exactly what was
 /// written. A file that is not an Agon store is refused and never modified.
 public final class RunStore: Sendable {
-    /// The database file.
+    /// The database file (for PostgreSQL, the URL without its password).
     public let path: String
-    private let writer: any DatabaseWriter
+    /// The SQLite database; nil when the store is PostgreSQL (every method then goes to `postgres` first).
+    private let writer: (any DatabaseWriter)!
+    let postgres: PostgresRunStore?
 
     /// Opens (creating if needed) the store of the repository `layout` describes.
     public convenience init(layout: ArtifactLayout, busyTimeout: TimeInterval = 60) throws {
@@ -33,6 +37,7 @@ public final class RunStore: Sendable {
         config.label = "agon-store"
         // Identify an existing file read-only first: opening a pool switches the file to WAL,
         // which rewrites its header, and a foreign file must stay byte-for-byte untouched.
+        postgres = nil
         if try Self.checkFileHeader(path) {
             var readOnly = config
             readOnly.readonly = true
@@ -57,11 +62,33 @@ public final class RunStore: Sendable {
     public init(writer: any DatabaseWriter) throws {
         path = writer.path
         self.writer = writer
+        postgres = nil
         try migrate()
     }
 
+    /// Opens (migrating if needed) the PostgreSQL store at `postgresURL` (a libpq URI).
+    public init(postgresURL: String) throws {
+        try StoreLocation.validatePostgresURL(postgresURL)
+        let backend = try PostgresRunStore(url: postgresURL)
+        path = backend.displayURL
+        writer = nil
+        postgres = backend
+    }
+
+    /// Opens the store at `location`.
+    public convenience init(location: StoreLocation) throws {
+        switch location {
+        case let .sqlite(url): try self.init(url: url)
+        case let .postgres(url): try self.init(postgresURL: url)
+        }
+    }
+
+    /// Whether this store is on a PostgreSQL server.
+    public var isPostgres: Bool { postgres != nil }
+
     /// Closes the database connections (also done on deinit).
     public func close() throws {
+        if let postgres { return postgres.close() }
         try writer.close()
     }
 
@@ -135,6 +162,7 @@ public final class RunStore: Sendable {
 
     /// Records a new run (and whatever candidates, reviews and consensus it already carries).
     public func createRun(_ record: RunRecord) throws {
+        if let postgres { return try postgres.createRun(record) }
         try write { db in
             if try Self.runExists(db, record.runID) { throw StoreError.runAlreadyExists(record.runID) }
             try Self.writeFullRun(db, record)
@@ -144,11 +172,13 @@ public final class RunStore: Sendable {
     /// Stores `record` as the complete truth for its run, creating or replacing it
     /// (candidates and reviews not in `record` are removed).
     public func saveRun(_ record: RunRecord) throws {
+        if let postgres { return try postgres.saveRun(record) }
         try write { db in try Self.writeFullRun(db, record) }
     }
 
     /// Stores many complete runs in one transaction (imports, benchmarks).
     public func importRuns(_ records: [RunRecord]) throws {
+        if let postgres { return try postgres.importRuns(records) }
         try write { db in
             for record in records { try Self.writeFullRun(db, record) }
         }
@@ -157,7 +187,8 @@ public final class RunStore: Sendable {
     /// Reads, changes and writes back one run atomically; returns the updated record.
     @discardableResult
     public func updateRun(_ runID: String, _ change: (inout RunRecord) throws -> Void) throws -> RunRecord {
-        try write { db in
+        if let postgres { return try postgres.updateRun(runID, change) }
+        return try write { db in
             guard var record = try Self.assembleRun(db, runID) else { throw StoreError.runNotFound(runID) }
             try change(&record)
             record.runID = runID // the key is not changeable
@@ -177,6 +208,7 @@ public final class RunStore: Sendable {
 
     /// Inserts or replaces one candidate; a new agent is appended after the run's others.
     public func upsertCandidate(runID: String, _ candidate: CandidateRecord) throws {
+        if let postgres { return try postgres.upsertCandidate(runID: runID, candidate) }
         try write { db in
             guard try Self.runExists(db, runID) else { throw StoreError.runNotFound(runID) }
             try Self.upsertCandidate(db, runID: runID, candidate, position: nil)
@@ -185,6 +217,7 @@ public final class RunStore: Sendable {
 
     /// Inserts or replaces one verifier's review; a new verifier is appended after the others.
     public func saveReview(runID: String, _ review: ReviewRecord) throws {
+        if let postgres { return try postgres.saveReview(runID: runID, review) }
         try write { db in
             guard try Self.runExists(db, runID) else { throw StoreError.runNotFound(runID) }
             try Self.upsertReview(db, runID: runID, review, position: nil)
@@ -194,7 +227,8 @@ public final class RunStore: Sendable {
     /// Removes one verifier's review (before redoing it); returns whether there was one.
     @discardableResult
     public func deleteReview(runID: String, verifier: String) throws -> Bool {
-        try write { db in
+        if let postgres { return try postgres.deleteReview(runID: runID, verifier: verifier) }
+        return try write { db in
             try db.execute(sql: "DELETE FROM reviews WHERE run_id = ? AND verifier = ?", arguments: [runID, verifier])
             return db.changesCount > 0
         }
@@ -202,6 +236,7 @@ public final class RunStore: Sendable {
 
     /// Sets (or with nil, clears) a run's consensus.
     public func saveConsensus(runID: String, _ consensus: ConsensusRecord?) throws {
+        if let postgres { return try postgres.saveConsensus(runID: runID, consensus) }
         try write { db in
             guard try Self.runExists(db, runID) else { throw StoreError.runNotFound(runID) }
             try db.execute(sql: """
@@ -213,6 +248,7 @@ public final class RunStore: Sendable {
 
     /// Records a human pick (`agon apply`).
     public func recordPick(_ pick: ApplyRecord) throws {
+        if let postgres { return try postgres.recordPick(pick) }
         try write { db in
             guard try Self.runExists(db, pick.runID) else { throw StoreError.runNotFound(pick.runID) }
             try db.execute(sql: """
@@ -226,7 +262,8 @@ public final class RunStore: Sendable {
     /// `ArtifactLayout.removeRunDirectory`). Returns whether the run existed.
     @discardableResult
     public func deleteRun(_ runID: String) throws -> Bool {
-        try write { db in
+        if let postgres { return try postgres.deleteRun(runID) }
+        return try write { db in
             try db.execute(sql: "DELETE FROM runs WHERE run_id = ?", arguments: [runID])
             return db.changesCount > 0
         }
@@ -236,12 +273,14 @@ public final class RunStore: Sendable {
 
     /// The fully assembled run, or nil if there is none with this exact id.
     public func run(_ runID: String) throws -> RunRecord? {
-        try read { db in try Self.assembleRun(db, runID) }
+        if let postgres { return try postgres.run(runID) }
+        return try read { db in try Self.assembleRun(db, runID) }
     }
 
     /// Resolves what a user typed to a run id: `latest`, an exact id, or a unique id prefix.
     public func resolveRunID(_ reference: String) throws -> String {
         let reference = reference.trimmingCharacters(in: .whitespaces)
+        if let postgres { return try postgres.resolveRunID(reference) }
         return try read { db in
             if reference == "latest" {
                 guard let id = try String.fetchOne(db, sql: "SELECT run_id FROM runs ORDER BY created_at DESC, run_id DESC LIMIT 1")
@@ -263,6 +302,7 @@ public final class RunStore: Sendable {
 
     /// Runs newest first, with totals, for `agon list`.
     public func listRuns(_ filter: RunFilter = RunFilter(), limit: Int? = nil) throws -> [RunSummary] {
+        if let postgres { return try postgres.listRuns(filter, limit: limit) }
         let (condition, arguments) = filter.sql
         var sql = """
             SELECT r.run_id, r.spec_path, r.spec_title, r.base_sha, r.status, r.created_at, r.finished_at, r.winner,
@@ -301,6 +341,7 @@ public final class RunStore: Sendable {
     /// Decoding dominates (roughly 30 µs per candidate or review per core), so callers that
     /// only need candidates and consensus pass `includeReviews: false` (runs keep `reviews` empty).
     public func allRunsForLeaderboard(_ filter: RunFilter = RunFilter(), includeReviews: Bool = true) throws -> [RunRecord] {
+        if let postgres { return try postgres.allRunsForLeaderboard(filter, includeReviews: includeReviews) }
         let (condition, arguments) = filter.sql
         let join = condition == "1" ? "" : "JOIN runs r ON r.run_id = t.run_id WHERE \(condition)"
         struct Rows { var runs: [(String, Data, Data?)] = []; var candidates: [(String, Data)] = []; var reviews: [(String, Data)] = [] }
@@ -320,6 +361,14 @@ public final class RunStore: Sendable {
             }
             return rows
         }
+        return try Self.assemble(runs: rows.runs, candidates: rows.candidates, reviews: rows.reviews)
+    }
+
+    /// Full records from the stored JSON of runs `(id, record, consensus)` and of their
+    /// children `(run id, record)` in stored order (shared by both backends).
+    static func assemble(runs runRows: [(String, Data, Data?)], candidates candidateRows: [(String, Data)],
+                         reviews reviewRows: [(String, Data)]) throws -> [RunRecord] {
+        let rows = (runs: runRows, candidates: candidateRows, reviews: reviewRows)
         var runs = try Self.decodeConcurrently(RunRecord.self, rows.runs.map(\.1), table: "runs") { rows.runs[$0].0 }
         let consensusRows = rows.runs.enumerated().compactMap { i, row in row.2.map { (i, $0) } }
         let consensus = try Self.decodeConcurrently(ConsensusRecord.self, consensusRows.map(\.1), table: "runs.consensus") {
@@ -348,12 +397,14 @@ public final class RunStore: Sendable {
     /// and reviews as `allRunsForLeaderboard` (projected by `LeaderboardRun.init`), read from
     /// indexed columns without decoding any record JSON.
     public func leaderboardRuns(_ filter: RunFilter = RunFilter()) throws -> [LeaderboardRun] {
-        try read { db in try LeaderboardColumns.load(db, filter: filter) }
+        if let postgres { return try postgres.leaderboardRuns(filter) }
+        return try read { db in try LeaderboardColumns.load(db, filter: filter) }
     }
 
     /// Human picks, oldest first (optionally for one run).
     public func picks(runID: String? = nil) throws -> [ApplyRecord] {
-        try read { db in
+        if let postgres { return try postgres.picks(runID: runID) }
+        return try read { db in
             let rows: [String]
             if let runID {
                 rows = try String.fetchAll(db, sql: "SELECT record FROM picks WHERE run_id = ? ORDER BY applied_at, id", arguments: [runID])
@@ -366,7 +417,8 @@ public final class RunStore: Sendable {
 
     /// Number of runs stored.
     public func runCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs") ?? 0 }
+        if let postgres { return try postgres.runCount() }
+        return try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs") ?? 0 }
     }
 
     // MARK: SQL

@@ -17,6 +17,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, LocalizedErro
     case io(path: String, detail: String)
     /// SQLite refused an operation (disk full, permissions, corruption found mid-way).
     case database(path: String, detail: String)
+    /// The PostgreSQL server named by the store URL cannot be reached or refused the login.
+    case serverUnreachable(url: String, detail: String)
+    /// The store URL is not a PostgreSQL URL.
+    case badStoreURL(url: String, detail: String)
 
     public var description: String {
         switch self {
@@ -42,6 +46,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, LocalizedErro
             return "\(path): \(detail)"
         case let .database(path, detail):
             return "\(path): database error: \(detail)"
+        case let .serverUnreachable(url, detail):
+            return "cannot reach the PostgreSQL store \(url): \(detail); check the server is up and the URL (store: in agon.yml or AGON_STORE_URL)"
+        case let .badStoreURL(url, detail):
+            return "bad store URL \"\(url)\": \(detail) (store: in agon.yml or AGON_STORE_URL)"
         }
     }
 

@@ -40,8 +40,7 @@ public struct Cleaner {
         // Entries whose worktree is gone (a moved repository, a deleted directory) are pruned
         // first, so they cannot make the removals below fail.
         _ = try? repository.pruneWorktrees()
-        let storeExists = FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path)
-        let store = storeExists ? try workspace.store() : nil
+        let store = workspace.storeExists ? try workspace.store() : nil
 
         var runIDs: [String]
         if !runs {

@@ -98,7 +98,7 @@ public struct LeaderboardBuilder {
     func load(_ query: LeaderboardQuery) throws -> (runs: [LeaderboardRun], picks: [ApplyRecord]) {
         let filter = try query.filter()
         // No store yet: an empty leaderboard, without creating `.agon/` just to read it.
-        guard FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path) else { return ([], []) }
+        guard workspace.storeExists else { return ([], []) }
         let store = try workspace.store()
         return (try store.leaderboardRuns(filter), try store.picks())
     }

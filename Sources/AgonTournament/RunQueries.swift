@@ -22,8 +22,7 @@ public struct RunQueries {
 
     /// Recorded runs, newest first (none when the repository never ran Agon).
     public func list(limit: Int) throws -> [RunSummary] {
-        let exists = FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path)
-        return exists ? try workspace.store().listRuns(RunFilter(), limit: limit) : []
+        return workspace.storeExists ? try workspace.store().listRuns(RunFilter(), limit: limit) : []
     }
 
     /// One run's record.

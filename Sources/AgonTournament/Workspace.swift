@@ -51,8 +51,11 @@ public struct Workspace {
             prices = prices.merging(loaded.table)
             rejected = loaded.rejected
         }
+        // A bad store URL fails here, before anything runs.
+        _ = try StoreLocation.configured(environment: environment, configValue: config.store)
+        let artifactRoot = config.artifactRoot.map { URL(fileURLWithPath: Self.absolute($0, relativeTo: root)) }
         return Workspace(root: root, config: config, configPath: usedConfigPath,
-                         layout: ArtifactLayout(root: URL(fileURLWithPath: root)), prices: prices,
+                         layout: ArtifactLayout(root: URL(fileURLWithPath: root), artifactRoot: artifactRoot), prices: prices,
                          rejectedPrices: rejected, environment: environment)
     }
 
@@ -85,13 +88,26 @@ public struct Workspace {
     /// locks are per process, and opening the file a second time (and closing it) would drop the
     /// locks the first connection holds while another thread writes — a known way to corrupt it.
     public func store() throws -> RunStore {
-        try OpenStores.shared.store(for: layout)
+        if let url = try sharedStoreURL { return try OpenStores.shared.store(postgresURL: url) }
+        return try OpenStores.shared.store(for: layout)
+    }
+
+    /// The PostgreSQL store's URL (`AGON_STORE_URL`, else agon.yml's `store:`); nil for the
+    /// repository's own SQLite file.
+    public var sharedStoreURL: String? {
+        get throws { try StoreLocation.configured(environment: environment, configValue: config.store) }
+    }
+
+    /// Whether there is a store to read: a configured PostgreSQL one, or the SQLite file
+    /// (reading never creates `.agon/`).
+    public var storeExists: Bool {
+        (try? sharedStoreURL) != nil || FileManager.default.fileExists(atPath: layout.databaseURL.path)
     }
 
     /// The run index for commands that only read: a repository where Agon never ran has no runs,
     /// and reading must not create `.agon/` there.
     public func storeForReading() throws -> RunStore {
-        guard FileManager.default.fileExists(atPath: layout.databaseURL.path) else {
+        guard storeExists else {
             throw RunLookupError.noRunsYet(root: root)
         }
         return try store()
@@ -141,6 +157,15 @@ final class OpenStores: @unchecked Sendable {
         defer { if lockFD >= 0 { _ = flock(lockFD, LOCK_UN); close(lockFD) } }
         let store = try RunStore(layout: layout)
         stores[path] = store
+        return store
+    }
+
+    /// The PostgreSQL store at `url`, one connection per process.
+    func store(postgresURL url: String) throws -> RunStore {
+        lock.lock(); defer { lock.unlock() }
+        if let store = stores[url] { return store }
+        let store = try RunStore(postgresURL: url)
+        stores[url] = store
         return store
     }
 

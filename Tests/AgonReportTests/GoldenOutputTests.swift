@@ -284,3 +284,13 @@ enum GoldenPlans {
         verifiers: [agent("judge", .openai, model: "qwen3-coder", price: nil, binaryPath: nil)],
         warnings: ["local runs an unpriced model: its budget cannot be enforced from token counts"])
 }
+
+extension GoldenOutputTests {
+    @Test func storeMigration() throws {
+        let output = StorePresenter.migration(StoreMigrationResult(
+            source: "/repo/.agon/agon.sqlite", target: "postgresql://agon:***@db.internal/agon", runsCopied: 41,
+            runsAlreadyPresent: 1, candidatesCopied: 164, reviewsCopied: 123, picksCopied: 1))
+        try Self.expectGolden(output.text, "store-migrate.txt")
+        try Self.expectGolden(output.json, "store-migrate.json")
+    }
+}

@@ -92,3 +92,18 @@ import Testing
         }
     }
 }
+
+@Suite struct ArtifactRootTests {
+    @Test func artifactRootMovesRunArtifactsOnly() {
+        let layout = ArtifactLayout(root: URL(fileURLWithPath: "/repo"), artifactRoot: URL(fileURLWithPath: "/mnt/team/agon/"))
+        #expect(layout.patch("r1", agent: "gpt").path == "/mnt/team/agon/runs/r1/candidates/gpt/patch.diff")
+        #expect(layout.packet("r1", verifier: "j").path == "/mnt/team/agon/runs/r1/reviews/j/packet.md")
+        // The index, holdout scripts and locks stay with the repository.
+        #expect(layout.databaseURL.path == "/repo/.agon/agon.sqlite")
+        #expect(layout.holdoutDirectory.path == "/repo/.agon/holdout")
+        // Records keep artifact paths outside the repository absolute, and resolve them back.
+        let patch = layout.patch("r1", agent: "gpt")
+        #expect(layout.relativePath(patch) == "/mnt/team/agon/runs/r1/candidates/gpt/patch.diff")
+        #expect(layout.resolve(layout.relativePath(patch)) == patch)
+    }
+}

@@ -41,8 +41,9 @@ import Testing
         return (0..<count).map { SyntheticStore.makeRun(index: $0, agents: ["a", "b", "c", "d", "e"], start: start, rng: &rng) }
     }
 
-    @Test func slimRunsEqualTheProjectedFullRecords() throws {
-        let store = try RunStore(writer: DatabaseQueue())
+    @Test(arguments: StoreBackend.available) func slimRunsEqualTheProjectedFullRecords(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         let records = Self.syntheticRuns(120) + Self.oddRuns()
         try store.importRuns(records)
         let slim = try store.leaderboardRuns()
@@ -59,8 +60,9 @@ import Testing
         #expect(try store.leaderboardRuns(RunFilter(statuses: [])).isEmpty)
     }
 
-    @Test func slimRunsFollowPartialUpdates() throws {
-        let store = try RunStore(writer: DatabaseQueue())
+    @Test(arguments: StoreBackend.available) func slimRunsFollowPartialUpdates(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         try store.importRuns(Self.syntheticRuns(6))
         let runs = try store.allRunsForLeaderboard()
         var changed = runs[2].candidates[1]
@@ -233,14 +235,11 @@ import Testing
         }
     }
 
-    @Test func unknownColumnValueIsACorruptRecord() throws {
-        let dir = try TemporaryDirectory()
-        let url = dir.url.appendingPathComponent("agon.sqlite")
-        let store = try RunStore(url: url)
+    @Test(arguments: StoreBackend.available) func unknownColumnValueIsACorruptRecord(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         try store.importRuns([Fixtures.run("r1")])
-        try DatabaseQueue(path: url.path).write { db in
-            try db.execute(sql: "UPDATE candidates SET harness = 'bogus' WHERE agent = 'gpt'")
-        }
+        try scratch.tamper("UPDATE candidates SET harness = 'bogus' WHERE agent = 'gpt'")
         do {
             _ = try store.leaderboardRuns()
             Issue.record("read an unknown harness")

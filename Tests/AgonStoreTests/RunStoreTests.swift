@@ -29,28 +29,28 @@ import Testing
         #expect(try again.runCount() == 0)
     }
 
-    @Test func runRoundTripsExactlyThroughTheDatabase() throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
+    @Test(arguments: StoreBackend.available) func runRoundTripsExactlyThroughTheDatabase(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         let run = Fixtures.run("20260101-aaaa")
         try store.createRun(run)
         #expect(try store.run("20260101-aaaa") == run)
         #expect(try store.run("nope") == nil)
         // A second process opening the same file sees the same record.
-        let other = try makeStore(dir)
+        let other = try scratch.open()
         #expect(try other.run("20260101-aaaa") == run)
     }
 
-    @Test func createRunRefusesADuplicate() throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
+    @Test(arguments: StoreBackend.available) func createRunRefusesADuplicate(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         try store.createRun(Fixtures.run("r1"))
         #expect(throws: StoreError.runAlreadyExists("r1")) { try store.createRun(Fixtures.run("r1")) }
     }
 
-    @Test func candidatesAndReviewsUpsertInArrivalOrder() throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
+    @Test(arguments: StoreBackend.available) func candidatesAndReviewsUpsertInArrivalOrder(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         var run = Fixtures.run("r1")
         run.candidates = []
         run.reviews = []
@@ -76,9 +76,9 @@ import Testing
         #expect(after.consensus == nil)
     }
 
-    @Test func writesToAnUnknownRunFailClearly() throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
+    @Test(arguments: StoreBackend.available) func writesToAnUnknownRunFailClearly(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         #expect(throws: StoreError.runNotFound("ghost")) { try store.upsertCandidate(runID: "ghost", Fixtures.candidate("a")) }
         #expect(throws: StoreError.runNotFound("ghost")) { try store.saveReview(runID: "ghost", Fixtures.review("j")) }
         #expect(throws: StoreError.runNotFound("ghost")) { try store.saveConsensus(runID: "ghost", Fixtures.consensus) }
@@ -88,9 +88,9 @@ import Testing
         }
     }
 
-    @Test func updateRunChangesStatusAndIsVisibleInListings() throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
+    @Test(arguments: StoreBackend.available) func updateRunChangesStatusAndIsVisibleInListings(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         try store.createRun(Fixtures.run("r1", status: .running))
         let finished = AgonJSON.millisecondPrecision(Date(timeIntervalSince1970: 1_800_000_000.5))
         let updated = try store.updateRun("r1", status: .interrupted, finishedAt: finished)
@@ -105,9 +105,9 @@ import Testing
         #expect(try store.run("hijack") == nil)
     }
 
-    @Test func saveRunReplacesTheWholeRun() throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
+    @Test(arguments: StoreBackend.available) func saveRunReplacesTheWholeRun(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         try store.createRun(Fixtures.run("r1"))
         var run = Fixtures.run("r1")
         run.candidates = [Fixtures.candidate("only")]
@@ -116,9 +116,9 @@ import Testing
         #expect(try store.run("r1") == run)
     }
 
-    @Test func listRunsFiltersSortsAndTotals() throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
+    @Test(arguments: StoreBackend.available) func listRunsFiltersSortsAndTotals(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         let t0 = Fixtures.created
         try store.createRun(Fixtures.run("a1", spec: "specs/http/retry.md", created: t0))
         try store.createRun(Fixtures.run("b2", spec: "specs/cli/flags.md", created: t0.addingTimeInterval(60), status: .failed))
@@ -151,9 +151,9 @@ import Testing
         #expect(try store.listRuns(RunFilter(since: t0.addingTimeInterval(1), specGlob: "specs/http/*")).map(\.runID) == ["c3"])
     }
 
-    @Test func leaderboardLoadMatchesSingleReads() throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
+    @Test(arguments: StoreBackend.available) func leaderboardLoadMatchesSingleReads(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         try SyntheticStore.populate(store: store, runs: 1_200, agents: ["a", "b", "c", "d", "e"], seed: 7)
         let all = try store.allRunsForLeaderboard()
         #expect(all.count == 1_200)
@@ -175,9 +175,9 @@ import Testing
         #expect(withoutReviews.map(\.candidates) == all[1_000...].map(\.candidates))
     }
 
-    @Test func picksAreRecordedAndPurgedWithTheirRun() throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
+    @Test(arguments: StoreBackend.available) func picksAreRecordedAndPurgedWithTheirRun(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         try store.createRun(Fixtures.run("r1"))
         try store.createRun(Fixtures.run("r2"))
         let p1 = ApplyRecord(runID: "r1", agent: "sonnet", appliedAt: Fixtures.created, committed: true, commitSHA: "abc")
@@ -193,9 +193,9 @@ import Testing
         #expect(try store.allRunsForLeaderboard().map(\.runID) == ["r2"])
     }
 
-    @Test func runIDsResolveByLatestExactOrUniquePrefix() throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
+    @Test(arguments: StoreBackend.available) func runIDsResolveByLatestExactOrUniquePrefix(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         #expect(throws: StoreError.noRuns) { try store.resolveRunID("latest") }
         let t0 = Fixtures.created
         try store.createRun(Fixtures.run("20260101T100000Z-ab12", created: t0))

@@ -88,13 +88,11 @@ import Testing
         #expect(try reopened.run("r1")?.candidates.count == 3)
     }
 
-    @Test func corruptRecordNamesTableAndRun() throws {
-        let dir = try TemporaryDirectory()
-        let url = dir.url.appendingPathComponent("agon.sqlite")
-        let store = try RunStore(url: url)
+    @Test(arguments: StoreBackend.available) func corruptRecordNamesTableAndRun(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
+        let store = try scratch.open()
         try store.createRun(Fixtures.run("r1"))
-        let queue = try DatabaseQueue(path: url.path)
-        try queue.write { try $0.execute(sql: "UPDATE candidates SET record = '{\"agent\": 1}' WHERE agent = 'gpt'") }
+        try scratch.tamper("UPDATE candidates SET record = '{\"agent\": 1}' WHERE agent = 'gpt'")
         for load in [{ _ = try store.run("r1") }, { _ = try store.allRunsForLeaderboard() }] {
             do {
                 try load()
@@ -107,16 +105,15 @@ import Testing
         }
     }
 
-    @Test func twoPoolsWritingConcurrentlyLoseNothing() throws {
-        let dir = try TemporaryDirectory()
-        let url = dir.url.appendingPathComponent("agon.sqlite")
+    @Test(arguments: StoreBackend.available) func twoPoolsWritingConcurrentlyLoseNothing(_ backend: StoreBackend) throws {
+        let scratch = try ScratchStore(backend)
         // Both stores open (and migrate) the fresh file at the same time, like two `agon run`s.
         var stores: [RunStore?] = [nil, nil]
         var errors: [Error] = []
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             do {
-                let store = try RunStore(url: url)
+                let store = try scratch.open()
                 lock.lock(); stores[i] = store; lock.unlock()
             } catch {
                 lock.lock(); errors.append(error); lock.unlock()
@@ -144,7 +141,7 @@ import Testing
             }
         }
         #expect(errors.isEmpty, "\(errors)")
-        let all = try RunStore(url: url).allRunsForLeaderboard()
+        let all = try scratch.open().allRunsForLeaderboard()
         #expect(all.count == 120)
         for run in all {
             var expected = Fixtures.run(run.runID, status: .reviewing)

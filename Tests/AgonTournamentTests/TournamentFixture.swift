@@ -18,14 +18,7 @@ final class TournamentFixture {
 
     /// A built product (`agon`, `agent-double`) next to the test bundle in .build/<config>/.
     static func product(_ name: String) -> String? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        let fallback = packageRoot + "/.build/debug/" + name
-        return FileManager.default.isExecutableFile(atPath: fallback) ? fallback : nil
+        BuiltProduct.path(name)
     }
 
     static var agonBinary: String { product("agon")! }

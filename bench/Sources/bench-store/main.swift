@@ -7,6 +7,11 @@
 // the rendering reported apart, plus the
 // peak resident memory of the leaderboard alone (VmHWM, reset after populating).
 // With a directory argument that already holds a store, the populate step is skipped.
+//
+// PostgreSQL vs SQLite (issue 15): with AGON_BENCH_POSTGRES_URL set (an empty database or schema,
+// e.g. from scripts/with-postgres.sh), the same runs are copied there with `agon store migrate`'s
+// code, then the leaderboard's store load and the whole leaderboard are timed from both stores
+// in the same process, alternately.
 import AgonCore
 import AgonLeaderboard
 import AgonReport
@@ -166,7 +171,48 @@ do {
     print(String(format: "report insights: computed in %.3f s (%d trend buckets × %d agents), whole leaderboard page rendered in %.3f s (%.1f MB)",
                  insightsSeconds, insights.trend.buckets.count, insights.trend.agents.count, seconds(since: htmlStart),
                  Double(html.utf8.count) / 1e6))
+    if let postgresURL = ProcessInfo.processInfo.environment["AGON_BENCH_POSTGRES_URL"] {
+        try comparePostgres(postgresURL, workspace: workspace, directory: directory, query: query)
+    }
 } catch {
     FileHandle.standardError.write(Data("bench-store: \(error)\n".utf8))
     exit(1)
+}
+
+/// The same history from PostgreSQL and SQLite: copy, store load (median of 5, alternating) and
+/// the whole leaderboard (load + statistics + render) from each.
+func comparePostgres(_ url: String, workspace: Workspace, directory: String, query: LeaderboardQuery) throws {
+    let sqlite = try workspace.store()
+    let postgres = try RunStore(postgresURL: url)
+    if try postgres.runCount() == 0 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let copied = try postgres.copyNewRuns(from: sqlite)
+        print(String(format: "postgres: copied %d runs (%d candidates, %d reviews) in %.1f s (agon store migrate)",
+                     copied.runsCopied, copied.candidatesCopied, copied.reviewsCopied, seconds(since: start)))
+    }
+    guard try postgres.runCount() == sqlite.runCount() else {
+        throw StoreError.database(path: url, detail: "holds a different history than the SQLite store; give an empty database")
+    }
+    var loads: [String: [Double]] = ["sqlite": [], "postgres": []]
+    var loaded: [String: [LeaderboardRun]] = [:]
+    for _ in 0..<5 {
+        for (name, store) in [("sqlite", sqlite), ("postgres", postgres)] {
+            let start = DispatchTime.now().uptimeNanoseconds
+            loaded[name] = try store.leaderboardRuns()
+            loads[name]!.append(seconds(since: start))
+        }
+    }
+    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+    print(String(format: "store load (leaderboardRuns, median of 5): SQLite %.2f s, PostgreSQL %.2f s; same runs: %@",
+                 median(loads["sqlite"]!), median(loads["postgres"]!), loaded["sqlite"] == loaded["postgres"] ? "yes" : "NO"))
+    var environment = ProcessInfo.processInfo.environment
+    environment[StoreLocation.environmentVariable] = url
+    let shared = try Workspace.open(from: directory, environment: environment)
+    for (name, space) in [("sqlite", workspace), ("postgres", shared)] {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let (result, timings) = try LeaderboardBuilder(workspace: space).computeTimed(query)
+        _ = LeaderboardPresenter.render(result, query: query)
+        print(String(format: "leaderboard from %@ B=%d: total %.2f s (store load %.2f s, computation %.2f s)", name,
+                     query.replicates, seconds(since: start), timings.loadSeconds, timings.computeSeconds))
+    }
 }
