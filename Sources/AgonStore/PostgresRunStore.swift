@@ -276,9 +276,10 @@ final class PostgresRunStore: @unchecked Sendable {
             guard !runs.isEmpty else { return runs }
 
             let candidates = try db.execute("""
-                SELECT t.run_id, t.agent, t.harness, t.model, t.outcome, t.cost_usd, t.cost_source, t.duration_ms,
-                       t.tokens_total, t.turns, t.first_attempt_ms, t.tokens_per_sec, t.diff_files,
-                       t.check_acceptance, t.check_holdout, t.check_scope, t.checks_run
+                SELECT t.run_id, t.agent, t.harness, t.model, t.first_outcome, t.first_cost_usd, t.first_cost_source,
+                       t.first_duration_ms, t.tokens_total, t.turns, t.first_attempt_ms, t.tokens_per_sec, t.diff_files,
+                       t.check_acceptance, t.check_holdout, t.check_scope, t.checks_run,
+                       t.attempts, t.success_attempt, t.cost_usd, t.cost_source, t.cache_source_run
                 FROM runs r JOIN candidates t ON t.run_id = r.run_id
                 WHERE \(condition) ORDER BY r.created_at, r.run_id COLLATE "C", t.position
                 """, arguments)
@@ -297,7 +298,9 @@ final class PostgresRunStore: @unchecked Sendable {
                     checks: CheckSummary(acceptance: try Self.value(c, i, 13, table: "candidates", key: key),
                                          holdout: try Self.value(c, i, 14, table: "candidates", key: key),
                                          scope: try Self.value(c, i, 15, table: "candidates", key: key)),
-                    checksRun: CheckKinds(rawValue: c.int(i, 16) ?? 0)))
+                    checksRun: CheckKinds(rawValue: c.int(i, 16) ?? 0), cacheHit: c.string(i, 21) != nil,
+                    attempts: AttemptSummary(count: c.int(i, 17) ?? 1, successAttempt: c.int(i, 18),
+                                             totalCostUSD: c.string(i, 20) == CostSource.unpriced.rawValue ? nil : c.double(i, 19))))
             }
 
             let reviews = try db.execute("""
@@ -340,7 +343,7 @@ final class PostgresRunStore: @unchecked Sendable {
 
     /// Runs `body` in one transaction on the store's connection, again (up to five times) when
     /// the server aborts it as a deadlock or serialisation failure; rolls back on any error.
-    private func transaction<T>(readOnly: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
+    func transaction<T>(readOnly: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
         connection.resetIfBroken()
         var attempt = 1
@@ -420,11 +423,11 @@ final class PostgresRunStore: @unchecked Sendable {
         try db.execute(candidateUpsertSQL, [
             runID, c.agent, position.map(String.init), c.harness.rawValue, c.model, c.outcome?.rawValue, text(c.costUSD),
             c.costSource.rawValue, c.durationMs.map(String.init), try json(c),
-        ] + LeaderboardColumns.candidate(c).map(text))
+        ] + LeaderboardColumns.candidateColumns(c).map(text))
     }
 
     private static let candidateUpsertSQL: String = {
-        let columns = LeaderboardColumns.candidateNames
+        let columns = LeaderboardColumns.candidateColumnNames
         return """
             INSERT INTO candidates (run_id, agent, position, harness, model, outcome, cost_usd, cost_source, duration_ms, record,
                                     \(columns.joined(separator: ", ")))

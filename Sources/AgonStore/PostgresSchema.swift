@@ -3,7 +3,7 @@
 /// one here AND in `StoreSchema.migrator` under the same identifier.
 ///
 /// Types map one to one: SQLite TEXT → text, REAL → double precision, INTEGER → bigint. No
-/// PostgreSQL store predates v3, so v2 and v3 need no backfill here (their columns are filled
+/// PostgreSQL store predates v5 (it shipped with v5), so v2–v5 need no backfill here (their columns are filled
 /// by every write; `agon store migrate` copies complete records).
 enum PostgresSchema {
     /// The table that records applied migrations (SQLite's is GRDB's `grdb_migrations`).
@@ -98,6 +98,22 @@ enum PostgresSchema {
         // v3: each review's swap consistency.
         ("v3", """
             ALTER TABLE reviews ADD COLUMN swap_consistency DOUBLE PRECISION;
+            """),
+        // v4: which candidates are cache hits (the leaderboard leaves them out), and runs by spec
+        // and base for the exact-repeat cache's lookup.
+        ("v4-cache-hits", """
+            ALTER TABLE candidates ADD COLUMN cache_source_run TEXT;
+            CREATE INDEX runs_spec_base ON runs(spec_hash, base_sha);
+            """),
+        // v5: each candidate's attempts (agon followup) and its first attempt's outcome, cost and
+        // time. The PostgreSQL store ships with v5, so no older PostgreSQL row needs a backfill.
+        ("v5-attempts", """
+            ALTER TABLE candidates ADD COLUMN attempts BIGINT NOT NULL DEFAULT 1;
+            ALTER TABLE candidates ADD COLUMN success_attempt BIGINT;
+            ALTER TABLE candidates ADD COLUMN first_outcome TEXT;
+            ALTER TABLE candidates ADD COLUMN first_cost_usd DOUBLE PRECISION;
+            ALTER TABLE candidates ADD COLUMN first_cost_source TEXT NOT NULL DEFAULT 'unpriced';
+            ALTER TABLE candidates ADD COLUMN first_duration_ms BIGINT;
             """),
     ]
 }

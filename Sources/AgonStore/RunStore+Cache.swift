@@ -10,7 +10,8 @@ extension RunStore {
     /// SQLite on `runs_spec_base` then each run's candidates (0.2 ms on 5,000 runs, against
     /// 120 ms when it scans every `ok` candidate through the outcome index).
     public func runIDs(specHash: String, baseSHA: String, cacheKey: String) throws -> [String] {
-        try read { db in
+        if let postgres { return try postgres.runIDs(specHash: specHash, baseSHA: baseSHA, cacheKey: cacheKey) }
+        return try read { db in
             try String.fetchAll(db, sql: """
                 SELECT DISTINCT r.run_id FROM runs r CROSS JOIN candidates c ON c.run_id = r.run_id
                 WHERE r.spec_hash = ? AND r.base_sha = ? AND +c.outcome = 'ok' AND c.cache_source_run IS NULL AND c.attempts = 1
@@ -25,6 +26,7 @@ extension RunStore {
     /// Every matching finished cascade run's spec and serving tier, oldest first (read from the
     /// run header's JSON; runs without a cascade, and unfinished ones, are left out).
     public func cascadeServes(_ filter: RunFilter = RunFilter()) throws -> [CascadeServe] {
+        if let postgres { return try postgres.cascadeServes(filter) }
         let (condition, arguments) = filter.sql
         return try read { db in
             try Row.fetchAll(db, sql: """

@@ -105,7 +105,7 @@ public struct LeaderboardBuilder {
 
     /// The cascade runs the query selects (none without a store).
     func cascadeServes(_ query: LeaderboardQuery) throws -> [CascadeServe] {
-        guard FileManager.default.fileExists(atPath: workspace.layout.databaseURL.path) else { return [] }
+        guard workspace.storeExists else { return [] }
         return try workspace.store().cascadeServes(try query.filter())
     }
 
