@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+@testable import AgonExecutors
+
+/// The sbatch script and the parsing of `scontrol show job -o`, against output captured from a
+/// real Slurm 22.05 (scripts/slurm-single-node.sh): a 6-task array with task 2 exiting 1 and task 5 still running, a
+/// 3-task array cancelled with scancel while pending/running, and a fresh pending array.
+@Suite struct SlurmExecutorTests {
+    static func fixture(_ name: String) throws -> String {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)")
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    static let batch = JobBatch(runID: "20261130-134000-abcd", count: 4,
+                                workerArguments: ["/opt/agon bin/agon", "worker", "--repo", "/srv/it's repo", "--job"],
+                                environment: ["AGON_STORE": "/srv/store.sqlite", "A": "x y"],
+                                workingDirectory: "/srv/repo", hardTimeoutSeconds: 1800)
+
+    @Test func scriptIsOneArrayTaskPerCandidateWithTheTimeLimitAndQuotedWorker() {
+        let executor = SlurmExecutor(settings: SlurmSettings(partition: "gpu", timeMarginSeconds: 90, extraOptions: ["--mem=4G"]),
+                                     outputDirectory: "/srv/repo/.agon/runs/r/jobs")
+        let expected = """
+        #!/bin/sh
+        #SBATCH --job-name=agon-20261130-134000-abcd
+        #SBATCH --array=0-3
+        #SBATCH --time=32
+        #SBATCH --ntasks=1
+        #SBATCH --output=/srv/repo/.agon/runs/r/jobs/slurm-%A_%a.out
+        #SBATCH --partition=gpu
+        #SBATCH --chdir=/srv/repo
+        #SBATCH --mem=4G
+        export A='x y'
+        export AGON_STORE=/srv/store.sqlite
+        exec '/opt/agon bin/agon' worker --repo '/srv/it'\\''s repo' --job 20261130-134000-abcd:"$SLURM_ARRAY_TASK_ID"
+
+        """
+        // 1800 s + 90 s margin = 31.5 min, rounded up.
+        #expect(executor.script(Self.batch) == expected)
+    }
+
+    @Test func scriptRunsUnderTheShellAndHandsTheWorkerItsJob() throws {
+        // The quoting is checked by a real shell: the worker's argv must arrive intact.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agon-slurm-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let printer = directory.appendingPathComponent("printargs")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]\\n' \"$a\"; done\nprintf 'A=%s\\n' \"$A\"\n"
+            .write(to: printer, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: printer.path)
+        var batch = Self.batch
+        batch.workerArguments = [printer.path, "worker", "--repo", "/srv/it's repo", "--job"]
+        let executor = SlurmExecutor(settings: SlurmSettings(), outputDirectory: directory.path)
+        let script = directory.appendingPathComponent("job.sh")
+        try executor.script(batch).write(to: script, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [script.path]
+        process.environment = ["SLURM_ARRAY_TASK_ID": "3", "PATH": "/usr/bin:/bin"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(output == "[worker]\n[--repo]\n[/srv/it's repo]\n[--job]\n[20261130-134000-abcd:3]\nA=x y\n")
+    }
+
+    @Test func timeLimitIsAtLeastOneMinute() {
+        var batch = Self.batch
+        batch.hardTimeoutSeconds = 0
+        let script = SlurmExecutor(settings: SlurmSettings(timeMarginSeconds: 0), outputDirectory: "/o").script(batch)
+        #expect(script.contains("#SBATCH --time=1\n"))
+        #expect(!script.contains("--partition"))
+    }
+
+    @Test func parsesAnArrayWithFinishedFailedAndRunningTasks() throws {
+        let states = SlurmJobParser.states(scontrol: try Self.fixture("scontrol-mixed.txt"))
+        #expect(states.count == 6)
+        #expect(states[0] == EngineJobStatus(state: .succeeded, node: "vm"))
+        #expect(states[1] == EngineJobStatus(state: .succeeded, node: "vm"))
+        #expect(states[2] == EngineJobStatus(state: .failed, node: "vm", reason: "FAILED, exit 1:0, NonZeroExitCode"))
+        #expect(states[4]?.state == .succeeded)
+        #expect(states[5] == EngineJobStatus(state: .running, node: "vm"))
+    }
+
+    @Test func parsesAPendingArrayAsOneRangeRecord() throws {
+        let states = SlurmJobParser.states(scontrol: try Self.fixture("scontrol-pending.txt"))
+        #expect(states.keys.sorted() == [0, 1, 2])
+        #expect(states.values.allSatisfy { $0 == EngineJobStatus(state: .pending, node: nil) })
+    }
+
+    @Test func parsesCancelledTasks() throws {
+        let states = SlurmJobParser.states(scontrol: try Self.fixture("scontrol-cancelled.txt"))
+        #expect(states[0]?.state == .succeeded)
+        #expect(states[1] == EngineJobStatus(state: .cancelled, node: "vm", reason: "CANCELLED, exit 0:15"))
+        #expect(states[2]?.state == .cancelled)
+    }
+
+    @Test func expandsTaskRangesAndDropsTheThrottle() {
+        #expect(SlurmJobParser.expand("1-3,7%2") == [1, 2, 3, 7])
+        #expect(SlurmJobParser.expand("5") == [5])
+        #expect(SlurmJobParser.expand("3-1") == [])
+    }
+
+    @Test func mapsSlurmStates() {
+        #expect(SlurmJobParser.engineState("COMPLETING") == .running)
+        #expect(SlurmJobParser.engineState("NODE_FAIL") == .failed)
+        #expect(SlurmJobParser.engineState("TIMEOUT") == .failed)
+        #expect(SlurmJobParser.engineState("CANCELLED+") == .cancelled)
+        #expect(SlurmJobParser.engineState("REQUEUED") == .pending)
+    }
+
+    @Test func readsParsableJobIDs() {
+        #expect(SlurmJobParser.parsableJobID("123\n") == "123")
+        #expect(SlurmJobParser.parsableJobID("77;cluster\n") == "77")
+        #expect(SlurmJobParser.parsableJobID("sbatch: error\n") == nil)
+    }
+
+    @Test func aMissingSbatchIsATypedErrorWithAHint() {
+        let executor = SlurmExecutor(settings: SlurmSettings(), outputDirectory: NSTemporaryDirectory() + "agon-slurm-missing",
+                                     commandEnvironment: ["PATH": "/nonexistent"])
+        #expect(throws: SlurmError.commandMissing(command: "sbatch")) { try executor.submit(Self.batch) }
+        #expect(SlurmError.commandMissing(command: "sbatch").description
+            == "sbatch is not installed or not on PATH; install the Slurm client (Debian: slurm-client) or run with --executor local")
+    }
+
+    @Test func sbatchRejectionsKeepTheSpecificLine() {
+        let detail = "sbatch: error: invalid partition specified: nope\nsbatch: error: Batch job submission failed: Invalid partition name specified\n"
+        #expect(SlurmError.noPartition(partition: "nope", detail: detail).headline
+            == "sbatch refused partition nope: sbatch: error: Batch job submission failed: Invalid partition name specified")
+    }
+}
