@@ -46,7 +46,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "agon",
-            dependencies: ["AgonTournament", "AgonReport", "AgonLeaderboard", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AgonTournament", "AgonReport", "AgonLeaderboard", "AgonExecutors", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: settings
         ),
         // Helpers shared by the test targets and the benchmarks (scratch repositories, record fixtures, synthetic stores).
@@ -74,6 +74,7 @@ let package = Package(
         .testTarget(name: "AgonStoreTests", dependencies: ["AgonStore", "AgonTestSupport"], swiftSettings: settings),
         // Golden files are read from the source tree (AGON_UPDATE_GOLDEN=1 rewrites them there), not bundled.
         .testTarget(name: "AgonReportTests", dependencies: ["AgonReport", "AgonTestSupport"], exclude: ["Golden"], swiftSettings: settings),
+        .testTarget(name: "AgonExecutorsTests", dependencies: ["AgonExecutors"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "AgonTournamentTests", dependencies: ["AgonTournament", "AgonReport", "AgonLeaderboard", "AgonTestSupport", "agon", "agent-double"], swiftSettings: settings),
     ]
 )

@@ -57,6 +57,10 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
     public var sandbox: String?
     /// Without a sandbox: what changed in the shared git dir while the agent or its checks ran.
     public var tampering: [String] = []
+    /// The host whose `agon worker` produced this record (nil when the coordinator ran it in-process).
+    public var workerHost: String?
+    /// Which attempt of the candidate's job this record is from: 1, or 2 after a retry (nil in-process).
+    public var attempt: Int?
 
     public init(agent: String, harness: Harness, model: String? = nil, outcome: Outcome? = nil,
                 state: CandidateState = .pending, costUSD: Double? = nil, computedCostUSD: Double? = nil,
@@ -107,6 +111,7 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         case snapshotSHA = "snapshot_sha", transcriptPath = "transcript_path", stderrPath = "stderr_path"
         case malformedLines = "malformed_lines", apiErrorMessage = "api_error_message", findings
         case sandbox, tampering
+        case workerHost = "worker_host", attempt
     }
 
     public init(from decoder: Decoder) throws {
@@ -142,6 +147,8 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         findings = try c.decodeIfPresent([ReviewFinding].self, forKey: .findings) ?? []
         sandbox = try c.decodeIfPresent(String.self, forKey: .sandbox)
         tampering = try c.decodeIfPresent([String].self, forKey: .tampering) ?? []
+        workerHost = try c.decodeIfPresent(String.self, forKey: .workerHost)
+        attempt = try c.decodeIfPresent(Int.self, forKey: .attempt)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -177,6 +184,8 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         try c.encode(findings, forKey: .findings)
         try c.encodeIfPresent(sandbox, forKey: .sandbox)
         if !tampering.isEmpty { try c.encode(tampering, forKey: .tampering) }
+        try c.encodeIfPresent(workerHost, forKey: .workerHost)
+        try c.encodeIfPresent(attempt, forKey: .attempt)
     }
 }
 

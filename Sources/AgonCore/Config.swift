@@ -66,6 +66,8 @@ public struct Config: Equatable, Sendable {
     public var verifiers: [AgentEntry] = []
     public var defaults = ConfigDefaults()
     public var pricing = PricingSettings()
+    /// `executor:`: which engine runs the candidates (local by default).
+    public var executor = ExecutorSettings()
     /// The file this came from (as named in errors); nil for `Config.empty`.
     public var file: String?
 
@@ -119,7 +121,7 @@ public struct Config: Equatable, Sendable {
         return try parse(yaml: text, file: name)
     }
 
-    static let topLevelKeys = ["agents", "verifiers", "defaults", "pricing"]
+    static let topLevelKeys = ["agents", "verifiers", "defaults", "pricing", "executor"]
     static let entryKeys = ["harness", "model", "binary", "args", "env", "budget", "pricing", "command",
                             "base_url", "api_key_env", "weight", "family", "swap", "sandbox", "network"]
     static let defaultsKeys = ["parallel", "verifiers", "worktree_root", "budget", "self_preference",
@@ -154,6 +156,7 @@ public struct Config: Equatable, Sendable {
             try fields.rejectUnknownKeys(["file"])
             config.pricing.file = try fields.string("file")
         }
+        if let fields = try top.fields("executor") { config.executor = try ExecutorSettings.read(fields) }
         return config
     }
 

@@ -17,6 +17,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, LocalizedErro
     case io(path: String, detail: String)
     /// SQLite refused an operation (disk full, permissions, corruption found mid-way).
     case database(path: String, detail: String)
+    /// `agon worker --job RUN:INDEX` names a job the run never submitted.
+    case jobNotFound(runID: String, index: Int)
 
     public var description: String {
         switch self {
@@ -42,6 +44,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, LocalizedErro
             return "\(path): \(detail)"
         case let .database(path, detail):
             return "\(path): database error: \(detail)"
+        case let .jobNotFound(runID, index):
+            return "run \(runID) has no job \(index) (it was not run with a cluster executor, or the index is past its lineup)"
         }
     }
 

@@ -81,6 +81,10 @@ enum StoreSchema {
         migrator.registerMigration("v3", foreignKeyChecks: .immediate) { db in
             try LeaderboardColumns.migrateV3(db)
         }
+        // v4-jobs: candidates run as cluster jobs (`agon worker`), one row per job and its current attempt.
+        migrator.registerMigration("v4-jobs", foreignKeyChecks: .immediate) { db in
+            try JobTable.create(db)
+        }
         return migrator
     }
 }

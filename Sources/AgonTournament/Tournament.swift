@@ -1,5 +1,6 @@
 import AgonAgents
 import AgonCore
+import AgonExecutors
 import AgonGit
 import AgonStore
 import Foundation
@@ -14,6 +15,10 @@ public struct TournamentOptions {
     public var progress: ProgressSink?
     /// Seconds between SIGTERM and SIGKILL when stopping an agent.
     public var killGrace: TimeInterval
+    /// `--executor`: overrides agon.yml's `executor.kind` (nil = the config's, local by default).
+    public var executor: ExecutorKind?
+    /// The agon binary cluster jobs run (`agon worker`); nil = this process's own executable.
+    public var workerExecutable: String?
 
     public init(agentFilter: [String]? = nil, parallel: Int? = nil, review: Bool = true,
                 progress: ProgressSink? = nil, killGrace: TimeInterval = 0.5) {
@@ -33,6 +38,8 @@ public final class Tournament {
     let stopSignal = StopSignal()
     private let watchLock = NSLock()
     private var watch: TamperWatch?
+    /// Whether `runCandidate` records the running candidate itself (`agon worker` does it in its claim).
+    var writesRunningCandidate = true
 
     /// The run's watch over the shared git dir, made on first use (only unsandboxed candidates use it).
     func tamperWatch() -> TamperWatch? {
@@ -63,6 +70,7 @@ public final class Tournament {
         let planner = Planner(workspace: workspace)
         let plans = try specPaths.map { try planner.plan(specPath: $0, agentFilter: options.agentFilter) }
         try preflight(plans.map(\.1))
+        try checkExecutor()
         let interrupts = InterruptTrap(stopSignal: stopSignal)
         defer { interrupts.release() }
         var records: [RunRecord] = []
@@ -93,6 +101,7 @@ public final class Tournament {
             throw RunLeaseError.held(runID: runID)
         }
         try preflight([plan])
+        try checkExecutor()
         LeftoverProcesses.kill(environmentEntry: Self.runMarker(runID))
         let interrupts = InterruptTrap(stopSignal: stopSignal)
         defer { interrupts.release() }
@@ -173,18 +182,24 @@ public final class Tournament {
         let board = ProgressBoard(agents: plan.agents, sink: progress)
         for candidate in record.candidates where candidate.state == .finished { board.finished(candidate) }
 
+        let results = CandidateResults()
+        if let executor = try candidateExecutor(try executorKind(), runID: runID) {
+            // Cluster jobs: each worker makes its own worktree and records its candidate.
+            for candidate in try runAsJobs(todo, executor: executor, plan: plan, record: record, board: board,
+                                           progress: progress) { results.add(candidate) }
+        } else {
         // Worktrees: fresh ones for every candidate still to run (a resumed run discards partial work).
         let base = ObjectID(hex: plan.baseSHA)!
         let worktrees = WorktreeSet(workspace: workspace, runID: runID, base: base)
         try worktrees.create(agents: todo.map(\.id))
 
-        let results = CandidateResults()
         WorkerPool.run(todo, width: parallel) { [self] agent in
             let candidate = self.runCandidate(agent, spec: spec, plan: plan, runID: runID, worktrees: worktrees, board: board)
             results.add(candidate)
             do { try store.upsertCandidate(runID: runID, candidate) } catch {
                 progress.note("error: could not record \(agent.id): \(error)")
             }
+        }
         }
         for candidate in results.all {
             if let index = record.candidates.firstIndex(where: { $0.agent == candidate.agent }) {
@@ -260,7 +275,7 @@ public final class Tournament {
             candidate.state = .pending
             return candidate
         }
-        try? workspace.store().upsertCandidate(runID: runID, candidate)
+        if writesRunningCandidate { try? workspace.store().upsertCandidate(runID: runID, candidate) }
 
         let entry = workspace.config.agent(agent.id)!
         let prompt = AgentPrompt.render(spec: spec, budget: agent.budget)

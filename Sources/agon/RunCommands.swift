@@ -1,5 +1,6 @@
 import AgonAgents
 import AgonCore
+import AgonExecutors
 import AgonReport
 import AgonTournament
 import ArgumentParser
@@ -16,6 +17,8 @@ struct Run: ParsableCommand {
     @Option(help: "Finish an interrupted or killed run: keep its finished candidates, redo the rest.") var resume: String?
     @Flag(help: "Skip the review even when verifiers are configured.") var noReview = false
     @Flag(help: "Print the finished run(s) as JSON on stdout (progress still goes to stderr).") var json = false
+    @Option(help: "Where candidates run: local (this machine, the default), slurm or kubernetes (one job each; default: agon.yml's executor.kind).")
+    var executor: ExecutorKind?
 
     func validate() throws {
         if resume == nil && specs.isEmpty { throw ValidationError("name at least one spec, or --resume RUN") }
@@ -24,8 +27,9 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let options = TournamentOptions(agentFilter: agents.map(splitList), parallel: parallel, review: !noReview,
+        var options = TournamentOptions(agentFilter: agents.map(splitList), parallel: parallel, review: !noReview,
                                         progress: TerminalProgress.standardError())
+        options.executor = executor
         let workspace = try repo.workspace()
         let tournament = Tournament(workspace: workspace, options: options)
         let result: CommandResult<[RunRecord]>
