@@ -49,7 +49,7 @@ chmod 700 "$S/munge"
 dd if=/dev/urandom of="$S/munge/munge.key" bs=1024 count=1 2>/dev/null
 chmod 400 "$S/munge/munge.key"
 munged --key-file="$S/munge/munge.key" --socket="$S/munge/sock" --pid-file="$S/munge/pid" \
-       --log-file="$S/munge/log" --seed-file="$S/munge/seed" -f 2>"$S/munge/start.err" \
+       --log-file="$S/munge/log" --seed-file="$S/munge/seed" -f >/dev/null 2>"$S/munge/start.err" \
     || skip "munged did not start: $(tail -1 "$S/munge/start.err")"
 
 HOST=$(hostname)
