@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What agon.yml's `executor.slurm` says about the cluster.
 public struct SlurmSettings: Equatable, Sendable {
@@ -226,7 +229,8 @@ public enum SlurmError: Error, Equatable, CustomStringConvertible {
 enum SlurmCommand {
     struct Result { var status: Int32; var standardOutput: String; var standardError: String }
 
-    static func run(_ command: String, _ arguments: [String], environment: [String: String]) throws -> Result {
+    static func run(_ command: String, _ arguments: [String], environment: [String: String],
+                    timeout: TimeInterval = 120) throws -> Result {
         guard let path = locate(command, environment: environment) else { throw SlurmError.commandMissing(command: command) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -237,6 +241,14 @@ enum SlurmCommand {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch { throw SlurmError.commandMissing(command: command) }
+        // A client whose controller is down retries for minutes: give up sooner, with a clear error.
+        let timedOut = DataBox()
+        let timer = DispatchWorkItem {
+            // SIGKILL: a coordinator ignores SIGTERM while it runs (its interrupt trap), and children inherit that.
+            if process.isRunning { timedOut.data = Data([1]); kill(process.processIdentifier, SIGKILL) }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
+        defer { timer.cancel() }
         // Read both pipes before waiting so a chatty command cannot fill one and block.
         let errData = DataBox()
         let group = DispatchGroup()
@@ -245,12 +257,16 @@ enum SlurmCommand {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
+        if !timedOut.data.isEmpty {
+            throw SlurmError.commandFailed(command: ([command] + arguments).joined(separator: " "),
+                                           detail: "no answer within \(Int(timeout)) s")
+        }
         return Result(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
                       standardError: String(decoding: errData.data, as: UTF8.self))
     }
 
     /// The standard-error bytes, filled by the reading thread before `group.wait()` returns.
-    private final class DataBox: @unchecked Sendable { var data = Data() }
+    final class DataBox: @unchecked Sendable { var data = Data() }
 
     static func locate(_ command: String, environment: [String: String]) -> String? {
         let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"

@@ -69,8 +69,8 @@ public final class Tournament {
     public func run(specPaths: [String]) throws -> CommandResult<[RunRecord]> {
         let planner = Planner(workspace: workspace)
         let plans = try specPaths.map { try planner.plan(specPath: $0, agentFilter: options.agentFilter) }
-        try preflight(plans.map(\.1))
         try checkExecutor()
+        try preflight(plans.map(\.1))
         let interrupts = InterruptTrap(stopSignal: stopSignal)
         defer { interrupts.release() }
         var records: [RunRecord] = []
@@ -100,8 +100,8 @@ public final class Tournament {
         if RunLease.isHeld(workspace.layout, runID: runID) {
             throw RunLeaseError.held(runID: runID)
         }
-        try preflight([plan])
         try checkExecutor()
+        try preflight([plan])
         LeftoverProcesses.kill(environmentEntry: Self.runMarker(runID))
         let interrupts = InterruptTrap(stopSignal: stopSignal)
         defer { interrupts.release() }

@@ -129,3 +129,71 @@ import Testing
             == "sbatch refused partition nope: sbatch: error: Batch job submission failed: Invalid partition name specified")
     }
 }
+
+/// The Slurm client commands' failures, with stand-in clients that print what the real ones print.
+@Suite struct SlurmCommandFailureTests {
+    /// A directory holding one fake client `name` running `body`.
+    static func fakeClient(_ name: String, _ body: String) throws -> String {
+        let directory = NSTemporaryDirectory() + "agon-fake-slurm-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "#!/bin/sh\n\(body)\n".write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory + "/" + name)
+        return directory
+    }
+
+    @Test func anUnknownPartitionSaysWhichSettingToFix() throws {
+        // Slurm 22.05's answer to `sbatch --partition=nope`, captured.
+        let bin = try Self.fakeClient("sbatch", """
+            echo 'sbatch: error: invalid partition specified: nope' >&2
+            echo 'sbatch: error: Batch job submission failed: Invalid partition name specified' >&2
+            exit 1
+            """)
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        let executor = SlurmExecutor(settings: SlurmSettings(partition: "nope"), outputDirectory: bin + "/out",
+                                     commandEnvironment: ["PATH": bin + ":/usr/bin:/bin"])
+        do {
+            _ = try executor.submit(SlurmExecutorTests.batch)
+            Issue.record("submit succeeded")
+        } catch let error as SlurmError {
+            guard case .noPartition(let partition, _) = error else { Issue.record("wrong error: \(error)"); return }
+            #expect(partition == "nope")
+            #expect(error.description.hasSuffix("; set executor.slurm.partition in agon.yml to one `sinfo` lists"))
+        }
+        // The script was written where the task outputs go.
+        #expect(FileManager.default.fileExists(atPath: bin + "/out/slurm-job.sh"))
+    }
+
+    @Test func aRejectedSubmissionIsTyped() throws {
+        let bin = try Self.fakeClient("sbatch", """
+            echo 'sbatch: error: Batch job submission failed: Requested time limit is invalid (missing or exceeds some limit)' >&2
+            exit 1
+            """)
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        let executor = SlurmExecutor(settings: SlurmSettings(), outputDirectory: bin + "/out", commandEnvironment: ["PATH": bin])
+        #expect(throws: SlurmError.rejected(detail: "sbatch: error: Batch job submission failed: Requested time limit is invalid (missing or exceeds some limit)\n")) {
+            try executor.submit(SlurmExecutorTests.batch)
+        }
+    }
+
+    @Test func aClientThatDoesNotAnswerIsStopped() throws {
+        let bin = try Self.fakeClient("scontrol", "exec /bin/sleep 30")
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        let start = Date()
+        #expect(throws: SlurmError.commandFailed(command: "scontrol show job 5", detail: "no answer within 0 s")) {
+            try SlurmCommand.run("scontrol", ["show", "job", "5"], environment: ["PATH": bin], timeout: 0.5)
+        }
+        #expect(Date().timeIntervalSince(start) < 20)
+    }
+
+    @Test func aForgottenJobHasNoStatesAndCancelIsIdempotent() throws {
+        // What Slurm 22.05 prints for a purged job id, captured.
+        let bin = try Self.fakeClient("scontrol", "echo 'slurm_load_jobs error: Invalid job id specified' >&2; exit 1")
+        try "#!/bin/sh\necho 'scancel: error: Kill job error on job id 9999: Invalid job id specified' >&2; exit 1\n"
+            .write(toFile: bin + "/scancel", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/scancel")
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        let executor = SlurmExecutor(settings: SlurmSettings(), outputDirectory: bin, commandEnvironment: ["PATH": bin])
+        #expect(try executor.states(SlurmExecutorTests.batch, handle: "9999").isEmpty)
+        try executor.cancel(SlurmExecutorTests.batch, handle: "9999")
+    }
+}
