@@ -75,6 +75,6 @@ let package = Package(
         // Golden files are read from the source tree (AGON_UPDATE_GOLDEN=1 rewrites them there), not bundled.
         .testTarget(name: "AgonReportTests", dependencies: ["AgonReport", "AgonTestSupport"], exclude: ["Golden"], swiftSettings: settings),
         .testTarget(name: "AgonExecutorsTests", dependencies: ["AgonExecutors"], exclude: ["Fixtures"], swiftSettings: settings),
-        .testTarget(name: "AgonTournamentTests", dependencies: ["AgonTournament", "AgonReport", "AgonLeaderboard", "AgonTestSupport", "agon", "agent-double"], swiftSettings: settings),
+        .testTarget(name: "AgonTournamentTests", dependencies: ["AgonTournament", "AgonReport", "AgonLeaderboard", "AgonTestSupport", "AgonExecutors", "agon", "agent-double"], swiftSettings: settings),
     ]
 )

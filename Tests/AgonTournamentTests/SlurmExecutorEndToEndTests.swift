@@ -1,4 +1,5 @@
 import AgonCore
+import AgonExecutors
 import AgonStore
 import AgonTestSupport
 import Foundation
@@ -144,5 +145,53 @@ import Testing
         #expect(log.contains("once: job died"), "\(log)")
         #expect(log.contains("twice: job died again"), "\(log)")
         #expect(Self.workerPIDs(runID: runID, index: 0).isEmpty && Self.workerPIDs(runID: runID, index: 1).isEmpty)
+    }
+
+    @Test func ctrlCCancelsTheRunsSlurmJobs() throws {
+        let (started, _) = SingleNodeSlurm.start(packageRoot: TournamentFixture.packageRoot)
+        guard let cluster = started else { return }
+        defer { cluster.stop() }
+        let agents = """
+        agents:
+          slow1: { harness: claude, model: claude-sonnet-4-5, binary: BIN/claude,
+                   env: { DOUBLE_SOLUTIONS: SOL/neat, DOUBLE_TURNS: "30", DOUBLE_DELAY_MS: "1000" } }
+          slow2: { harness: claude, model: claude-sonnet-4-5, binary: BIN/claude,
+                   env: { DOUBLE_SOLUTIONS: SOL/neat, DOUBLE_TURNS: "30", DOUBLE_DELAY_MS: "1000" } }
+        """
+        let fixture = try TournamentFixture(config: Self.slurmConfig(agents))
+        let coordinator = Process()
+        coordinator.executableURL = URL(fileURLWithPath: TournamentFixture.agonBinary)
+        coordinator.arguments = ["run", "specs/slugify.md", "--no-review"]
+        coordinator.currentDirectoryURL = URL(fileURLWithPath: fixture.repo)
+        coordinator.environment = cluster.environment(fixture.environment)
+        coordinator.standardOutput = FileHandle.nullDevice
+        coordinator.standardError = FileHandle.nullDevice
+        try coordinator.run()
+        defer { if coordinator.isRunning { kill(coordinator.processIdentifier, SIGKILL) } }
+        let store = try fixture.workspace().store()
+        var runID = ""
+        let running = TournamentFixture.wait(timeout: 60) {
+            runID = (try? store.listRuns().first?.runID) ?? ""
+            let jobs = runID.isEmpty ? [] : ((try? store.jobs(runID: runID)) ?? [])
+            return jobs.count == 2 && jobs.allSatisfy { $0.state == .running }
+                && !Self.workerPIDs(runID: runID, index: 0).isEmpty && !Self.workerPIDs(runID: runID, index: 1).isEmpty
+        }
+        try #require(running, "the two workers never ran")
+        coordinator.interrupt()   // SIGINT, as Ctrl-C
+        #expect(TournamentFixture.wait(timeout: 60) { !coordinator.isRunning })
+        #expect(coordinator.terminationStatus == 130)
+        // Slurm cancelled both tasks, and their workers are gone.
+        let handle = try #require(try store.jobs(runID: runID).first?.handle)
+        let slurm = SlurmExecutor(settings: SlurmSettings(), outputDirectory: fixture.root,
+                                  commandEnvironment: cluster.environment(fixture.environment))
+        let batch = JobBatch(runID: runID, count: 2, workerArguments: [], hardTimeoutSeconds: 0)
+        #expect(TournamentFixture.wait(timeout: 30) {
+            let states = (try? slurm.states(batch, handle: handle)) ?? [:]
+            return states[0]?.state == .cancelled && states[1]?.state == .cancelled
+        })
+        #expect(TournamentFixture.wait(timeout: 30) {
+            Self.workerPIDs(runID: runID, index: 0).isEmpty && Self.workerPIDs(runID: runID, index: 1).isEmpty
+        })
+        #expect(try store.run(runID)?.status == .interrupted)
     }
 }
