@@ -31,6 +31,22 @@ public struct JobRecord: Equatable, Sendable {
     public var finishedAt: Date?
     public var state: State
     public var reason: String?
+
+    public init(runID: String, index: Int, agent: String, attempt: Int, engine: String, handle: String?, submittedAt: Date,
+                host: String?, startedAt: Date?, finishedAt: Date?, state: State, reason: String?) {
+        self.runID = runID
+        self.index = index
+        self.agent = agent
+        self.attempt = attempt
+        self.engine = engine
+        self.handle = handle
+        self.submittedAt = submittedAt
+        self.host = host
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.state = state
+        self.reason = reason
+    }
 }
 
 /// What `claimJob` found.

@@ -185,7 +185,7 @@ public enum ExecutorError: HintedFailure, Equatable {
     }
 }
 
+/// Slurm's failures render like every pipeline failure (`headline; hint`) and fail the run (exit 1).
 extension SlurmError: HintedFailure {
     public var exitCode: Int32 { 1 }
-    public var message: String { hint.map { "\(headline); \($0)" } ?? headline }
 }

@@ -197,3 +197,28 @@ import Testing
         try executor.cancel(SlurmExecutorTests.batch, handle: "9999")
     }
 }
+
+/// `retry` resubmits one task, avoiding the node it died on only when there is another.
+@Suite struct SlurmRetryTests {
+    func retryArguments(nodes: [String], avoid: String?) throws -> String {
+        let bin = try SlurmCommandFailureTests.fakeClient("sbatch", "echo \"$@\" > \"$(dirname \"$0\")/args\"; echo 42")
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        try "#!/bin/sh\nprintf '\(nodes.joined(separator: "\\n"))\\n'\n".write(toFile: bin + "/sinfo", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/sinfo")
+        let executor = SlurmExecutor(settings: SlurmSettings(), outputDirectory: bin + "/out", commandEnvironment: ["PATH": bin + ":/usr/bin:/bin"])
+        #expect(try executor.retry(SlurmExecutorTests.batch, index: 2, avoidNode: avoid) == "42")
+        return try String(contentsOfFile: bin + "/args", encoding: .utf8)
+    }
+
+    @Test func excludesTheDeadNodeWhenAnotherExists() throws {
+        let arguments = try retryArguments(nodes: ["n1", "n2"], avoid: "n1")
+        #expect(arguments.hasPrefix("--parsable --array=2 --exclude=n1 "))
+        #expect(arguments.hasSuffix("/out/slurm-job.sh\n"))
+    }
+
+    @Test func keepsTheOnlyNode() throws {
+        // Excluding the only node would leave the retry pending for ever.
+        let arguments = try retryArguments(nodes: ["n1", "n1"], avoid: "n1")
+        #expect(arguments.hasPrefix("--parsable --array=2 /"))
+    }
+}
