@@ -116,8 +116,9 @@ import Testing
     }
 
     @Test func aMissingSbatchIsATypedErrorWithAHint() {
-        let executor = SlurmExecutor(settings: SlurmSettings(), outputDirectory: NSTemporaryDirectory() + "agon-slurm-missing",
-                                     commandEnvironment: ["PATH": "/nonexistent"])
+        let directory = NSTemporaryDirectory() + "agon-slurm-missing-" + UUID().uuidString.prefix(8)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let executor = SlurmExecutor(settings: SlurmSettings(), outputDirectory: directory, commandEnvironment: ["PATH": "/nonexistent"])
         #expect(throws: SlurmError.commandMissing(command: "sbatch")) { try executor.submit(Self.batch) }
         #expect(SlurmError.commandMissing(command: "sbatch").description
             == "sbatch is not installed or not on PATH; install the Slurm client (Debian: slurm-client) or run with --executor local")
