@@ -129,8 +129,7 @@ extension Tournament {
         }
         if stopSignal.isStopped {
             // Cancelled: whatever was recorded stays; the rest is pending for `--resume`.
-            for (index, agent) in indexes where done[agent] == nil {
-                _ = index
+            for (_, agent) in indexes where done[agent] == nil {
                 if let candidate = try? store.candidate(runID: runID, agent: agent), candidate.state == .finished {
                     done[agent] = candidate
                 }
