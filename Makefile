@@ -48,6 +48,12 @@ deps-test: deps
 	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \
 	  $(SUDO) apt-get install -y -qq chromium >/dev/null || echo "make: chromium unavailable; the report test will skip"; \
 	fi
+	@# slurm-wlm and munge: the Slurm executor tests start a throw-away single-node Slurm (they skip without it).
+	@if ! command -v slurmctld >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1; then \
+	  echo "make: installing slurm-wlm and munge (Slurm executor tests)"; \
+	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \
+	  $(SUDO) apt-get install -y -qq slurm-wlm munge >/dev/null || echo "make: slurm-wlm unavailable; the Slurm tests will skip"; \
+	fi
 
 build: deps
 	$(SWIFT) build

@@ -48,7 +48,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "agon",
-            dependencies: ["AgonTournament", "AgonReport", "AgonLeaderboard", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AgonTournament", "AgonReport", "AgonLeaderboard", "AgonExecutors", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: settings
         ),
         // Helpers shared by the test targets and the benchmarks (scratch repositories, record fixtures, synthetic stores).
@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "AgonStoreTests", dependencies: ["AgonStore", "AgonTestSupport", "store-writer"], swiftSettings: settings),
         // Golden files are read from the source tree (AGON_UPDATE_GOLDEN=1 rewrites them there), not bundled.
         .testTarget(name: "AgonReportTests", dependencies: ["AgonReport", "AgonTestSupport"], exclude: ["Golden"], swiftSettings: settings),
-        .testTarget(name: "AgonExecutorsTests", dependencies: ["AgonExecutors", "AgonTestSupport"], exclude: ["Golden"], swiftSettings: settings),
-        .testTarget(name: "AgonTournamentTests", dependencies: ["AgonTournament", "AgonReport", "AgonLeaderboard", "AgonTestSupport", "agon", "agent-double"], swiftSettings: settings),
+        .testTarget(name: "AgonExecutorsTests", dependencies: ["AgonExecutors", "AgonTestSupport"], exclude: ["Golden", "Fixtures"], swiftSettings: settings),
+        .testTarget(name: "AgonTournamentTests", dependencies: ["AgonTournament", "AgonReport", "AgonLeaderboard", "AgonTestSupport", "AgonExecutors", "agon", "agent-double"], swiftSettings: settings),
     ]
 )

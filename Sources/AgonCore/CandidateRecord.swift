@@ -74,6 +74,10 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
     /// Every attempt once the candidate had a follow-up (see `AttemptRecord`); empty for a
     /// candidate with one attempt, which `attemptHistory` presents as attempt 1.
     public var attempts: [AttemptRecord] = []
+    /// The host whose `agon worker` produced this record (nil when the coordinator ran it in-process).
+    public var workerHost: String?
+    /// Which attempt of the candidate's job this record is from: 1, or 2 after a retry (nil in-process).
+    public var attempt: Int?
 
     public init(agent: String, harness: Harness, model: String? = nil, outcome: Outcome? = nil,
                 state: CandidateState = .pending, costUSD: Double? = nil, computedCostUSD: Double? = nil,
@@ -126,6 +130,7 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         case sandbox, tampering
         case cacheKey = "cache_key", cacheHit = "cache_hit", slow, firstOutputMs = "first_output_ms", tier
         case sessionID = "session_id", attempts
+        case workerHost = "worker_host", attempt
     }
 
     public init(from decoder: Decoder) throws {
@@ -168,6 +173,8 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         tier = try c.decodeIfPresent(Int.self, forKey: .tier)
         sessionID = try c.decodeIfPresent(String.self, forKey: .sessionID)
         attempts = try c.decodeIfPresent([AttemptRecord].self, forKey: .attempts) ?? []
+        workerHost = try c.decodeIfPresent(String.self, forKey: .workerHost)
+        attempt = try c.decodeIfPresent(Int.self, forKey: .attempt)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -210,6 +217,8 @@ public struct CandidateRecord: Codable, Equatable, Sendable {
         try c.encodeIfPresent(tier, forKey: .tier)
         try c.encodeIfPresent(sessionID, forKey: .sessionID)
         if !attempts.isEmpty { try c.encode(attempts, forKey: .attempts) }
+        try c.encodeIfPresent(workerHost, forKey: .workerHost)
+        try c.encodeIfPresent(attempt, forKey: .attempt)
     }
 }
 

@@ -66,6 +66,8 @@ public struct Config: Equatable, Sendable {
     public var verifiers: [AgentEntry] = []
     public var defaults = ConfigDefaults()
     public var pricing = PricingSettings()
+    /// `executor:`: which engine runs the candidates (local by default).
+    public var executor = ExecutorSettings()
     /// The file this came from (as named in errors); nil for `Config.empty`.
     public var file: String?
     /// `strategy: { cascade: … }` for every spec that sets none; nil means every agent at once.
@@ -125,7 +127,7 @@ public struct Config: Equatable, Sendable {
         return try parse(yaml: text, file: name)
     }
 
-    static let topLevelKeys = ["agents", "verifiers", "defaults", "pricing", "strategy", "store", "artifact_root"]
+    static let topLevelKeys = ["agents", "verifiers", "defaults", "pricing", "strategy", "store", "artifact_root", "executor"]
     static let entryKeys = ["harness", "model", "binary", "args", "env", "budget", "pricing", "command",
                             "base_url", "api_key_env", "weight", "family", "swap", "sandbox", "network",
                             "expected_ttft", "expected_time_to_solution"]
@@ -176,6 +178,7 @@ public struct Config: Equatable, Sendable {
             guard !root.isEmpty else { throw top.error("artifact_root", "must not be empty") }
             config.artifactRoot = root
         }
+        if let fields = try top.fields("executor") { config.executor = try ExecutorSettings.read(fields) }
         return config
     }
 

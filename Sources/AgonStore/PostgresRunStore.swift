@@ -384,7 +384,7 @@ final class PostgresRunStore: @unchecked Sendable {
     // MARK: SQL
 
     /// Locks the run's row until the transaction ends; false when there is no such run.
-    private static func lockRun(_ db: PostgresConnection, _ runID: String) throws -> Bool {
+    static func lockRun(_ db: PostgresConnection, _ runID: String) throws -> Bool {
         try db.execute("SELECT 1 FROM runs WHERE run_id = $1 FOR UPDATE", [runID]).rowCount == 1
     }
 
@@ -419,7 +419,7 @@ final class PostgresRunStore: @unchecked Sendable {
         }
     }
 
-    private static func upsertCandidate(_ db: PostgresConnection, runID: String, _ c: CandidateRecord, position: Int?) throws {
+    static func upsertCandidate(_ db: PostgresConnection, runID: String, _ c: CandidateRecord, position: Int?) throws {
         try db.execute(candidateUpsertSQL, [
             runID, c.agent, position.map(String.init), c.harness.rawValue, c.model, c.outcome?.rawValue, text(c.costUSD),
             c.costSource.rawValue, c.durationMs.map(String.init), try json(c),

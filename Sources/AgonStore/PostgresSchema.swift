@@ -115,5 +115,24 @@ enum PostgresSchema {
             ALTER TABLE candidates ADD COLUMN first_cost_source TEXT NOT NULL DEFAULT 'unpriced';
             ALTER TABLE candidates ADD COLUMN first_duration_ms BIGINT;
             """),
+        // v6: candidates run as cluster jobs (`agon worker`), one row per job and its current attempt.
+        ("v6-jobs", """
+            CREATE TABLE jobs (
+                run_id       TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+                job_index    BIGINT NOT NULL,
+                agent        TEXT NOT NULL,
+                attempt      BIGINT NOT NULL,
+                engine       TEXT NOT NULL,
+                handle       TEXT,
+                submitted_at DOUBLE PRECISION NOT NULL,
+                token        TEXT,
+                host         TEXT,
+                started_at   DOUBLE PRECISION,
+                finished_at  DOUBLE PRECISION,
+                state        TEXT NOT NULL,
+                reason       TEXT,
+                PRIMARY KEY (run_id, job_index)
+            );
+            """),
     ]
 }

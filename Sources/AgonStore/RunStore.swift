@@ -423,7 +423,7 @@ public final class RunStore: Sendable {
 
     // MARK: SQL
 
-    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
         try guarded { try writer.write(body) }
     }
 
@@ -439,7 +439,7 @@ public final class RunStore: Sendable {
         }
     }
 
-    private static func runExists(_ db: Database, _ runID: String) throws -> Bool {
+    static func runExists(_ db: Database, _ runID: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE run_id = ?)", arguments: [runID]) ?? false
     }
 
@@ -475,7 +475,7 @@ public final class RunStore: Sendable {
     }
 
     /// `position` nil: keep an existing row's position, or append.
-    private static func upsertCandidate(_ db: Database, runID: String, _ c: CandidateRecord, position: Int?) throws {
+    static func upsertCandidate(_ db: Database, runID: String, _ c: CandidateRecord, position: Int?) throws {
         try db.cachedStatement(sql: candidateUpsertSQL).execute(arguments: StatementArguments([
             runID, c.agent, position, c.harness.rawValue, c.model, c.outcome?.rawValue, c.costUSD,
             c.costSource.rawValue, c.durationMs, try json(c),

@@ -21,6 +21,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, LocalizedErro
     case serverUnreachable(url: String, detail: String)
     /// The store URL is not a PostgreSQL URL.
     case badStoreURL(url: String, detail: String)
+    /// `agon worker --job RUN:INDEX` names a job the run never submitted.
+    case jobNotFound(runID: String, index: Int)
 
     public var description: String {
         switch self {
@@ -50,6 +52,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, LocalizedErro
             return "cannot reach the PostgreSQL store \(url): \(detail); check the server is up and the URL (store: in agon.yml or AGON_STORE_URL)"
         case let .badStoreURL(url, detail):
             return "bad store URL \"\(url)\": \(detail) (store: in agon.yml or AGON_STORE_URL)"
+        case let .jobNotFound(runID, index):
+            return "run \(runID) has no job \(index) (it was not run with a cluster executor, or the index is past its lineup)"
         }
     }
 

@@ -89,6 +89,10 @@ enum StoreSchema {
         migrator.registerMigration("v5-attempts", foreignKeyChecks: .immediate) { db in
             try LeaderboardColumns.migrateAttempts(db)
         }
+        // v6-jobs: candidates run as cluster jobs (`agon worker`), one row per job and its current attempt.
+        migrator.registerMigration("v6-jobs", foreignKeyChecks: .immediate) { db in
+            try JobTable.create(db)
+        }
         return migrator
     }
 }

@@ -1,5 +1,6 @@
 import AgonAgents
 import AgonCore
+import AgonExecutors
 import AgonGit
 import AgonStore
 import Foundation
@@ -16,6 +17,10 @@ public struct TournamentOptions {
     public var killGrace: TimeInterval
     /// Reuse an exact repeat's finished candidate instead of starting its agent (`--no-cache` turns it off).
     public var useCache: Bool
+    /// `--executor`: overrides agon.yml's `executor.kind` (nil = the config's, local by default).
+    public var executor: ExecutorKind?
+    /// The agon binary cluster jobs run (`agon worker`); nil = this process's own executable.
+    public var workerExecutable: String?
 
     public init(agentFilter: [String]? = nil, parallel: Int? = nil, review: Bool = true,
                 progress: ProgressSink? = nil, killGrace: TimeInterval = 0.5, useCache: Bool = true) {
@@ -36,6 +41,8 @@ public final class Tournament {
     let stopSignal = StopSignal()
     private let watchLock = NSLock()
     private var watch: TamperWatch?
+    /// Whether `runCandidate` records the running candidate itself (`agon worker` does it in its claim).
+    var writesRunningCandidate = true
 
     /// The run's watch over the shared git dir, made on first use (only unsandboxed candidates use it).
     func tamperWatch() -> TamperWatch? {
@@ -65,6 +72,7 @@ public final class Tournament {
     public func run(specPaths: [String]) throws -> CommandResult<[RunRecord]> {
         let planner = Planner(workspace: workspace)
         let plans = try specPaths.map { try planner.plan(specPath: $0, agentFilter: options.agentFilter) }
+        try checkExecutor()
         try preflight(plans.map(\.1))
         let interrupts = InterruptTrap(stopSignal: stopSignal)
         defer { interrupts.release() }
@@ -97,6 +105,7 @@ public final class Tournament {
         if RunLease.isHeld(workspace.layout, runID: runID) {
             throw RunLeaseError.held(runID: runID)
         }
+        try checkExecutor()
         try preflight([plan])
         LeftoverProcesses.kill(environmentEntry: Self.runMarker(runID))
         let interrupts = InterruptTrap(stopSignal: stopSignal)
@@ -192,16 +201,29 @@ public final class Tournament {
                 }
             }
             let todo = tierAgents.filter { agent in record.candidate(agent.id)?.state != .finished }
-            // Worktrees: fresh ones for every candidate still to run (a resumed run discards partial work).
-            try worktrees.create(agents: todo.map(\.id))
-
             let results = CandidateResults()
-            WorkerPool.run(todo, width: parallel) { [self] agent in
-                var candidate = self.runCandidate(agent, spec: spec, plan: plan, runID: runID, worktrees: worktrees, board: board)
-                if plan.cascade != nil { candidate.tier = tierIndex + 1 }
-                results.add(candidate)
-                do { try store.upsertCandidate(runID: runID, candidate) } catch {
-                    progress.note("error: could not record \(agent.id): \(error)")
+            if let executor = try candidateExecutor(try executorKind(), runID: runID) {
+                // Cluster jobs: each worker makes its own worktree and records its candidate.
+                for var candidate in try runAsJobs(todo, executor: executor, plan: plan, record: record, board: board,
+                                                   progress: progress) {
+                    if plan.cascade != nil {
+                        candidate.tier = tierIndex + 1
+                        do { try store.upsertCandidate(runID: runID, candidate) } catch {
+                            progress.note("error: could not record \(candidate.agent): \(error)")
+                        }
+                    }
+                    results.add(candidate)
+                }
+            } else {
+                // Worktrees: fresh ones for every candidate still to run (a resumed run discards partial work).
+                try worktrees.create(agents: todo.map(\.id))
+                WorkerPool.run(todo, width: parallel) { [self] agent in
+                    var candidate = self.runCandidate(agent, spec: spec, plan: plan, runID: runID, worktrees: worktrees, board: board)
+                    if plan.cascade != nil { candidate.tier = tierIndex + 1 }
+                    results.add(candidate)
+                    do { try store.upsertCandidate(runID: runID, candidate) } catch {
+                        progress.note("error: could not record \(agent.id): \(error)")
+                    }
                 }
             }
             for candidate in results.all {
@@ -281,7 +303,8 @@ public final class Tournament {
             candidate.state = .pending
             return candidate
         }
-        if followUp == nil { try? workspace.store().upsertCandidate(runID: runID, candidate) }
+        // A follow-up and a cluster worker record their candidate themselves.
+        if followUp == nil && writesRunningCandidate { try? workspace.store().upsertCandidate(runID: runID, candidate) }
 
         let entry = workspace.config.agent(agent.id)!
         candidate.cacheKey = CacheKey.make(specHash: plan.specHash, baseSHA: plan.baseSHA, entry: entry, budget: agent.budget)

@@ -18,7 +18,7 @@ struct Agon: ParsableCommand {
         subcommands: [
             Init.self, Validate.self, Run.self, Try.self, Models.self, List.self, Show.self,
             Review.self, Followup.self, Shortlist.self, Apply.self, Leaderboard.self, Report.self, Clean.self, DoctorCommand.self,
-            Store.self,
+            Store.self, WorkerCommand.self,
         ]
     )
 

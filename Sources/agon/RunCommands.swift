@@ -1,5 +1,6 @@
 import AgonAgents
 import AgonCore
+import AgonExecutors
 import AgonReport
 import AgonTournament
 import ArgumentParser
@@ -18,6 +19,8 @@ struct Run: ParsableCommand {
     @Flag(help: "Run every agent even when an earlier run of the same spec, base, agent entry and budget finished cleanly (no cache reuse).")
     var noCache = false
     @Flag(help: "Print the finished run(s) as JSON on stdout (progress still goes to stderr).") var json = false
+    @Option(help: "Where candidates run: local (this machine, the default), slurm or kubernetes (one job each; default: agon.yml's executor.kind).")
+    var executor: ExecutorKind?
 
     func validate() throws {
         if resume == nil && specs.isEmpty { throw ValidationError("name at least one spec, or --resume RUN") }
@@ -26,8 +29,9 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let options = TournamentOptions(agentFilter: agents.map(splitList), parallel: parallel, review: !noReview,
+        var options = TournamentOptions(agentFilter: agents.map(splitList), parallel: parallel, review: !noReview,
                                         progress: TerminalProgress.standardError(), useCache: !noCache)
+        options.executor = executor
         let workspace = try repo.workspace()
         let tournament = Tournament(workspace: workspace, options: options)
         let result: CommandResult<[RunRecord]>

@@ -195,7 +195,7 @@ import Testing
         ("defaults: { keep_worktrees: sometimes }\n", "agon.yml:1: defaults.keep_worktrees: expected true or false, got \"sometimes\""),
         ("defaults: { check_timeout: soon }\n", "agon.yml:1: defaults.check_timeout: invalid duration \"soon\": unit \"s\" has no number before it"),
         ("pricing: { path: x.json }\n", "agon.yml:1: pricing.path: unknown key; known keys: file"),
-        ("agent:\n  a: { harness: claude }\n", "agon.yml:1: agent: unknown key (did you mean \"agents\"?); known keys: agents, verifiers, defaults, pricing, strategy, store, artifact_root"),
+        ("agent:\n  a: { harness: claude }\n", "agon.yml:1: agent: unknown key (did you mean \"agents\"?); known keys: agents, verifiers, defaults, pricing, strategy, store, artifact_root, executor"),
         ("agents: [a, b]\n", "agon.yml:1: agents: expected a mapping, got a list"),
         ("agents:\n  a: { harness: claude\n", "agon.yml:3: invalid YAML: while parsing a flow mapping did not find expected ',' or '}'"),
     ])

@@ -162,7 +162,7 @@ import Testing
         let applied = try DatabaseQueue(path: old.path).read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
         }
-        #expect(applied == ["v1", "v2", "v3", "v4-cache-hits", "v5-attempts"])
+        #expect(applied == ["v1", "v2", "v3", "v4-cache-hits", "v5-attempts", "v6-jobs"])
     }
 
     /// A store at v2 (no `swap_consistency` column) gains the column filled from each review's
@@ -213,7 +213,7 @@ import Testing
         let applied = try DatabaseQueue(path: old.path).read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
         }
-        #expect(applied == ["v1", "v2", "v3", "v4-cache-hits", "v5-attempts"])
+        #expect(applied == ["v1", "v2", "v3", "v4-cache-hits", "v5-attempts", "v6-jobs"])
         let plan = try DatabaseQueue(path: old.path).read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + LeaderboardColumns.reviewsSQL("1")).map { $0["detail"] as String }
         }

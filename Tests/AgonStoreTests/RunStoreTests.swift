@@ -17,7 +17,7 @@ import Testing
         let queue = try DatabaseQueue(path: ArtifactLayout(root: dir.url).databaseURL.path)
         try queue.read { db in
             for table in ["runs", "candidates", "reviews", "picks"] { #expect(try db.tableExists(table)) }
-            #expect(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") == ["v1", "v2", "v3", "v4-cache-hits", "v5-attempts"])
+            #expect(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") == ["v1", "v2", "v3", "v4-cache-hits", "v5-attempts", "v6-jobs"])
             #expect(try Int32.fetchOne(db, sql: "PRAGMA application_id") == 0x4147_4F4E)
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
             let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")

@@ -1,0 +1,28 @@
+import AgonAgents
+import AgonExecutors
+import AgonReport
+import AgonTournament
+import ArgumentParser
+import Foundation
+
+/// `agon worker --job RUN:INDEX`: one candidate of a run on a cluster node (the coordinator submits these).
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run one candidate of a run as a cluster job (started by `agon run --executor slurm|kubernetes`).",
+        discussion: "Exit 0 when the job needs nothing more from this worker (its record is written, or another worker's is); 1 when it could not finish; 130 when cancelled.")
+
+    @OptionGroup var repo: RepositoryOptions
+    @Option(help: ArgumentHelp("The job: the run id and the candidate's index in its lineup.", valueName: "run:index")) var job: String
+    @Flag(help: "Never reuse an exact repeat's candidate (the coordinator's `--no-cache`).") var noCache = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let result = try CandidateWorker(workspace: try repo.workspace())
+            .run(jobID: job, useCache: !noCache, progress: TerminalProgress.standardError())
+        LeftoverProcesses.killOrphans()
+        try finish(result, json: json, present: WorkerPresenter.output)
+    }
+}
+
+extension ExecutorKind: ExpressibleByArgument {}
