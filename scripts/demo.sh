@@ -92,6 +92,9 @@ for spec in specs/slugify.md specs/wordcount.md specs/reverse.md; do
   run "$agon" run "$spec" || true   # exit 1 only says no candidate passed; the demo goes on
 done
 
+step "The same spec again: an exact repeat reuses finished candidates (\$0; --no-cache reruns them)"
+run "$agon" run specs/reverse.md || true
+
 step "What a human should read first (agon shortlist)"
 run "$agon" shortlist latest
 
