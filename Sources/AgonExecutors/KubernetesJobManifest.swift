@@ -84,7 +84,10 @@ public enum KubernetesJobManifest {
             "name": "worker",
             "image": settings.image,
             "command": command,
-            "env": batch.environment.keys.sorted().map { ["name": $0, "value": escapeExpansion(batch.environment[$0]!)] },
+            "env": batch.environment.keys.sorted().filter { $0 != WorkerHost.variable }
+                .map { ["name": $0, "value": escapeExpansion(batch.environment[$0]!)] as [String: Any] }
+                // The pod's host name is the pod's; the record wants the node's (the downward API).
+                + [["name": WorkerHost.variable, "valueFrom": ["fieldRef": ["fieldPath": "spec.nodeName"]]] as [String: Any]],
         ]
         if let dir = batch.workingDirectory { container["workingDir"] = dir }
         var amounts: [String: String] = [:]

@@ -65,7 +65,7 @@ extension Tournament {
         let indexes = todo.compactMap { agent in lineup.firstIndex(of: agent.id).map { (index: $0, agent: agent.id) } }
         let hardTimeout = Int(todo.map(\.budget.hardTimeout).max() ?? 0)
         let batch = JobBatch(runID: runID, count: lineup.count, workerArguments: workerArguments(),
-                             workingDirectory: workspace.root, hardTimeoutSeconds: hardTimeout)
+                             environment: workerEnvironment(), workingDirectory: workspace.root, hardTimeoutSeconds: hardTimeout)
         let margin = workspace.config.executor.timeMargin.seconds
         let poll = workspace.config.executor.pollInterval.seconds
 
