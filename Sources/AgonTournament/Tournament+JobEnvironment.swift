@@ -1,3 +1,4 @@
+import AgonExecutors
 import AgonStore
 import Foundation
 
@@ -12,5 +13,14 @@ extension Tournament {
             environment[StoreLocation.environmentVariable] = url
         }
         return environment
+    }
+
+    /// The worker's argv up to `--job` for `kind`. A Kubernetes pod runs the image's `agon`
+    /// (found on the image's PATH), not this machine's path to its own binary, which the image
+    /// does not have; `workerExecutable` still wins when set.
+    func workerArguments(for kind: ExecutorKind) -> [String] {
+        var arguments = workerArguments()
+        if kind == .kubernetes && options.workerExecutable == nil { arguments[0] = "agon" }
+        return arguments
     }
 }

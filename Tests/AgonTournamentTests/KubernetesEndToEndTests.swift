@@ -16,9 +16,12 @@ import Testing
         let server: FakeKubernetesServer
         let dir: String
 
-        /// The fake's "image" environment is the fixture's (agon's doubles on PATH, its HOME).
+        /// The fake's "image" environment is the fixture's (agent doubles on PATH, its HOME), with
+        /// the built `agon` on PATH too, as the image has it.
         init(fixture: TournamentFixture, nodes: [String] = ["node-a", "node-b"]) throws {
-            server = try FakeKubernetesServer(scenario: [:], kubelet: .init(nodes: nodes, imageEnvironment: fixture.environment))
+            var image = fixture.environment
+            image["PATH"] = fixture.bin + ":" + URL(fileURLWithPath: TournamentFixture.agonBinary).deletingLastPathComponent().path + ":/usr/local/bin:/usr/bin:/bin"
+            server = try FakeKubernetesServer(scenario: [:], kubelet: .init(nodes: nodes, imageEnvironment: image))
             dir = fixture.root + "/kube"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try server.token.write(toFile: dir + "/token", atomically: true, encoding: .utf8)
@@ -116,7 +119,12 @@ import Testing
         // One Indexed Job, every pod Succeeded, each pod's process the worker of its own index.
         let jobs = try store.jobs(runID: runID)
         #expect(jobs.allSatisfy { $0.state == .finished && $0.attempt == 1 && $0.handle == "agon-\(runID)" })
-        #expect(Array(cluster.postedJobs().keys) == ["agon-\(runID)"])
+        let posted = cluster.postedJobs()
+        #expect(Array(posted.keys) == ["agon-\(runID)"])
+        // The pod runs the image's agon (on the image's PATH), not the coordinator's path to its binary.
+        let container = ((((posted["agon-\(runID)"]?["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"]
+            as? [String: Any])?["containers"] as? [[String: Any]])?.first
+        #expect((container?["command"] as? [String])?.first == "agon")
         for index in 0..<4 {
             #expect(cluster.server.podLog("agon-\(runID)-\(index)").contains("job \(runID):\(index)"))
         }
