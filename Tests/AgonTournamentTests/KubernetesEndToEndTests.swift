@@ -212,6 +212,7 @@ import Testing
         #expect(Self.workerPIDs(runID: runID, index: 0).isEmpty && Self.workerPIDs(runID: runID, index: 1).isEmpty)
     }
 
+    /// The agents would run 90 s: only the Job's deletion (SIGTERM to the pods' processes) ends them in time.
     @Test func ctrlCDeletesTheJobAndNoWorkerSurvives() throws {
         let fixture = try TournamentFixture(config: nil)
         let cluster = try Cluster(fixture: fixture)
@@ -219,9 +220,9 @@ import Testing
         try fixture.writeConfig(cluster.config("""
         agents:
           slow1: { harness: claude, model: claude-sonnet-4-5, binary: BIN/claude,
-                   env: { DOUBLE_SOLUTIONS: SOL/neat, DOUBLE_TURNS: "30", DOUBLE_DELAY_MS: "1000" } }
+                   env: { DOUBLE_SOLUTIONS: SOL/neat, DOUBLE_TURNS: "90", DOUBLE_DELAY_MS: "1000" } }
           slow2: { harness: claude, model: claude-sonnet-4-5, binary: BIN/claude,
-                   env: { DOUBLE_SOLUTIONS: SOL/neat, DOUBLE_TURNS: "30", DOUBLE_DELAY_MS: "1000" } }
+                   env: { DOUBLE_SOLUTIONS: SOL/neat, DOUBLE_TURNS: "90", DOUBLE_DELAY_MS: "1000" } }
         """))
         try fixture.git("add", "-A")
         try fixture.git("commit", "-qm", "agon.yml")
