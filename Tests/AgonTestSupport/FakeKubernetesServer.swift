@@ -19,8 +19,10 @@ public final class FakeKubernetesServer {
     /// (standing in for the image's `ENV`), `HOSTNAME` = the pod's name, the `KUBERNETES_SERVICE_*`
     /// variables every pod gets, the container's `env` (values or `fieldRef`s of the downward API)
     /// and `JOB_COMPLETION_INDEX`, in `workingDir`. The pod goes Pending → (scheduled) → Running →
-    /// Succeeded/Failed by the exit status (a signal is exit 128+n). DELETE of the Job sends its
-    /// processes' groups SIGTERM, then SIGKILL after `gracePeriod`. A pod no node allows stays Pending.
+    /// Succeeded/Failed by the exit status (a signal is exit 128+n). When the container's process
+    /// ends, every process it started is killed (as its PID namespace would be; descendants are
+    /// found from /proc every 0.1 s). DELETE of the Job sends its processes' groups SIGTERM, then
+    /// SIGKILL after `gracePeriod`. A pod no node allows stays Pending.
     public struct Kubelet: Encodable {
         public var nodes: [String]
         public var imageEnvironment: [String: String]
@@ -166,6 +168,7 @@ public final class FakeKubernetesServer {
     events = []    # (rv, type, pod)
     deleted_jobs = set()
     processes = {}  # pod name -> Popen (mini-kubelet)
+    trees = {}      # pod name -> {pid: starttime} of the pod's process and its descendants
     PORT = [0]
 
     def next_rv():
@@ -335,8 +338,14 @@ public final class FakeKubernetesServer {
                 results[index] = False
                 return
             processes[name] = process
+            trees[name] = {}
+        tracker = threading.Thread(target=track, args=(name, process, trees[name]), daemon=True)
+        tracker.start()
         set_phase(name, "Running")
         code = process.wait()
+        tracker.join()
+        # The container is gone: nothing it started outlives it (an agent left by a SIGKILLed worker).
+        kill_tree(trees.pop(name, {}))
         log.close()
         with cond:
             processes.pop(name, None)
@@ -361,6 +370,44 @@ public final class FakeKubernetesServer {
                              "reason": "FailedIndexes" if "backoffLimitPerIndex" in manifest["spec"] else "BackoffLimitExceeded"}
             jobs[job_name]["status"] = {"conditions": [condition]}
 
+    def stat(pid):
+        """(ppid, starttime) of a live process, or None."""
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return int(fields[1]), fields[19]
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def track(name, process, tree):
+        """Keeps `tree` (pid -> starttime) holding every descendant of the pod's process, so that
+        they can all be killed when the container ends, as its PID namespace would be."""
+        tree[process.pid] = (stat(process.pid) or (0, ""))[1]
+        while process.poll() is None:
+            table = {}
+            for entry in os.listdir("/proc"):
+                if entry.isdigit():
+                    info = stat(int(entry))
+                    if info:
+                        table[int(entry)] = info
+            grew = True
+            while grew:
+                grew = False
+                for pid, (ppid, start) in table.items():
+                    if ppid in tree and pid not in tree:
+                        tree[pid] = start
+                        grew = True
+            time.sleep(0.1)
+
+    def kill_tree(tree):
+        for pid, start in list(tree.items()):
+            info = stat(pid)
+            if info and info[1] == start:   # the same process, not a reused pid
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+
     def stop_processes(names, grace):
         """SIGTERM to each pod's process group, SIGKILL after the grace period (as the kubelet)."""
         groups = []
@@ -374,6 +421,8 @@ public final class FakeKubernetesServer {
                     pass
         def kill_later():
             time.sleep(grace)
+            for name in names:
+                kill_tree(trees.get(name, {}))
             for group in groups:
                 try:
                     os.killpg(group, signal.SIGKILL)
@@ -383,6 +432,8 @@ public final class FakeKubernetesServer {
             threading.Thread(target=kill_later, daemon=True).start()
 
     def shutdown(*_):
+        for tree in list(trees.values()):
+            kill_tree(tree)
         for process in list(processes.values()):
             try:
                 os.killpg(os.getpgid(process.pid), signal.SIGKILL)

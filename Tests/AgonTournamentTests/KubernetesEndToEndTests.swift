@@ -188,7 +188,7 @@ import Testing
         let record = try #require(try store.run(runID))
         #expect(record.status == .done, "coordinator: \(log)")
         let once = try #require(record.candidate("once"))
-        #expect(once.outcome == .ok)
+        #expect(once.outcome == .ok, "\(once.apiErrorMessage ?? "") coordinator: \(log)\npods:\n\(cluster.logs)")
         #expect(once.attempt == 2)
         #expect(once.checks.acceptance == .passed)
         // Index 0 ran on node-a first; its retry was kept off node-a, so it ran on node-b.
