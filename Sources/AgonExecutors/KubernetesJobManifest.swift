@@ -46,10 +46,11 @@ public enum KubernetesJobManifest {
         (try? JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     }
 
-    /// Kubernetes expands `$(VAR)` in a container's command; `$$(` is its escape. Arguments Agon
-    /// passes through (store URL, paths) must reach the worker verbatim.
+    /// Kubernetes expands `$(VAR)` in a container's command and env values, and reduces every
+    /// `$$` to `$` (its escape), so each `$` is doubled: arguments Agon passes through (store URL,
+    /// paths) reach the worker verbatim, a password's `$$` included.
     static func escapeExpansion(_ argument: String) -> String {
-        argument.replacingOccurrences(of: "$(", with: "$$(")
+        argument.replacingOccurrences(of: "$", with: "$$")
     }
 
     private static func envelope(name: String, namespace: String, batch: JobBatch, spec: [String: Any]) -> [String: Any] {
@@ -84,7 +85,10 @@ public enum KubernetesJobManifest {
             "name": "worker",
             "image": settings.image,
             "command": command,
-            "env": batch.environment.keys.sorted().map { ["name": $0, "value": escapeExpansion(batch.environment[$0]!)] },
+            "env": batch.environment.keys.sorted().filter { $0 != WorkerHost.variable }
+                .map { ["name": $0, "value": escapeExpansion(batch.environment[$0]!)] as [String: Any] }
+                // The pod's host name is the pod's; the record wants the node's (the downward API).
+                + [["name": WorkerHost.variable, "valueFrom": ["fieldRef": ["fieldPath": "spec.nodeName"]]] as [String: Any]],
         ]
         if let dir = batch.workingDirectory { container["workingDir"] = dir }
         var amounts: [String: String] = [:]

@@ -64,8 +64,8 @@ extension Tournament {
         let lineup = record.agentsPlanned
         let indexes = todo.compactMap { agent in lineup.firstIndex(of: agent.id).map { (index: $0, agent: agent.id) } }
         let hardTimeout = Int(todo.map(\.budget.hardTimeout).max() ?? 0)
-        let batch = JobBatch(runID: runID, count: lineup.count, workerArguments: workerArguments(),
-                             workingDirectory: workspace.root, hardTimeoutSeconds: hardTimeout)
+        let batch = JobBatch(runID: runID, count: lineup.count, workerArguments: workerArguments(for: executor.kind),
+                             environment: workerEnvironment(), workingDirectory: workspace.root, hardTimeoutSeconds: hardTimeout)
         let margin = workspace.config.executor.timeMargin.seconds
         let poll = workspace.config.executor.pollInterval.seconds
 

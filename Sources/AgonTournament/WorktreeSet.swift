@@ -120,6 +120,8 @@ final class WorktreeSet: @unchecked Sendable {
         if (try? repository.worktreeInfo(name)) != nil {
             try repository.removeWorktree(name, deleteBranch: true)
         } else {
+            // A worker killed while adding this worktree leaves metadata libgit2 cannot read.
+            try repository.removeHalfMadeWorktree(name)
             if FileManager.default.fileExists(atPath: path(for: agent)) {
                 try FileManager.default.removeItem(atPath: path(for: agent))
             }

@@ -18,7 +18,7 @@ struct WorkerCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let result = try CandidateWorker(workspace: try repo.workspace())
+        let result = try CandidateWorker(workspace: try repo.workspace(), host: WorkerHost.name())
             .run(jobID: job, useCache: !noCache, progress: TerminalProgress.standardError())
         LeftoverProcesses.killOrphans()
         try finish(result, json: json, present: WorkerPresenter.output)

@@ -67,10 +67,11 @@ struct KubernetesExecutorTests {
                 .init(after: 0.3, index: 0, phase: "Running", node: "node-a"),
                 .init(after: 0.3, index: 1, phase: "Running", node: "node-b"),
                 .init(after: 0.3, index: 2, phase: "Running", node: "node-a"),
-                .init(after: 0.6, index: 1, phase: "Failed", reason: "OOMKilled", exitCode: 137),
-                .init(after: 0.8, index: 0, phase: "Succeeded", reason: "Completed", exitCode: 0),
+                // Seconds apart, not tenths: on a loaded machine the first list may come late.
+                .init(after: 2.0, index: 1, phase: "Failed", reason: "OOMKilled", exitCode: 137),
+                .init(after: 2.2, index: 0, phase: "Succeeded", reason: "Completed", exitCode: 0),
                 // Evicted: the pod is deleted while running.
-                .init(after: 0.9, index: 2, phase: "Running", deleted: true),
+                .init(after: 2.3, index: 2, phase: "Running", deleted: true),
             ],
             retryJob: [
                 .init(after: 0.1, index: 0, phase: "Running", node: "node-c"),
@@ -279,9 +280,10 @@ struct KubernetesExecutorTests {
         let server = try FakeKubernetesServer(scenario: [job: [
             .init(after: 0.0, index: 0, phase: "Running", node: "node-a"),
             .init(after: 0.0, index: 1, phase: "Pending"),
-            .init(after: 0.3, index: 0, phase: "Job was active longer than specified deadline", jobFailed: "DeadlineExceeded"),
-            .init(after: 0.3, index: 0, phase: "Running", deleted: true),
-            .init(after: 0.3, index: 1, phase: "Pending", deleted: true),
+            // Late enough that the first list sees both pods even on a loaded machine.
+            .init(after: 1.5, index: 0, phase: "Job was active longer than specified deadline", jobFailed: "DeadlineExceeded"),
+            .init(after: 1.5, index: 0, phase: "Running", deleted: true),
+            .init(after: 1.5, index: 1, phase: "Pending", deleted: true),
         ]])
         defer { server.stop() }
         let executor = try Self.executor(server)
