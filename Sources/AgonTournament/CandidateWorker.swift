@@ -80,7 +80,7 @@ public struct CandidateWorker {
             var running = CandidateRecord(agent: agent.id, harness: agent.harness, model: agent.model, state: .running,
                                           costSource: agent.price == nil ? .unpriced : .computed,
                                           budgetUSD: agent.budget.isTallyOnly ? nil : agent.budget.maxCostUSD,
-                                          worktree: workspace.relative(worktree),
+                                          worktree: recordedWorktree(worktree),
                                           branch: RunID(runID)!.branchName(agent: agent.id))
             running.workerHost = host
             running.attempt = attempt
@@ -110,6 +110,7 @@ public struct CandidateWorker {
         board.close()
         candidate.workerHost = host
         candidate.attempt = attempt
+        candidate.worktree = recordedWorktree(worktree)
         if tournament.stopSignal.isStopped {
             // Cancelled (scancel sends SIGTERM): the coordinator decides what becomes of the job.
             return CommandResult(Result(runID: runID, index: index, agent: agentID, action: .interrupted, attempt: attempt,
@@ -121,6 +122,12 @@ public struct CandidateWorker {
         }
         return CommandResult(Result(runID: runID, index: index, agent: agentID, action: recorded ? .recorded : .discarded,
                                     attempt: attempt, outcome: candidate.outcome), exitCode: 0)
+    }
+
+    /// The worktree as the record names it: relative to the run's repository, or absolute (on
+    /// `workerHost`) when it lies in this machine's copy of a remote.
+    func recordedWorktree(_ path: String) -> String {
+        remote == nil ? workspace.relative(path) : path
     }
 }
 
@@ -135,10 +142,12 @@ public enum WorkerError: HintedFailure, Equatable {
     case cacheUnusable(path: String, detail: String)
     /// `--remote`: the spec has holdout checks but this machine's copy has no holdout scripts.
     case noHoldoutScripts(runID: String, directory: String)
+    /// `--remote` without `--config`, or with `--repo`.
+    case remoteNeedsConfig
 
     public var exitCode: Int32 {
         switch self {
-        case .badJobID: return 2
+        case .badJobID, .remoteNeedsConfig: return 2
         case .missingBase, .fetchFailed, .cacheUnusable, .noHoldoutScripts: return 1
         }
     }
@@ -152,6 +161,7 @@ public enum WorkerError: HintedFailure, Equatable {
         case let .cacheUnusable(path, detail): return "cannot use the worker's copy of the repository at \(path): \(detail)"
         case let .noHoldoutScripts(runID, directory):
             return "run \(runID)'s spec has holdout checks but \(directory) does not exist on this machine"
+        case .remoteNeedsConfig: return "--remote needs --config (the run's agon.yml copy) and no --repo"
         }
     }
 
@@ -163,6 +173,7 @@ public enum WorkerError: HintedFailure, Equatable {
             return "push the base commit to executor.repository; a git://, ssh or http server must allow fetching by SHA (uploadpack.allowAnySHA1InWant or allowReachableSHA1InWant)"
         case .cacheUnusable: return "set executor.worker_cache in agon.yml to a writable directory on the worker machines, or delete the broken copy"
         case .noHoldoutScripts: return "copy the holdout scripts (they are not in git) to that directory on every worker machine"
+        case .remoteNeedsConfig: return "the coordinator passes both when agon.yml sets executor.repository; run `agon run --executor …` rather than starting workers by hand"
         }
     }
 }

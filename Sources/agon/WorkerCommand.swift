@@ -27,7 +27,7 @@ struct WorkerCommand: ParsableCommand {
     private func worker() throws -> CandidateWorker {
         guard let remote else { return CandidateWorker(workspace: try repo.workspace()) }
         guard repo.repository == nil, let config = repo.config else {
-            throw ValidationError("--remote needs --config (the run's agon.yml copy) and no --repo")
+            throw WorkerError.remoteNeedsConfig
         }
         return CandidateWorker(workspace: try RemoteRepository.workspace(remote: remote, configPath: config), remote: remote)
     }
