@@ -56,11 +56,7 @@ public struct CandidateWorker {
         // The plan is the run's own: its spec copy, its base commit, this one agent.
         let specCopy = workspace.layout.spec(runID).path
         let spec = try Spec.load(path: specCopy, displayName: record.specPath)
-        var (_, plan) = try Planner(workspace: workspace).plan(specPath: specCopy, agentFilter: [agentID], verifierFilter: [])
-        plan.spec = record.specPath
-        plan.baseSHA = record.baseSHA
-        plan.baseRef = record.baseRef
-        let agent = plan.agents[0]
+        var planner = Planner(workspace: workspace)
         if let remote, let base = ObjectID(hex: record.baseSHA) {
             try RemoteRepository.ensureCommit(base, runID: runID, in: workspace, from: remote)
             // Holdout scripts are not in git: a copy of the remote has them only where someone put them.
@@ -68,7 +64,13 @@ public struct CandidateWorker {
             if !spec.holdout.isEmpty && !FileManager.default.fileExists(atPath: holdout) {
                 throw WorkerError.noHoldoutScripts(runID: runID, directory: holdout)
             }
+            planner.fixedBase = base
         }
+        var (_, plan) = try planner.plan(specPath: specCopy, agentFilter: [agentID], verifierFilter: [])
+        plan.spec = record.specPath
+        plan.baseSHA = record.baseSHA
+        plan.baseRef = record.baseRef
+        let agent = plan.agents[0]
         guard let base = ObjectID(hex: record.baseSHA), (try? workspace.repository().resolveCommit(record.baseSHA)) != nil else {
             throw WorkerError.missingBase(runID: runID, sha: record.baseSHA, repository: workspace.root)
         }

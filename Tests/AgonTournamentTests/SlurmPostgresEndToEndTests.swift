@@ -82,9 +82,13 @@ extension SlurmExecutorEndToEndTests {
         let environment = cluster.environment(fixture.environment)
         let run = try ProcessRun.run([TournamentFixture.agonBinary, "run", "specs/slugify.md", "--no-review", "--json"],
                                      in: fixture.repo, environment: environment, scratch: fixture.root)
-        #expect(run.0 == 0, "agon run failed: \(run.2)")
         let store = try scratch.open()
         let runID = try #require(try store.listRuns().first?.runID)
+        let jobsDir = "\(artifacts)/runs/\(runID)/jobs"
+        let workerLogs = ((try? FileManager.default.contentsOfDirectory(atPath: jobsDir)) ?? []).sorted()
+            .filter { $0.hasSuffix(".out") }
+            .map { "\($0): " + ((try? String(contentsOfFile: jobsDir + "/" + $0, encoding: .utf8)) ?? "") }
+        #expect(run.0 == 0, "agon run failed: \(run.2)\n\(workerLogs.joined(separator: "\n"))")
         let record = try #require(try store.run(runID))
         Self.expectFourDemoOutcomes(record)
         // The workers were started with --remote and the run's agon.yml copy, not --repo.
