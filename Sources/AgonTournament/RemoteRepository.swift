@@ -38,10 +38,10 @@ public enum RemoteRepository {
         guard FileManager.default.fileExists(atPath: configPath) else { throw WorkspaceError.noConfigFile(path: configPath) }
         let config = try Config.load(path: configPath, displayName: configPath)
         let directory = cacheDirectory(for: url, workerCache: config.executor.workerCache, environment: environment)
-        try withLock(directory) {
-            do { _ = try GitRepository.openOrInit(directory) } catch {
-                throw WorkerError.cacheUnusable(path: directory, detail: "\(error)")
-            }
+        do {
+            try withLock(directory) { _ = try GitRepository.openOrInit(directory) }
+        } catch {
+            throw WorkerError.cacheUnusable(path: directory, detail: (error as? GitError)?.message ?? error.localizedDescription)
         }
         return try Workspace.open(from: directory, configPath: configPath, environment: environment)
     }

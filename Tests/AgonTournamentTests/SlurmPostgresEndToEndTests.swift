@@ -120,10 +120,15 @@ extension SlurmExecutorEndToEndTests {
         let jobBefore = try store.jobs(runID: runID).first
         let empty = fixture.root + "/empty.git"
         _ = try fixture.git("init", "-q", "--bare", empty)
-        let otherConfig = fixture.root + "/other-node.yml"
-        try (try String(contentsOfFile: "\(artifacts)/runs/\(runID)/agon.yml", encoding: .utf8))
-            .replacingOccurrences(of: "worker_cache: \(nodeCache)", with: "worker_cache: \(fixture.root)/other-node")
-            .write(toFile: otherConfig, atomically: true, encoding: .utf8)
+        /// The run's agon.yml copy as another machine with its cache at `cache` would have it.
+        func otherNode(_ name: String, cache: String) throws -> String {
+            let path = fixture.root + "/\(name).yml"
+            try (try String(contentsOfFile: "\(artifacts)/runs/\(runID)/agon.yml", encoding: .utf8))
+                .replacingOccurrences(of: "worker_cache: \(nodeCache)", with: "worker_cache: \(cache)")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let otherConfig = try otherNode("other-node", cache: fixture.root + "/other-node")
         let lacking = try ProcessRun.run([TournamentFixture.agonBinary, "worker", "--remote", "file://" + empty,
                                           "--config", otherConfig, "--job", "\(runID):0"],
                                          in: fixture.root, environment: environment, scratch: fixture.root)
@@ -131,6 +136,25 @@ extension SlurmExecutorEndToEndTests {
         #expect(lacking.2.hasPrefix("agon: cannot fetch run \(runID)'s base commit \(base.prefix(12)) from file://\(empty): "), "\(lacking.2)")
         #expect(lacking.2.contains("; push the base commit to executor.repository"))
         #expect(lacking.2.split(separator: "\n").count == 1, "\(lacking.2)")
+        #expect(try store.jobs(runID: runID).first == jobBefore)
+
+        // A machine whose copy has no holdout scripts refuses the job rather than fail the holdout check.
+        let bareNode = try ProcessRun.run([TournamentFixture.agonBinary, "worker", "--remote", remoteURL,
+                                           "--config", try otherNode("bare-node", cache: fixture.root + "/bare-node"),
+                                           "--job", "\(runID):0"],
+                                          in: fixture.root, environment: environment, scratch: fixture.root)
+        #expect(bareNode.0 == 1)
+        #expect(bareNode.2.hasPrefix("agon: run \(runID)'s spec has holdout checks but \(fixture.root)/bare-node/"), "\(bareNode.2)")
+        #expect(bareNode.2.contains("/.agon/holdout does not exist on this machine; copy the holdout scripts"), "\(bareNode.2)")
+        // A cache that cannot be a directory.
+        let fileCache = fixture.root + "/a-file"
+        FileManager.default.createFile(atPath: fileCache, contents: Data("x".utf8))
+        let badCache = try ProcessRun.run([TournamentFixture.agonBinary, "worker", "--remote", remoteURL,
+                                           "--config", try otherNode("bad-cache", cache: fileCache), "--job", "\(runID):0"],
+                                          in: fixture.root, environment: environment, scratch: fixture.root)
+        #expect(badCache.0 == 1)
+        #expect(badCache.2.hasPrefix("agon: cannot use the worker's copy of the repository at \(fileCache)/"), "\(badCache.2)")
+        #expect(badCache.2.split(separator: "\n").count == 1, "\(badCache.2)")
         #expect(try store.jobs(runID: runID).first == jobBefore)
     }
 }
