@@ -51,3 +51,39 @@ import AgonTestSupport
         withExtendedLifetime(source) {}   // its temporary directory holds the remote
     }
 }
+
+extension FetchTests {
+    /// Over the git protocol the server decides: `git daemon` refuses a want by SHA unless the
+    /// repository allows it (libgit2 1.5 speaks protocol v0).
+    @Test func gitDaemonServesASHAOnlyWhenAllowed() throws {
+        let (source, bare, first, _) = try Self.remote()
+        let base = (bare as NSString).deletingLastPathComponent
+        let port = Int.random(in: 20000...40000)
+        let daemon = Process()
+        // git-daemon itself, not the `git` wrapper, so the kill below reaches the daemon.
+        let execPath = try GitCLI(directory: bare).run("--exec-path").trimmingCharacters(in: .whitespacesAndNewlines)
+        daemon.executableURL = URL(fileURLWithPath: execPath + "/git-daemon")
+        daemon.arguments = ["--reuseaddr", "--export-all", "--listen=127.0.0.1", "--port=\(port)", "--base-path=" + base, base]
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        // SIGKILL: the test process may ignore SIGTERM, and its children inherit that.
+        defer { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() }
+        let url = "git://127.0.0.1:\(port)/remote.git"
+        var up = false
+        for _ in 0..<50 where !up {
+            up = (try? GitCLI.execute(["ls-remote", url], in: bare).status) == 0
+            if !up { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        try #require(up, "git daemon did not serve on port \(port)")
+        let sha = try #require(ObjectID(hex: first))
+        let cache = try TemporaryDirectory()
+        let refused = try GitRepository.openOrInit(cache.path + "/refused")
+        let error = #expect(throws: GitError.self) { try refused.fetchCommit(sha, from: url) }
+        #expect(error?.message == "cannot fetch a specific object from the remote repository")
+        try GitCLI(directory: bare).run("config", "uploadpack.allowAnySHA1InWant", "true")
+        let allowed = try GitRepository.openOrInit(cache.path + "/allowed")
+        try allowed.fetchCommit(sha, from: url)
+        #expect(try GitCLI(directory: cache.path + "/allowed").run("cat-file", "-t", first) == "commit\n")
+        withExtendedLifetime(source) {}   // its temporary directory holds the remote
+    }
+}
