@@ -8,6 +8,8 @@ import Foundation
 ///   poll_interval: 2s      # how often the coordinator looks at the store and the engine
 ///   slurm: {partition: debug, time_margin: 10m, options: ["--mem=4G"]}
 ///   kubernetes: {image: …, namespace: …, api_server: …, kubeconfig: …, …}   # see KubernetesSettings
+///   repository: https://git.example.com/team/app.git   # workers fetch the base commit from here
+///   worker_cache: /scratch/agon-repos                   # where workers keep their copies of it
 /// ```
 public struct ExecutorSettings: Equatable, Sendable {
     /// The engine's name as written; `agon run --executor` overrides it.
@@ -20,12 +22,18 @@ public struct ExecutorSettings: Equatable, Sendable {
     public var slurmOptions: [String] = []
     /// `executor.kubernetes`, passed on as written (the Kubernetes engine reads it).
     public var kubernetes: [String: String] = [:]
+    /// `executor.repository`: a git URL (or a path on the nodes) workers fetch the run's base
+    /// commit from, into a copy of their own; nil = workers open the coordinator's repository path.
+    public var repository: String?
+    /// `executor.worker_cache`: the directory under which a worker keeps its copy of each remote;
+    /// nil = `$XDG_CACHE_HOME/agon/repos` (else `~/.cache/agon/repos`) on the worker's machine.
+    public var workerCache: String?
 
     public init() {}
 
     /// The engines `executor.kind` may name.
     public static let kinds = ["local", "slurm", "kubernetes"]
-    static let keys = ["kind", "poll_interval", "slurm", "kubernetes"]
+    static let keys = ["kind", "poll_interval", "slurm", "kubernetes", "repository", "worker_cache"]
     static let slurmKeys = ["partition", "time_margin", "options"]
 
     static func read(_ fields: YAMLFields) throws -> ExecutorSettings {
@@ -61,6 +69,16 @@ public struct ExecutorSettings: Equatable, Sendable {
             for entry in kubernetes.entries {
                 if let value = try kubernetes.string(entry.key) { settings.kubernetes[entry.key] = value }
             }
+        }
+        if let repository = try fields.string("repository") {
+            guard !repository.isEmpty else { throw fields.error("repository", "must not be empty") }
+            settings.repository = repository
+        }
+        if let cache = try fields.string("worker_cache") {
+            guard cache.hasPrefix("/") || cache.hasPrefix("~") else {
+                throw fields.error("worker_cache", "must be an absolute path on the worker machines, got \"\(cache)\"")
+            }
+            settings.workerCache = cache
         }
         return settings
     }

@@ -13,10 +13,14 @@ public struct CandidateWorker {
     public let workspace: Workspace
     /// This machine's name, as the record keeps it.
     public var host: String
+    /// `executor.repository`'s URL when the workspace is this machine's copy of it (`--remote`):
+    /// a missing base commit is fetched from there. Nil = the workspace is the run's repository.
+    public var remote: String?
 
-    public init(workspace: Workspace, host: String = ProcessInfo.processInfo.hostName) {
+    public init(workspace: Workspace, host: String = ProcessInfo.processInfo.hostName, remote: String? = nil) {
         self.workspace = workspace
         self.host = host
+        self.remote = remote
     }
 
     /// What a worker did.
@@ -52,7 +56,17 @@ public struct CandidateWorker {
         // The plan is the run's own: its spec copy, its base commit, this one agent.
         let specCopy = workspace.layout.spec(runID).path
         let spec = try Spec.load(path: specCopy, displayName: record.specPath)
-        var (_, plan) = try Planner(workspace: workspace).plan(specPath: specCopy, agentFilter: [agentID], verifierFilter: [])
+        var planner = Planner(workspace: workspace)
+        if let remote, let base = ObjectID(hex: record.baseSHA) {
+            try RemoteRepository.ensureCommit(base, runID: runID, in: workspace, from: remote)
+            // Holdout scripts are not in git: a copy of the remote has them only where someone put them.
+            let holdout = workspace.layout.holdoutDirectory.path
+            if !spec.holdout.isEmpty && !FileManager.default.fileExists(atPath: holdout) {
+                throw WorkerError.noHoldoutScripts(runID: runID, directory: holdout)
+            }
+            planner.fixedBase = base
+        }
+        var (_, plan) = try planner.plan(specPath: specCopy, agentFilter: [agentID], verifierFilter: [])
         plan.spec = record.specPath
         plan.baseSHA = record.baseSHA
         plan.baseRef = record.baseRef
@@ -68,7 +82,7 @@ public struct CandidateWorker {
             var running = CandidateRecord(agent: agent.id, harness: agent.harness, model: agent.model, state: .running,
                                           costSource: agent.price == nil ? .unpriced : .computed,
                                           budgetUSD: agent.budget.isTallyOnly ? nil : agent.budget.maxCostUSD,
-                                          worktree: workspace.relative(worktree),
+                                          worktree: recordedWorktree(worktree),
                                           branch: RunID(runID)!.branchName(agent: agent.id))
             running.workerHost = host
             running.attempt = attempt
@@ -98,6 +112,7 @@ public struct CandidateWorker {
         board.close()
         candidate.workerHost = host
         candidate.attempt = attempt
+        candidate.worktree = recordedWorktree(worktree)
         if tournament.stopSignal.isStopped {
             // Cancelled (scancel sends SIGTERM): the coordinator decides what becomes of the job.
             return CommandResult(Result(runID: runID, index: index, agent: agentID, action: .interrupted, attempt: attempt,
@@ -110,6 +125,12 @@ public struct CandidateWorker {
         return CommandResult(Result(runID: runID, index: index, agent: agentID, action: recorded ? .recorded : .discarded,
                                     attempt: attempt, outcome: candidate.outcome), exitCode: 0)
     }
+
+    /// The worktree as the record names it: relative to the run's repository, or absolute (on
+    /// `workerHost`) when it lies in this machine's copy of a remote.
+    func recordedWorktree(_ path: String) -> String {
+        remote == nil ? workspace.relative(path) : path
+    }
 }
 
 /// `agon worker` cannot start its job.
@@ -117,11 +138,19 @@ public enum WorkerError: HintedFailure, Equatable {
     case badJobID(String)
     /// The run's base commit is not in the repository this worker sees.
     case missingBase(runID: String, sha: String, repository: String)
+    /// `--remote`: the base commit could not be fetched.
+    case fetchFailed(runID: String, sha: String, remote: String, detail: String)
+    /// `--remote`: the worker's copy of the remote could not be made or opened.
+    case cacheUnusable(path: String, detail: String)
+    /// `--remote`: the spec has holdout checks but this machine's copy has no holdout scripts.
+    case noHoldoutScripts(runID: String, directory: String)
+    /// `--remote` without `--config`, or with `--repo`.
+    case remoteNeedsConfig
 
     public var exitCode: Int32 {
         switch self {
-        case .badJobID: return 2
-        case .missingBase: return 1
+        case .badJobID, .remoteNeedsConfig: return 2
+        case .missingBase, .fetchFailed, .cacheUnusable, .noHoldoutScripts: return 1
         }
     }
 
@@ -129,13 +158,24 @@ public enum WorkerError: HintedFailure, Equatable {
         switch self {
         case .badJobID(let text): return "--job \"\(text)\" is not RUN:INDEX (a run id, a colon, a candidate index)"
         case let .missingBase(runID, sha, repository): return "run \(runID)'s base commit \(sha.prefix(12)) is not in \(repository)"
+        case let .fetchFailed(runID, sha, remote, detail):
+            return "cannot fetch run \(runID)'s base commit \(sha.prefix(12)) from \(remote): \(detail)"
+        case let .cacheUnusable(path, detail): return "cannot use the worker's copy of the repository at \(path): \(detail)"
+        case let .noHoldoutScripts(runID, directory):
+            return "run \(runID)'s spec has holdout checks but \(directory) does not exist on this machine"
+        case .remoteNeedsConfig: return "--remote needs --config (the run's agon.yml copy) and no --repo"
         }
     }
 
     public var hint: String? {
         switch self {
         case .badJobID: return "the coordinator passes it; run `agon run --executor …` rather than starting workers by hand"
-        case .missingBase: return "give every node the repository on a shared path (--repo), or fetch the base commit there first"
+        case .missingBase: return "give every node the repository on a shared path (--repo), or set executor.repository in agon.yml to a git URL the nodes can fetch from"
+        case .fetchFailed:
+            return "push the base commit to executor.repository; a git://, ssh or http server must allow fetching by SHA (uploadpack.allowAnySHA1InWant or allowReachableSHA1InWant)"
+        case .cacheUnusable: return "set executor.worker_cache in agon.yml to a writable directory on the worker machines, or delete the broken copy"
+        case .noHoldoutScripts: return "copy the holdout scripts (they are not in git) to that directory on every worker machine"
+        case .remoteNeedsConfig: return "the coordinator passes both when agon.yml sets executor.repository; run `agon run --executor …` rather than starting workers by hand"
         }
     }
 }

@@ -47,6 +47,9 @@ public struct RunPlan: Codable, Equatable {
 /// worktree exists: unreadable spec, unknown agent, missing CLI, missing base ref.
 public struct Planner {
     public let workspace: Workspace
+    /// The base commit when it is already decided (a worker replanning a run's candidate): no ref
+    /// is resolved, so a worker's copy of a remote needs neither HEAD nor the spec's `base:` ref.
+    public var fixedBase: ObjectID?
 
     public init(workspace: Workspace) { self.workspace = workspace }
 
@@ -81,15 +84,15 @@ public struct Planner {
         }
 
         let repository = try workspace.repository()
-        if repository.isEmpty { throw WorkspaceError.noCommits(root: workspace.root) }
+        if fixedBase == nil && repository.isEmpty { throw WorkspaceError.noCommits(root: workspace.root) }
         let baseRef = spec.base ?? "HEAD"
         let base: ObjectID
         do {
-            base = try repository.resolveCommit(baseRef)
+            base = try fixedBase ?? repository.resolveCommit(baseRef)
         } catch {
             throw WorkspaceError.unknownBase(spec: specPath, ref: baseRef, root: workspace.root)
         }
-        let dirty = (try? repository.dirtyPaths(includeUntracked: false).isEmpty == false) ?? false
+        let dirty = fixedBase == nil && ((try? repository.dirtyPaths(includeUntracked: false).isEmpty == false) ?? false)
 
         var warnings: [String] = []
         for agent in agents + verifiers where agent.harness != .openai || agent.model != nil {

@@ -38,6 +38,7 @@ extension Tournament {
     func checkExecutor() throws {
         // Kubernetes: the settings and the credentials (service account or kubeconfig) must be
         // usable before a run exists. Slurm's client errors come with the submission.
+        try checkRemoteRepository()
         if try executorKind() == .kubernetes {
             _ = try KubernetesExecutor(settings: try KubernetesSettings(workspace.config.executor.kubernetes),
                                        environment: workspace.environment)
@@ -64,8 +65,12 @@ extension Tournament {
         let lineup = record.agentsPlanned
         let indexes = todo.compactMap { agent in lineup.firstIndex(of: agent.id).map { (index: $0, agent: agent.id) } }
         let hardTimeout = Int(todo.map(\.budget.hardTimeout).max() ?? 0)
-        let batch = JobBatch(runID: runID, count: lineup.count, workerArguments: workerArguments(for: executor.kind),
-                             environment: workerEnvironment(), workingDirectory: workspace.root, hardTimeoutSeconds: hardTimeout)
+        // With executor.repository the workers fetch the base commit and read the run's agon.yml copy.
+        let remote = try remoteWorkerCommand(runID: runID, kind: executor.kind)
+        let batch = JobBatch(runID: runID, count: lineup.count,
+                             workerArguments: remote?.arguments ?? workerArguments(for: executor.kind),
+                             environment: workerEnvironment(), workingDirectory: remote?.workingDirectory ?? workspace.root,
+                             hardTimeoutSeconds: hardTimeout)
         let margin = workspace.config.executor.timeMargin.seconds
         let poll = workspace.config.executor.pollInterval.seconds
 

@@ -14,14 +14,23 @@ struct WorkerCommand: ParsableCommand {
 
     @OptionGroup var repo: RepositoryOptions
     @Option(help: ArgumentHelp("The job: the run id and the candidate's index in its lineup.", valueName: "run:index")) var job: String
+    @Option(help: ArgumentHelp("Work in this machine's copy of this git remote (executor.repository), fetching the run's base commit by SHA; needs --config.", valueName: "url")) var remote: String?
     @Flag(help: "Never reuse an exact repeat's candidate (the coordinator's `--no-cache`).") var noCache = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let result = try CandidateWorker(workspace: try repo.workspace(), host: WorkerHost.name())
-            .run(jobID: job, useCache: !noCache, progress: TerminalProgress.standardError())
+        let result = try worker().run(jobID: job, useCache: !noCache, progress: TerminalProgress.standardError())
         LeftoverProcesses.killOrphans()
         try finish(result, json: json, present: WorkerPresenter.output)
+    }
+
+    private func worker() throws -> CandidateWorker {
+        guard let remote else { return CandidateWorker(workspace: try repo.workspace(), host: WorkerHost.name()) }
+        guard repo.repository == nil, let config = repo.config else {
+            throw WorkerError.remoteNeedsConfig
+        }
+        return CandidateWorker(workspace: try RemoteRepository.workspace(remote: remote, configPath: config), host: WorkerHost.name(),
+                               remote: remote)
     }
 }
 
