@@ -426,20 +426,7 @@ final class PostgresRunStore: @unchecked Sendable {
         ] + LeaderboardColumns.candidateColumns(c).map(text))
     }
 
-    private static let candidateUpsertSQL: String = {
-        let columns = LeaderboardColumns.candidateColumnNames
-        return """
-            INSERT INTO candidates (run_id, agent, position, harness, model, outcome, cost_usd, cost_source, duration_ms, record,
-                                    \(columns.joined(separator: ", ")))
-            VALUES ($1, $2, COALESCE($3::bigint, (SELECT COALESCE(MAX(position), -1) + 1 FROM candidates WHERE run_id = $1)),
-                    $4, $5, $6, $7, $8, $9, $10, \(columns.indices.map { "$\($0 + 11)" }.joined(separator: ", ")))
-            ON CONFLICT (run_id, agent) DO UPDATE SET
-                harness = excluded.harness, model = excluded.model, outcome = excluded.outcome,
-                cost_usd = excluded.cost_usd, cost_source = excluded.cost_source,
-                duration_ms = excluded.duration_ms, record = excluded.record,
-                \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
-            """
-    }()
+    private static let candidateUpsertSQL = UpsertSQL.candidate(.postgres)
 
     private static func upsertReview(_ db: PostgresConnection, runID: String, _ r: ReviewRecord, position: Int?) throws {
         try db.execute(reviewUpsertSQL, [
@@ -448,19 +435,7 @@ final class PostgresRunStore: @unchecked Sendable {
         ] + LeaderboardColumns.review(r).map(text))
     }
 
-    private static let reviewUpsertSQL: String = {
-        let columns = LeaderboardColumns.reviewNames
-        return """
-            INSERT INTO reviews (run_id, verifier, position, harness, model, status, cost_usd, cost_source, record,
-                                 \(columns.joined(separator: ", ")))
-            VALUES ($1, $2, COALESCE($3::bigint, (SELECT COALESCE(MAX(position), -1) + 1 FROM reviews WHERE run_id = $1)),
-                    $4, $5, $6, $7, $8, $9, \(columns.indices.map { "$\($0 + 10)" }.joined(separator: ", ")))
-            ON CONFLICT (run_id, verifier) DO UPDATE SET
-                harness = excluded.harness, model = excluded.model, status = excluded.status,
-                cost_usd = excluded.cost_usd, cost_source = excluded.cost_source, record = excluded.record,
-                \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
-            """
-    }()
+    private static let reviewUpsertSQL = UpsertSQL.review(.postgres)
 
     private static func insertPick(_ db: PostgresConnection, _ pick: ApplyRecord) throws {
         try db.execute("""
