@@ -66,10 +66,6 @@ import Testing
     }
 
     /// The PIDs of every live `agon worker` process for job `runID:index`.
-    static func workerPIDs(runID: String, index: Int) -> [Int32] {
-        SlurmExecutorEndToEndTests.workerPIDs(runID: runID, index: index)
-    }
-
     /// The node names a pod spec's required node affinity excludes (`matchFields metadata.name NotIn`).
     static func avoidedNodes(_ job: [String: Any]) -> [String] {
         let spec = ((job["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"] as? [String: Any]
@@ -139,21 +135,6 @@ import Testing
                env: { DOUBLE_SOLUTIONS: SOL/neat, DOUBLE_TURNS: "6", DOUBLE_DELAY_MS: "1000" } }
     """
 
-    /// Starts the coordinator (`agon run --no-review`) in the background, stderr to a file.
-    static func startCoordinator(_ fixture: TournamentFixture) throws -> (Process, String) {
-        let coordinator = Process()
-        coordinator.executableURL = URL(fileURLWithPath: TournamentFixture.agonBinary)
-        coordinator.arguments = ["run", "specs/slugify.md", "--no-review"]
-        coordinator.currentDirectoryURL = URL(fileURLWithPath: fixture.repo)
-        coordinator.environment = fixture.environment
-        coordinator.standardOutput = FileHandle.nullDevice
-        let stderrPath = fixture.root + "/coordinator.stderr"
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        coordinator.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        try coordinator.run()
-        return (coordinator, stderrPath)
-    }
-
     @Test func aKilledWorkerIsRetriedOffItsNodeThenMarkedCrashed() throws {
         let fixture = try TournamentFixture(config: nil)
         let cluster = try Cluster(fixture: fixture)
@@ -161,23 +142,15 @@ import Testing
         try fixture.writeConfig(cluster.config(Self.slowAgents))
         try fixture.git("add", "-A")
         try fixture.git("commit", "-qm", "agon.yml")
-        let (coordinator, stderrPath) = try Self.startCoordinator(fixture)
+        let (coordinator, stderrPath) = try ClusterJobProbe.startCoordinator(fixture)
         defer { if coordinator.isRunning { kill(coordinator.processIdentifier, SIGKILL) } }
         let store = try fixture.workspace().store()
 
         var runID = ""
         #expect(TournamentFixture.wait(timeout: 30) { runID = (try? store.listRuns().first?.runID) ?? ""; return !runID.isEmpty })
-        /// SIGKILLs job `index`'s worker once it holds attempt `attempt`.
         func killWorker(_ index: Int, attempt: Int) throws {
-            var pids: [Int32] = []
-            let claimed = TournamentFixture.wait(timeout: 60) {
-                let job = (try? store.jobs(runID: runID))?.first { $0.index == index }
-                pids = Self.workerPIDs(runID: runID, index: index)
-                return job?.state == .running && job?.attempt == attempt && !pids.isEmpty
-            }
-            let log = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-            try #require(claimed, "job \(index) attempt \(attempt) never ran; coordinator: \(log)\npods:\n\(cluster.logs)")
-            for pid in pids { kill(pid, SIGKILL) }
+            try ClusterJobProbe.killWorker(store: store, runID: runID, index: index, attempt: attempt, stderrPath: stderrPath,
+                                           context: { "\npods:\n\(cluster.logs)" })
         }
         try killWorker(0, attempt: 1)
         try killWorker(1, attempt: 1)
@@ -209,7 +182,7 @@ import Testing
         #expect(Self.avoidedNodes(try #require(posted["agon-\(runID)"])).isEmpty)
         #expect(log.contains("once: job died"), "\(log)")
         #expect(log.contains("twice: job died again"), "\(log)")
-        #expect(Self.workerPIDs(runID: runID, index: 0).isEmpty && Self.workerPIDs(runID: runID, index: 1).isEmpty)
+        #expect(ClusterJobProbe.workerPIDs(runID: runID, index: 0).isEmpty && ClusterJobProbe.workerPIDs(runID: runID, index: 1).isEmpty)
     }
 
     /// The agents would run 90 s: only the Job's deletion (SIGTERM to the pods' processes) ends them in time.
@@ -226,7 +199,7 @@ import Testing
         """))
         try fixture.git("add", "-A")
         try fixture.git("commit", "-qm", "agon.yml")
-        let (coordinator, stderrPath) = try Self.startCoordinator(fixture)
+        let (coordinator, stderrPath) = try ClusterJobProbe.startCoordinator(fixture)
         defer { if coordinator.isRunning { kill(coordinator.processIdentifier, SIGKILL) } }
         let store = try fixture.workspace().store()
         var runID = ""
@@ -234,7 +207,7 @@ import Testing
             runID = (try? store.listRuns().first?.runID) ?? ""
             let jobs = runID.isEmpty ? [] : ((try? store.jobs(runID: runID)) ?? [])
             return jobs.count == 2 && jobs.allSatisfy { $0.state == .running }
-                && !Self.workerPIDs(runID: runID, index: 0).isEmpty && !Self.workerPIDs(runID: runID, index: 1).isEmpty
+                && !ClusterJobProbe.workerPIDs(runID: runID, index: 0).isEmpty && !ClusterJobProbe.workerPIDs(runID: runID, index: 1).isEmpty
         }
         let log = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
         try #require(running, "the two workers never ran; coordinator: \(log)\npods:\n\(cluster.logs)")
@@ -245,7 +218,7 @@ import Testing
         #expect(cluster.deletedPaths().contains("/apis/batch/v1/namespaces/agents/jobs/agon-\(runID)?propagationPolicy=Background"),
                 "\(cluster.deletedPaths())")
         #expect(TournamentFixture.wait(timeout: 30) {
-            Self.workerPIDs(runID: runID, index: 0).isEmpty && Self.workerPIDs(runID: runID, index: 1).isEmpty
+            ClusterJobProbe.workerPIDs(runID: runID, index: 0).isEmpty && ClusterJobProbe.workerPIDs(runID: runID, index: 1).isEmpty
                 && TournamentFixture.processes(ofRun: runID).isEmpty
         })
         #expect(try store.run(runID)?.status == .interrupted)

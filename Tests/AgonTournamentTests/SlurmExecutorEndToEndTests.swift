@@ -22,15 +22,6 @@ import Testing
     }
 
     /// The argv of every live `agon worker` process for job `runID:index`.
-    static func workerPIDs(runID: String, index: Int) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            let argv = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            return argv.contains("worker") && argv.contains("\(runID):\(index)")
-        }
-    }
-
     @Test func fourCandidatesRunAsSlurmJobsAndEndAsLocally() throws {
         let (started, _) = SingleNodeSlurm.start(packageRoot: TournamentFixture.packageRoot)
         guard let cluster = started else { return }
@@ -96,32 +87,14 @@ import Testing
                    env: { DOUBLE_SOLUTIONS: SOL/neat, DOUBLE_TURNS: "6", DOUBLE_DELAY_MS: "1000" } }
         """
         let fixture = try TournamentFixture(config: Self.slurmConfig(agents))
-        let coordinator = Process()
-        coordinator.executableURL = URL(fileURLWithPath: TournamentFixture.agonBinary)
-        coordinator.arguments = ["run", "specs/slugify.md", "--no-review"]
-        coordinator.currentDirectoryURL = URL(fileURLWithPath: fixture.repo)
-        coordinator.environment = cluster.environment(fixture.environment)
-        coordinator.standardOutput = FileHandle.nullDevice
-        let stderrPath = fixture.root + "/coordinator.stderr"
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        coordinator.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        try coordinator.run()
+        let (coordinator, stderrPath) = try ClusterJobProbe.startCoordinator(fixture, environment: cluster.environment(fixture.environment))
         defer { if coordinator.isRunning { coordinator.interrupt() } }
         let store = try fixture.workspace().store()
 
         var runID = ""
         #expect(TournamentFixture.wait(timeout: 30) { runID = (try? store.listRuns().first?.runID) ?? ""; return !runID.isEmpty })
-        /// Kills job `index`'s worker once it holds attempt `attempt`.
         func killWorker(_ index: Int, attempt: Int) throws {
-            var pids: [Int32] = []
-            let claimed = TournamentFixture.wait(timeout: 60) {
-                let job = (try? store.jobs(runID: runID))?.first { $0.index == index }
-                pids = Self.workerPIDs(runID: runID, index: index)
-                return job?.state == .running && job?.attempt == attempt && !pids.isEmpty
-            }
-            let log = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-            try #require(claimed, "job \(index) attempt \(attempt) never ran; coordinator: \(log)")
-            for pid in pids { kill(pid, SIGKILL) }
+            try ClusterJobProbe.killWorker(store: store, runID: runID, index: index, attempt: attempt, stderrPath: stderrPath)
         }
         try killWorker(0, attempt: 1)
         try killWorker(1, attempt: 1)
@@ -146,7 +119,7 @@ import Testing
         // The coordinator said what happened, and no worker of the run is left.
         #expect(log.contains("once: job died"), "\(log)")
         #expect(log.contains("twice: job died again"), "\(log)")
-        #expect(Self.workerPIDs(runID: runID, index: 0).isEmpty && Self.workerPIDs(runID: runID, index: 1).isEmpty)
+        #expect(ClusterJobProbe.workerPIDs(runID: runID, index: 0).isEmpty && ClusterJobProbe.workerPIDs(runID: runID, index: 1).isEmpty)
     }
 
     @Test func ctrlCCancelsTheRunsSlurmJobs() throws {
@@ -161,14 +134,7 @@ import Testing
                    env: { DOUBLE_SOLUTIONS: SOL/neat, DOUBLE_TURNS: "30", DOUBLE_DELAY_MS: "1000" } }
         """
         let fixture = try TournamentFixture(config: Self.slurmConfig(agents))
-        let coordinator = Process()
-        coordinator.executableURL = URL(fileURLWithPath: TournamentFixture.agonBinary)
-        coordinator.arguments = ["run", "specs/slugify.md", "--no-review"]
-        coordinator.currentDirectoryURL = URL(fileURLWithPath: fixture.repo)
-        coordinator.environment = cluster.environment(fixture.environment)
-        coordinator.standardOutput = FileHandle.nullDevice
-        coordinator.standardError = FileHandle.nullDevice
-        try coordinator.run()
+        let (coordinator, _) = try ClusterJobProbe.startCoordinator(fixture, environment: cluster.environment(fixture.environment))
         defer { if coordinator.isRunning { kill(coordinator.processIdentifier, SIGKILL) } }
         let store = try fixture.workspace().store()
         var runID = ""
@@ -176,7 +142,7 @@ import Testing
             runID = (try? store.listRuns().first?.runID) ?? ""
             let jobs = runID.isEmpty ? [] : ((try? store.jobs(runID: runID)) ?? [])
             return jobs.count == 2 && jobs.allSatisfy { $0.state == .running }
-                && !Self.workerPIDs(runID: runID, index: 0).isEmpty && !Self.workerPIDs(runID: runID, index: 1).isEmpty
+                && !ClusterJobProbe.workerPIDs(runID: runID, index: 0).isEmpty && !ClusterJobProbe.workerPIDs(runID: runID, index: 1).isEmpty
         }
         try #require(running, "the two workers never ran")
         coordinator.interrupt()   // SIGINT, as Ctrl-C
@@ -192,7 +158,7 @@ import Testing
             return states[0]?.state == .cancelled && states[1]?.state == .cancelled
         })
         #expect(TournamentFixture.wait(timeout: 30) {
-            Self.workerPIDs(runID: runID, index: 0).isEmpty && Self.workerPIDs(runID: runID, index: 1).isEmpty
+            ClusterJobProbe.workerPIDs(runID: runID, index: 0).isEmpty && ClusterJobProbe.workerPIDs(runID: runID, index: 1).isEmpty
         })
         #expect(try store.run(runID)?.status == .interrupted)
     }
