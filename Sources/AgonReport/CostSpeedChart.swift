@@ -67,13 +67,10 @@ public struct CostSpeedChart: Sendable {
     }
 
     /// Marker radius: area ∝ success rate, as on the cost–quality chart.
-    static func radius(_ successRate: Double) -> Double {
-        let rate = min(1, max(0, successRate.isFinite ? successRate : 0))
-        return 4 + 9 * rate.squareRoot()
-    }
+    static func radius(_ successRate: Double) -> Double { ChartMarks.successRadius(successRate) }
 
     private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, cls: String) -> String {
-        "<line class=\"\(cls)\" x1=\"\(svgNumber(x1))\" y1=\"\(svgNumber(y1))\" x2=\"\(svgNumber(x2))\" y2=\"\(svgNumber(y2))\"/>"
+        ChartMarks.line(x1, y1, x2, y2, cls: cls)
     }
 
     private func axes(xScale: LogScale, yScale: LogScale) -> String {
@@ -114,28 +111,9 @@ public struct CostSpeedChart: Sendable {
     }
 
     private func legend(_ points: [CostSpeedPoint]) -> String {
-        let x = plotRight + 22
-        var y = plotTop + 10
-        var s = "<g class=\"legend\"><text class=\"legend-title\" x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\">harness</text>"
-        for h in Harness.allCases where points.contains(where: { $0.harness == h }) {
-            y += 18
-            s += "<circle cx=\"\(svgNumber(x + 6))\" cy=\"\(svgNumber(y - 4))\" r=\"6\" fill=\"\(HarnessAdapters.color(h))\"/>"
-            s += "<text x=\"\(svgNumber(x + 18))\" y=\"\(svgNumber(y))\">\(h.rawValue)</text>"
-        }
-        y += 30
-        s += "<text class=\"legend-title\" x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\">success rate</text>"
-        for rate in [0.25, 0.5, 1.0] {
-            let r = Self.radius(rate)
-            y += max(20, 2 * r + 6)
-            s += "<circle cx=\"\(svgNumber(x + 14))\" cy=\"\(svgNumber(y - 4))\" r=\"\(svgNumber(r))\" class=\"size-key\"/>"
-            s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">\(Format.percent(rate))</text>"
-        }
-        y += 30
-        s += line(x, y - 4, x + 28, y - 4, cls: "frontier-line")
-        s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">frontier</text>"
-        y += 20
-        s += "<circle cx=\"\(svgNumber(x + 14))\" cy=\"\(svgNumber(y - 4))\" r=\"6\" fill=\"#64748b\" opacity=\"0.35\"/>"
-        s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">dominated</text>"
+        let harnesses = Harness.allCases.filter { h in points.contains { $0.harness == h } }
+        let (s, _) = ChartMarks.legend(x: plotRight + 22, y: plotTop + 10, harnesses: harnesses, rates: [0.25, 0.5, 1.0],
+                                       frontierLabel: "frontier")
         return s + "</g>"
     }
 }

@@ -36,7 +36,6 @@ public struct FrontierChart: Sendable {
     public var width: Double = 900
     public var height: Double = 480
     let plotLeft = 70.0, plotTop = 20.0, legendWidth = 170.0, bottomMargin = 58.0
-    static let minRadius = 4.0, maxRadius = 13.0
 
     public init(rows: [LeaderboardRowView]) {
         self.rows = rows
@@ -71,7 +70,7 @@ public struct FrontierChart: Sendable {
                     agent: row.agent, harness: row.harness,
                     x: xScale.position(row.costPerTask!), y: yScale.position(rating),
                     yLow: yScale.position(row.ratingLow ?? rating), yHigh: yScale.position(row.ratingHigh ?? rating),
-                    radius: Self.minRadius + (Self.maxRadius - Self.minRadius) * rate.squareRoot(),
+                    radius: ChartMarks.successRadius(rate),
                     onFrontier: row.onFrontier))
             }
         }
@@ -130,8 +129,7 @@ public struct FrontierChart: Sendable {
     }
 
     private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, cls: String, color: String? = nil) -> String {
-        "<line class=\"\(cls)\" x1=\"\(svgNumber(x1))\" y1=\"\(svgNumber(y1))\" x2=\"\(svgNumber(x2))\" "
-            + "y2=\"\(svgNumber(y2))\"\(color.map { " stroke=\"\($0)\"" } ?? "")/>"
+        ChartMarks.line(x1, y1, x2, y2, cls: cls, color: color)
     }
 
     private func axes(xScale: LogScale, yScale: LinearScale) -> String {
@@ -208,28 +206,9 @@ public struct FrontierChart: Sendable {
 
     private func legend(_ points: [PlacedPoint]) -> String {
         let x = plotRight + 22
-        var y = plotTop + 10
-        var s = "<g class=\"legend\"><text class=\"legend-title\" x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\">harness</text>"
         let harnesses = Harness.allCases.filter { h in points.contains { $0.harness == h } }
-        for h in harnesses {
-            y += 18
-            s += "<circle cx=\"\(svgNumber(x + 6))\" cy=\"\(svgNumber(y - 4))\" r=\"6\" fill=\"\(HarnessAdapters.color(h))\"/>"
-            s += "<text x=\"\(svgNumber(x + 18))\" y=\"\(svgNumber(y))\">\(h.rawValue)</text>"
-        }
-        y += 30
-        s += "<text class=\"legend-title\" x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\">success rate</text>"
-        for rate in [0.0, 0.5, 1.0] {
-            let r = Self.minRadius + (Self.maxRadius - Self.minRadius) * rate.squareRoot()
-            y += max(20, 2 * r + 6)
-            s += "<circle cx=\"\(svgNumber(x + 14))\" cy=\"\(svgNumber(y - 4))\" r=\"\(svgNumber(r))\" class=\"size-key\"/>"
-            s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">\(Format.percent(rate))</text>"
-        }
-        y += 30
-        s += line(x, y - 4, x + 28, y - 4, cls: "frontier-line")
-        s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">Pareto frontier</text>"
-        y += 20
-        s += "<circle cx=\"\(svgNumber(x + 14))\" cy=\"\(svgNumber(y - 4))\" r=\"6\" fill=\"#64748b\" opacity=\"0.35\"/>"
-        s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">dominated</text>"
+        var (s, y) = ChartMarks.legend(x: x, y: plotTop + 10, harnesses: harnesses, rates: [0.0, 0.5, 1.0],
+                                       frontierLabel: "Pareto frontier")
         y += 20
         s += line(x + 14, y - 12, x + 14, y + 2, cls: "ci", color: "#64748b")
         s += "<text x=\"\(svgNumber(x + 34))\" y=\"\(svgNumber(y))\">90% interval</text>"

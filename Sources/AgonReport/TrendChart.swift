@@ -236,8 +236,7 @@ public struct TrendChart: Sendable {
     }
 
     private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, cls: String, color: String? = nil) -> String {
-        "<line class=\"\(cls)\" x1=\"\(svgNumber(x1))\" y1=\"\(svgNumber(y1))\" x2=\"\(svgNumber(x2))\" "
-            + "y2=\"\(svgNumber(y2))\"\(color.map { " stroke=\"\($0)\"" } ?? "")/>"
+        ChartMarks.line(x1, y1, x2, y2, cls: cls, color: color)
     }
 
     /// A data-* number: up to six decimals, no trailing zeros, so tests read exact known answers.
