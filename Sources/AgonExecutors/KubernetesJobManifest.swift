@@ -90,6 +90,9 @@ public enum KubernetesJobManifest {
                 // The pod's host name is the pod's; the record wants the node's (the downward API).
                 + [["name": WorkerHost.variable, "valueFrom": ["fieldRef": ["fieldPath": "spec.nodeName"]]] as [String: Any]],
         ]
+        if !settings.envSecrets.isEmpty {
+            container["envFrom"] = settings.envSecrets.map { ["secretRef": ["name": $0]] as [String: Any] }
+        }
         if let dir = batch.workingDirectory { container["workingDir"] = dir }
         var amounts: [String: String] = [:]
         if let cpu = settings.cpu { amounts["cpu"] = cpu }

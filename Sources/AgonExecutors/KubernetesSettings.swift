@@ -25,13 +25,16 @@ public struct KubernetesSettings: Equatable, Sendable {
     public var memory: String?
     /// Node labels every worker pod must match.
     public var nodeSelector: [String: String]
+    /// Secrets whose keys become the worker's environment (`envFrom`): the agents' API keys
+    /// (`ANTHROPIC_API_KEY`, …) without baking them into the image or writing them into the Job.
+    public var envSecrets: [String] = []
 
     public static let defaultServiceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
 
     /// The keys the block accepts; any other is a typo and refused.
     public static let knownKeys = ["image", "namespace", "api_server", "kubeconfig", "service_account_dir", "ca_file",
                                    "ttl_seconds_after_finished", "deadline_margin_seconds", "service_account",
-                                   "cpu", "memory", "node_selector"]
+                                   "cpu", "memory", "node_selector", "env_secrets"]
 
     public init(image: String, namespace: String? = nil, apiServer: String? = nil, kubeconfigPath: String? = nil,
                 serviceAccountDirectory: String = KubernetesSettings.defaultServiceAccountDirectory, caFile: String? = nil,
@@ -89,6 +92,13 @@ public struct KubernetesSettings: Equatable, Sendable {
                 selector[parts[0]] = parts[1]
             }
         }
+        var secrets: [String] = []
+        if let raw = try text("env_secrets") {
+            secrets = raw.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if let bad = secrets.first(where: { !KubernetesNames.isDNSSubdomain($0) }) {
+                throw KubernetesError.badSetting(key: "env_secrets", problem: "must be Secret names separated by commas (lowercase letters, digits, '-', '.'), not \"\(bad)\"")
+            }
+        }
         self.init(image: image, namespace: namespace, apiServer: apiServer, kubeconfigPath: try text("kubeconfig"),
                   serviceAccountDirectory: try text("service_account_dir") ?? KubernetesSettings.defaultServiceAccountDirectory,
                   caFile: try text("ca_file"),
@@ -96,11 +106,17 @@ public struct KubernetesSettings: Equatable, Sendable {
                   deadlineMarginSeconds: try seconds("deadline_margin_seconds", default: 600),
                   serviceAccountName: try text("service_account"), cpu: try text("cpu"), memory: try text("memory"),
                   nodeSelector: selector)
+        envSecrets = secrets
     }
 }
 
 /// Kubernetes' naming rules, as far as Agon's Job names and label values need them.
 enum KubernetesNames {
+    /// RFC 1123 subdomain: what Secret names must be (dot-separated labels, at most 253 characters).
+    static func isDNSSubdomain(_ s: String) -> Bool {
+        !s.isEmpty && s.count <= 253 && s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isDNSLabel(String($0)) }
+    }
+
     /// RFC 1123 label: what namespaces and (within 63 characters) Job names must be.
     static func isDNSLabel(_ s: String) -> Bool {
         guard !s.isEmpty, s.count <= 63, let first = s.first, let last = s.last else { return false }

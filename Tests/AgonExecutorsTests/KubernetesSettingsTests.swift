@@ -34,6 +34,8 @@ struct KubernetesSettingsTests {
         (["image": "a", "api_server": "10.0.0.1:6443"], "api_server", "http(s) URL"),
         (["image": "a", "node_selector": "pool"], "node_selector", "label=value"),
         (["image": "a", "imagePullPolicy": "Always"], "imagePullPolicy", "is not a setting"),
+        (["image": "a", "env_secrets": "agent-keys, Bad_Name"], "env_secrets", "Secret names"),
+        (["image": "a", "env_secrets": "keys,"], "env_secrets", "Secret names"),
     ])
     func refusesBadValues(map: [String: String], key: String, problem: String) {
         do {
@@ -46,6 +48,26 @@ struct KubernetesSettingsTests {
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+
+    /// The agents' keys come from Secrets through `envFrom`; the Job itself never holds them.
+    @Test func envSecretsBecomeEnvFromAndNothingElse() throws {
+        let settings = try KubernetesSettings(["image": "agon:1", "env_secrets": "anthropic-key, team.openai-key"])
+        #expect(settings.envSecrets == ["anthropic-key", "team.openai-key"])
+        let batch = JobBatch(runID: "20261130-134512-ab12", count: 2, workerArguments: ["agon", "worker", "--job"], hardTimeoutSeconds: 60)
+        for manifest in [KubernetesJobManifest.job(batch, settings: settings, namespace: "agents"),
+                         KubernetesJobManifest.retryJob(batch, index: 1, avoidNode: "n1", settings: settings, namespace: "agents")] {
+            let json = try #require(try JSONSerialization.jsonObject(with: KubernetesJobManifest.encode(manifest)) as? [String: Any])
+            let pod = ((json["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"] as? [String: Any]
+            let container = try #require((pod?["containers"] as? [[String: Any]])?.first)
+            let envFrom = container["envFrom"] as? [[String: Any]] ?? []
+            #expect(envFrom.compactMap { ($0["secretRef"] as? [String: Any])?["name"] as? String } == ["anthropic-key", "team.openai-key"])
+            let env = container["env"] as? [[String: Any]] ?? []
+            #expect(!env.contains { ($0["name"] as? String)?.hasSuffix("_API_KEY") == true })
+        }
+        // Without the setting the manifest has no envFrom (the golden manifests stay as they are).
+        let plain = KubernetesJobManifest.job(batch, settings: try KubernetesSettings(["image": "agon:1"]), namespace: "agents")
+        #expect(!String(decoding: KubernetesJobManifest.encode(plain), as: UTF8.self).contains("envFrom"))
     }
 
     @Test func missingImageHintShowsTheBlock() {
