@@ -10,7 +10,7 @@ import Testing
         (KubernetesError.badSetting(key: "image", problem: "is missing"),
          "executor.kubernetes.image in agon.yml is missing; name the worker image, e.g. `executor: {kubernetes: {image: registry.example.com/agon:1.0}}`", Int32(2)),
         (.badSetting(key: "cpus", problem: "is not a setting"),
-         "executor.kubernetes.cpus in agon.yml is not a setting; known keys: image, namespace, api_server, kubeconfig, service_account_dir, ca_file, ttl_seconds_after_finished, deadline_margin_seconds, service_account, cpu, memory, node_selector", 2),
+         "executor.kubernetes.cpus in agon.yml is not a setting; known keys: image, namespace, api_server, kubeconfig, service_account_dir, ca_file, ttl_seconds_after_finished, deadline_margin_seconds, service_account, cpu, memory, node_selector, env_secrets", 2),
         (.unsupportedAuth(user: "eks", method: "an exec credential plugin"),
          "kubeconfig user \"eks\" authenticates with an exec credential plugin, which agon does not support; give the user a `token:` or `tokenFile:` (e.g. `kubectl create token SERVICE_ACCOUNT`), or run agon in the cluster", 2),
         (.unreadableToken(path: "/var/run/secrets/kubernetes.io/serviceaccount/token"),

@@ -266,7 +266,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: fixture.repo + "/worktrees/" + first.runID))
         #expect(try pool(fixture).count == 1)
         // The branches (the candidates' snapshots) stay for `agon apply`.
-        #expect(try fixture.git("branch", "--list", "agon/*").split(separator: "\n").count == 2)
+        let branches = try fixture.git("branch", "--list", "agon/*")
+        #expect(branches.split(separator: "\n").count == 2, "branches: \(branches)")
         #expect(try fixture.git("worktree", "list").split(separator: "\n").count == 2)
 
         // pool_keep_ignored: the ignored build output survives into the next candidate's worktree; nothing else does.
