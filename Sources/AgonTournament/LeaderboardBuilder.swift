@@ -28,9 +28,10 @@ public struct LeaderboardQuery {
     /// Every run, 1000 replicates, the CLI's default seed.
     public static let all = LeaderboardQuery(since: nil, specGlob: nil, replicates: 1000, seed: 1)
 
-    /// The store filter; a malformed day or a negative replicate count is a `LeaderboardQueryError`.
+    /// The store filter; a malformed day or a negative replicate or follow-up count is a `LeaderboardQueryError`.
     func filter() throws -> RunFilter {
         guard replicates >= 0 else { throw LeaderboardQueryError.negativeReplicates(replicates) }
+        guard followUps >= 0 else { throw LeaderboardQueryError.negativeFollowUps(followUps) }
         var filter = RunFilter(specGlob: specGlob)
         if let since { filter.since = try Self.parseDay(since) }
         return filter
@@ -51,6 +52,8 @@ public struct LeaderboardQuery {
 /// Why a leaderboard query cannot run (bad input: exit 2). `agon` names the flag.
 public enum LeaderboardQueryError: AgonFailure, Equatable {
     case negativeReplicates(Int)
+    /// `--followups K` below zero.
+    case negativeFollowUps(Int)
     case invalidDay(String)
 
     public var exitCode: Int32 { 2 }
@@ -58,6 +61,7 @@ public enum LeaderboardQueryError: AgonFailure, Equatable {
     public var message: String {
         switch self {
         case .negativeReplicates(let count): return "expected a number of bootstrap replicates >= 0, got \(count)"
+        case .negativeFollowUps(let count): return "expected a number of follow-ups >= 0, got \(count)"
         case .invalidDay(let text): return "expected a date like 2026-01-31 (YYYY-MM-DD), got \"\(text)\""
         }
     }

@@ -62,10 +62,6 @@ struct Leaderboard: ParsableCommand {
     var by: String = LeaderboardGrouping.agent.rawValue
     @Option(help: "k of the 'success within k follow-ups' column (default 1).") var followups: Int = 1
 
-    func validate() throws {
-        if followups < 0 { throw ValidationError("--followups must be 0 or more") }
-    }
-
     func run() throws {
         let grouping: LeaderboardGrouping
         do {
@@ -81,6 +77,7 @@ struct Leaderboard: ParsableCommand {
         } catch let error as LeaderboardQueryError {
             switch error {
             case .negativeReplicates: throw FlagError("--bootstrap", error)
+            case .negativeFollowUps: throw FlagError("--followups", error)
             case .invalidDay: throw FlagError("--since", error)
             }
         }

@@ -1,3 +1,4 @@
+import AgonCore
 import AgonStore
 import Foundation
 import Testing
@@ -45,5 +46,17 @@ enum ClusterJobProbe {
         let log = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
         try #require(claimed, "job \(index) attempt \(attempt) never ran; coordinator: \(log)\(context())")
         for pid in pids { kill(pid, SIGKILL) }
+    }
+
+    /// The four demo agents end as in a local run (TournamentRunTests.fourAgentsEndAsExpected).
+    static func expectFourDemoOutcomes(_ record: RunRecord) {
+        let byAgent = Dictionary(uniqueKeysWithValues: record.candidates.map { ($0.agent, $0) })
+        #expect(record.status == .done)
+        #expect(byAgent["neat"]?.outcome == .ok)
+        #expect(byAgent["neat"]?.checks == CheckSummary(acceptance: .passed, holdout: .passed, scope: .passed))
+        #expect(byAgent["sprawl"]?.checks.scope == .failed)
+        #expect(byAgent["wrong"]?.checks.acceptance == .failed)
+        #expect(byAgent["spendy"]?.outcome == .costKilled)
+        #expect(record.consensus != nil)
     }
 }

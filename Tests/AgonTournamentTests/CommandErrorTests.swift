@@ -67,6 +67,7 @@ import Testing
         let fixture = try TournamentFixture(config: nil)
         try expectExit2(fixture, "leaderboard", "--since", "2026-02-30", mentions: "agon: --since: expected a date like 2026-01-31")
         try expectExit2(fixture, "leaderboard", "--bootstrap=-1", mentions: "agon: --bootstrap: expected a number of bootstrap replicates >= 0, got -1")
+        try expectExit2(fixture, "leaderboard", "--followups=-1", mentions: "agon: --followups: expected a number of follow-ups >= 0, got -1")
         try expectExit2(fixture, "leaderboard", "--by", "team", mentions: "agon: --by: expected agent, model, harness (one row per agent id, per harness and model, per harness), got \"team\"")
         try FileManager.default.createDirectory(atPath: fixture.repo + "/out.html", withIntermediateDirectories: true)
         try expectExit2(fixture, "report", "--leaderboard", "-o", "out.html", mentions: "agon: -o out.html: is a directory")

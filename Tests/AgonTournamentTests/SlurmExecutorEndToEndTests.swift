@@ -34,15 +34,7 @@ import Testing
         let store = try fixture.workspace().store()
         let runID = try #require(try store.listRuns().first?.runID)
         let record = try #require(try store.run(runID))
-        #expect(record.status == .done)
-        let byAgent = Dictionary(uniqueKeysWithValues: record.candidates.map { ($0.agent, $0) })
-        // The same outcomes as the local run of TournamentRunTests.fourAgentsEndAsExpected.
-        #expect(byAgent["neat"]?.outcome == .ok)
-        #expect(byAgent["neat"]?.checks == CheckSummary(acceptance: .passed, holdout: .passed, scope: .passed))
-        #expect(byAgent["sprawl"]?.checks.scope == .failed)
-        #expect(byAgent["wrong"]?.checks.acceptance == .failed)
-        #expect(byAgent["spendy"]?.outcome == .costKilled)
-        #expect(record.consensus != nil)   // the run went on to consensus after the jobs
+        ClusterJobProbe.expectFourDemoOutcomes(record)   // consensus included: the run went on after the jobs
         let host = ProcessInfo.processInfo.hostName
         for candidate in record.candidates {
             #expect(candidate.state == .finished)

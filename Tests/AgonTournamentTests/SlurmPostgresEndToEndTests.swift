@@ -19,18 +19,6 @@ extension SlurmExecutorEndToEndTests {
         return try ScratchStore(.postgres)
     }
 
-    /// The four demo agents end as in a local run (TournamentRunTests.fourAgentsEndAsExpected).
-    static func expectFourDemoOutcomes(_ record: RunRecord) {
-        let byAgent = Dictionary(uniqueKeysWithValues: record.candidates.map { ($0.agent, $0) })
-        #expect(record.status == .done)
-        #expect(byAgent["neat"]?.outcome == .ok)
-        #expect(byAgent["neat"]?.checks == CheckSummary(acceptance: .passed, holdout: .passed, scope: .passed))
-        #expect(byAgent["sprawl"]?.checks.scope == .failed)
-        #expect(byAgent["wrong"]?.checks.acceptance == .failed)
-        #expect(byAgent["spendy"]?.outcome == .costKilled)
-        #expect(record.consensus != nil)
-    }
-
     @Test func fourCandidatesOnPostgreSQL() throws {
         guard let scratch = try Self.postgresStore() else { return }
         let (started, _) = SingleNodeSlurm.start(packageRoot: TournamentFixture.packageRoot)
@@ -46,7 +34,7 @@ extension SlurmExecutorEndToEndTests {
         let store = try scratch.open()
         let runID = try #require(try store.listRuns().first?.runID)
         let record = try #require(try store.run(runID))
-        Self.expectFourDemoOutcomes(record)
+        ClusterJobProbe.expectFourDemoOutcomes(record)
         let host = ProcessInfo.processInfo.hostName
         #expect(record.candidates.allSatisfy { $0.state == .finished && $0.workerHost == host && $0.attempt == 1 })
         let jobs = try store.jobs(runID: runID)
@@ -90,7 +78,7 @@ extension SlurmExecutorEndToEndTests {
             .map { "\($0): " + ((try? String(contentsOfFile: jobsDir + "/" + $0, encoding: .utf8)) ?? "") }
         #expect(run.0 == 0, "agon run failed: \(run.2)\n\(workerLogs.joined(separator: "\n"))")
         let record = try #require(try store.run(runID))
-        Self.expectFourDemoOutcomes(record)
+        ClusterJobProbe.expectFourDemoOutcomes(record)
         // The workers were started with --remote and the run's agon.yml copy, not --repo.
         let script = try String(contentsOfFile: "\(artifacts)/runs/\(runID)/jobs/slurm-job.sh", encoding: .utf8)
         #expect(script.contains(" worker --remote \(remoteURL) --config \(artifacts)/runs/\(runID)/agon.yml --job "), "\(script)")
